@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace calzion::util {
+
+// Quote one word for a POSIX shell so that the shell passes it on unchanged.
+// This and shell_join are the only places calzion quotes anything for a shell.
+std::string shell_quote(std::string_view word);
+
+// Quote every word of `argv` and join them with spaces: the command line a remote
+// POSIX shell turns back into exactly `argv`.
+std::string shell_join(const std::vector<std::string>& argv);
+
+// Split a command string into words the way a POSIX shell would, without running
+// one: single quotes, double quotes (with \" \\ \$ \` escapes) and backslashes are
+// honoured; nothing is expanded. Throws std::invalid_argument on an unterminated quote.
+std::vector<std::string> shell_split(std::string_view text);
+
+}  // namespace calzion::util
