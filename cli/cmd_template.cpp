@@ -1,0 +1,96 @@
+// validate, render, init: the commands that work on a template alone, no host.
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "render/deployment_json.hpp"
+#include "render/render.hpp"
+#include "render/sources.hpp"
+#include "tmpl/starters.hpp"
+#include "util/error.hpp"
+#include "util/fs.hpp"
+#include "util/strings.hpp"
+
+extern char** environ;
+
+namespace calzion::cli {
+
+namespace {
+
+std::map<std::string, std::string> process_environment() {
+    std::map<std::string, std::string> values;
+    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+        std::string pair = *entry;
+        size_t equals = pair.find('=');
+        if (equals != std::string::npos && equals > 0) {
+            values.emplace(pair.substr(0, equals), pair.substr(equals + 1));
+        }
+    }
+    return values;
+}
+
+}  // namespace
+
+int run_validate(const Invocation& run) {
+    render::Source source = render::load_source(run.template_file);
+    render::validate(source);
+    if (run.global.json) {
+        nlohmann::json out = {{"template", run.template_file}, {"valid", true}};
+        std::cout << out.dump(2) << "\n";
+    } else if (!run.global.quiet) {
+        std::cerr << run.template_file << ": ok\n";
+    }
+    return 0;
+}
+
+int run_render(const Invocation& run) {
+    render::Source source = render::load_source(run.template_file);
+    render::VariableSources sources;
+    sources.set = run.global.set;
+    sources.vars_files = run.global.vars_files;
+    sources.environment = process_environment();
+    render::RenderOptions options;
+    options.instance = run.instance;
+    options.revision = run.revision.value_or(1);
+    options.variables = render::gather_variables(sources);
+    render::Deployment deployment = render::render(source, options);
+    if (run.global.json || run.format == "json") {
+        std::cout << render::deployment_to_json(deployment).dump(2) << "\n";
+    } else {
+        std::cout << render::deployment_to_yaml(deployment);
+    }
+    return 0;
+}
+
+int run_init(const Invocation& run) {
+    if (run.list) {
+        for (const auto& starter : tmpl::embedded_starters()) {
+            std::cout << starter.name << "\t" << tmpl::starter_description(starter) << "\n";
+        }
+        return 0;
+    }
+    std::string name = run.starter.empty() ? "single" : run.starter;
+    const tmpl::EmbeddedStarter* starter = tmpl::find_starter(name);
+    if (starter == nullptr) {
+        std::string names;
+        for (const auto& s : tmpl::embedded_starters()) {
+            names += (names.empty() ? "" : ", ") + s.name;
+        }
+        throw Error(ErrorKind::usage, "no starter " + util::quoted(name) + " (there are: " + names + ")");
+    }
+    if (std::filesystem::exists(run.output) && !run.force) {
+        throw Error(ErrorKind::operation_failed,
+                    util::quoted(run.output) + " already exists: use --force to overwrite it");
+    }
+    util::write_file_atomic(run.output, starter->text);
+    if (!run.global.quiet) {
+        std::cerr << "wrote " << run.output << " from the " << util::quoted(name) << " starter; next: calzion render "
+                  << run.output << " myapp-staging\n";
+    }
+    return 0;
+}
+
+}  // namespace calzion::cli

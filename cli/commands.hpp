@@ -1,0 +1,12 @@
+#pragma once
+
+#include "invocation.hpp"
+
+namespace calzion::cli {
+
+// Each command returns the process exit code; failures throw calzion::Error.
+int run_validate(const Invocation& run);
+int run_render(const Invocation& run);
+int run_init(const Invocation& run);
+
+}  // namespace calzion::cli

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace calzion::cli {
+
+// Options every command takes.
+struct GlobalOptions {
+    std::vector<std::string> set;
+    std::vector<std::string> vars_files;
+    bool json = false;
+    bool quiet = false;
+    bool verbose = false;
+    std::string color = "auto";
+};
+
+// The command line, parsed: which command, and everything it was given.
+struct Invocation {
+    std::string command;  // "validate", "render", "init", ...
+    GlobalOptions global;
+    std::string template_file;
+    std::string instance;
+    std::string format = "yaml";
+    std::optional<int> revision;
+    std::string starter;
+    std::string output = "calzion.yaml";
+    bool force = false;
+    bool list = false;
+};
+
+// Parse argv. Returns nullopt when the command line asked for help or the version,
+// which have then been printed. Throws Error(usage) on a bad command line.
+std::optional<Invocation> parse_command_line(int argc, char** argv);
+
+}  // namespace calzion::cli

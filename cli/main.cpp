@@ -1,0 +1,75 @@
+// calzion: deploy multi-service applications from YAML templates to Docker hosts
+// over SSH. This file parses the command line, runs one command, and holds the only
+// catch, which turns every failure into a message and an exit code (SPEC §5).
+
+#include <csignal>
+#include <iostream>
+#include <map>
+
+#include "commands.hpp"
+#include "invocation.hpp"
+#include "report/error_json.hpp"
+#include "terminal.hpp"
+#include "util/error.hpp"
+
+namespace {
+
+using calzion::cli::Invocation;
+
+int dispatch(const Invocation& run) {
+    static const std::map<std::string, int (*)(const Invocation&)> commands = {
+        {"validate", calzion::cli::run_validate},
+        {"render", calzion::cli::run_render},
+        {"init", calzion::cli::run_init},
+    };
+    return commands.at(run.command)(run);
+}
+
+// Whether --json was given, known before parsing can fail.
+bool wants_json(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        if (std::string(argv[i]) == "--json") {
+            return true;
+        }
+        if (std::string(argv[i]) == "--") {
+            return false;
+        }
+    }
+    return false;
+}
+
+// The colour setting must be known before parsing can fail, so peek at it.
+std::string color_setting(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg.rfind("--color=", 0) == 0) {
+            return arg.substr(8);
+        }
+        if (arg == "--color" && i + 1 < argc) {
+            return argv[i + 1];
+        }
+    }
+    return "auto";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    bool color = calzion::cli::use_color(color_setting(argc, argv));
+    try {
+        auto run = calzion::cli::parse_command_line(argc, argv);
+        return run ? dispatch(*run) : 0;
+    } catch (const calzion::Error& error) {
+        calzion::cli::print_error(error, color);
+        if (wants_json(argc, argv)) {
+            std::cout << calzion::report::error_to_json(error);
+        }
+        return calzion::exit_code_for(error.kind());
+    } catch (const std::exception& error) {
+        // A bug, not a user error: say so plainly rather than crash.
+        calzion::cli::print_error(calzion::Error(calzion::ErrorKind::operation_failed,
+                                                 std::string("internal error: ") + error.what()),
+                                  color);
+        return 1;
+    }
+}

@@ -1,0 +1,104 @@
+// The only translation unit that includes CLI11: it is slow to compile.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <iostream>
+
+#include "invocation.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace calzion::cli {
+
+namespace {
+
+void add_global_options(CLI::App& app, GlobalOptions& global) {
+    app.add_option("--set", global.set, "Set a variable (strongest source)")->type_name("NAME=VALUE");
+    app.add_option("--vars-file", global.vars_files, "Read variables from a dotenv file")->type_name("FILE");
+    app.add_flag("--json", global.json, "Print one JSON document on stdout");
+    app.add_flag("-q,--quiet", global.quiet, "Print only errors");
+    app.add_flag("-v,--verbose", global.verbose, "Print more detail");
+    app.add_option("--color", global.color, "Colour output: auto, always or never")
+        ->check(CLI::IsMember({"auto", "always", "never"}))
+        ->type_name("WHEN");
+}
+
+void add_template_commands(CLI::App& app, Invocation& run) {
+    auto* validate = app.add_subcommand("validate", "Check a template and print every problem");
+    validate->add_option("template", run.template_file, "Template file")->required();
+
+    auto* render = app.add_subcommand("render", "Print the resolved deployment of an instance");
+    render->add_option("template", run.template_file, "Template file")->required();
+    render->add_option("instance", run.instance, "Instance name")->required();
+    render->add_option("--format", run.format, "Output format: yaml or json")
+        ->check(CLI::IsMember({"yaml", "json"}));
+    render->add_option("--revision", run.revision, "Value of ${revision} (default 1)")
+        ->check(CLI::Range(1, 1000000000));
+
+    auto* init = app.add_subcommand("init", "Write a starter template into the current directory");
+    init->add_option("starter", run.starter, "Starter name (see --list; default single)");
+    init->add_option("-o,--output", run.output, "File to write (default calzion.yaml)");
+    init->add_flag("--force", run.force, "Overwrite an existing file");
+    init->add_flag("--list", run.list, "List the starters");
+}
+
+// CLI11 says "a subcommand is required" for a mistyped command; say what is wrong.
+void check_command_name(const CLI::App& app, int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg.empty() || arg.front() == '-') {
+            // Skip the value of a global option that takes one.
+            bool takes_value = arg == "--set" || arg == "--vars-file" || arg == "--color";
+            i += takes_value ? 1 : 0;
+            continue;
+        }
+        std::vector<std::string> names;
+        for (const auto* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+            names.push_back(command->get_name());
+        }
+        if (std::find(names.begin(), names.end(), arg) == names.end()) {
+            std::string guess = util::did_you_mean(arg, names);
+            throw Error(ErrorKind::usage, "unknown command " + util::quoted(arg) +
+                                              (guess.empty() ? "" : ", did you mean " + util::quoted(guess) + "?") +
+                                              " (see calzion --help)");
+        }
+        return;
+    }
+}
+
+}  // namespace
+
+std::optional<Invocation> parse_command_line(int argc, char** argv) {
+    Invocation run;
+    CLI::App app{"calzion: deploy multi-service applications from YAML templates to Docker hosts over SSH",
+                 "calzion"};
+    app.set_version_flag("--version", std::string("calzion ") + CALZION_VERSION);
+    app.require_subcommand(1);
+    app.fallthrough();
+    add_global_options(app, run.global);
+    add_template_commands(app, run);
+    try {
+        check_command_name(app, argc, argv);
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        std::cout << app.help();
+        return std::nullopt;
+    } catch (const CLI::CallForAllHelp&) {
+        std::cout << app.help("", CLI::AppFormatMode::All);
+        return std::nullopt;
+    } catch (const CLI::CallForVersion&) {
+        std::cout << app.version() << "\n";
+        return std::nullopt;
+    } catch (const CLI::ParseError& error) {
+        // CLI11 has exit codes of its own (105, 106, 109...): a bad command line is 64.
+        std::string message = error.what();
+        if (!message.empty() && std::isupper(static_cast<unsigned char>(message.front()))) {
+            message.front() = static_cast<char>(std::tolower(static_cast<unsigned char>(message.front())));
+        }
+        throw Error(ErrorKind::usage, message + " (see calzion --help)");
+    }
+    run.command = app.get_subcommands().front()->get_name();
+    return run;
+}
+
+}  // namespace calzion::cli

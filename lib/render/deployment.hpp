@@ -1,0 +1,58 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tmpl/spec.hpp"
+
+namespace calzion::render {
+
+// A mount as the host will see it. For `instance` mounts, `source` is relative to
+// the instance's state directory on the host, which only the host knows.
+struct Mount {
+    std::string type;  // "instance", "volume" or "bind"
+    std::string source;
+    std::string target;
+    bool read_only = false;
+};
+
+// One service of an instance, fully resolved: everything docker needs to run it.
+struct RenderedService {
+    std::string name;
+    std::string container;  // <instance>-<service>
+    std::string image;      // for built services: <instance>-<service>:<commit> once known
+    std::optional<std::string> git;
+    std::optional<tmpl::Build> build;
+    std::optional<std::vector<std::string>> command;
+    std::optional<std::vector<std::string>> entrypoint;
+    std::map<std::string, std::string> env;
+    std::vector<std::string> secrets;  // names only: values never enter a rendering
+    std::map<std::string, std::string> labels;
+    std::vector<Mount> mounts;
+    std::vector<tmpl::Port> ports;
+    std::vector<std::string> after;  // services that must be up first (depends_on + expose)
+    std::optional<tmpl::Healthcheck> healthcheck;
+    std::vector<std::vector<std::string>> init;
+    std::string restart;
+    std::string update;  // "start-first" or "stop-first"
+    std::string user;
+    std::string workdir;
+    std::string memory;
+    std::string cpus;
+    std::vector<std::string> options;
+    std::string spec_hash;  // sha256 of the canonical resolved spec
+};
+
+// What one instance of a template resolves to.
+struct Deployment {
+    std::string instance;
+    std::string network;  // cz-<instance>
+    std::optional<int> revision;
+    std::vector<RenderedService> services;  // in start order: dependencies first
+
+    const RenderedService* find(const std::string& name) const;
+};
+
+}  // namespace calzion::render

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "render/deployment.hpp"
+
+namespace calzion::render {
+
+// The format version of a rendered deployment, recorded with every revision.
+inline constexpr int k_deployment_format = 1;
+
+// The JSON of a service and of a deployment: every field present, name, container,
+// image and hash first, the rest in sorted order, the same bytes every time.
+nlohmann::ordered_json service_to_json(const RenderedService& service);
+nlohmann::ordered_json deployment_to_json(const Deployment& deployment);
+
+// The hash of a service's canonical spec, without the labels that carry the hash
+// and the revision (they would make the hash depend on itself and on time).
+std::string spec_hash(const RenderedService& service);
+
+// Print a deployment as YAML (keys in canonical order, strings quoted when needed).
+std::string deployment_to_yaml(const Deployment& deployment);
+
+}  // namespace calzion::render

@@ -1,0 +1,86 @@
+#include "render/render.hpp"
+
+#include <sstream>
+
+#include "render/interpolate_tree.hpp"
+#include "render/resolve.hpp"
+#include "tmpl/names.hpp"
+#include "tmpl/parser.hpp"
+#include "util/fs.hpp"
+#include "util/strings.hpp"
+
+namespace calzion::render {
+
+namespace {
+
+std::vector<int> version_numbers(const std::string& version) {
+    std::vector<int> numbers;
+    std::stringstream stream(version);
+    std::string part;
+    while (std::getline(stream, part, '.')) {
+        if (part.empty() || part.size() > 6 || part.find_first_not_of("0123456789") != std::string::npos) {
+            return {};
+        }
+        numbers.push_back(std::stoi(part));
+    }
+    return numbers;
+}
+
+void check_min_version(const tmpl::Template& spec, const tmpl::Node& root, Diagnostics& diagnostics) {
+    if (spec.min_version.empty()) {
+        return;
+    }
+    auto wanted = version_numbers(spec.min_version);
+    if (wanted.empty()) {
+        diagnostics.add(root.where, "\"min_version\" must read like \"0.1\" or \"1.2.3\", not " +
+                                        util::quoted(spec.min_version));
+    } else if (version_numbers(CALZION_VERSION) < wanted) {
+        diagnostics.add(root.where, "this template needs calzion " + spec.min_version + " or newer; this is " +
+                                        CALZION_VERSION);
+    }
+}
+
+tmpl::Template parse_and_check(const tmpl::Node& root, Diagnostics& diagnostics, bool lenient) {
+    tmpl::Template spec = tmpl::parse_template(root, diagnostics, lenient);
+    check_min_version(spec, root, diagnostics);
+    tmpl::check_relations(spec, diagnostics);
+    return spec;
+}
+
+}  // namespace
+
+Source load_source(const std::string& path) {
+    Source source;
+    source.file = path;
+    source.text = util::read_file(path);
+    source.root = tmpl::load_document(path, source.text);
+    return source;
+}
+
+void validate(const Source& source) {
+    Diagnostics diagnostics(source.text);
+    parse_and_check(source.root, diagnostics, true);
+    check_reference_syntax(source.root, diagnostics);
+    diagnostics.throw_if_any();
+}
+
+Deployment render(const Source& source, const RenderOptions& options) {
+    if (auto problem = tmpl::dns_label_problem(options.instance)) {
+        throw Error(ErrorKind::usage, "invalid instance name " + util::quoted(options.instance) + ": " + *problem);
+    }
+    Diagnostics diagnostics(source.text);
+    // The template's own `vars` are the weakest source of variables.
+    tmpl::Template raw = tmpl::parse_template(source.root, diagnostics, true);
+    diagnostics.throw_if_any();
+    Variables variables = options.variables;
+    variables.add_layer("the template's vars", raw.vars);
+
+    Builtins builtins{options.instance, std::to_string(options.revision)};
+    tmpl::Node resolved = interpolate_tree(source.root, variables, builtins, diagnostics);
+    diagnostics.throw_if_any();
+    tmpl::Template spec = parse_and_check(resolved, diagnostics, false);
+    diagnostics.throw_if_any();
+    return resolve(spec, options);
+}
+
+}  // namespace calzion::render

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "render/deployment.hpp"
+#include "render/interpolate.hpp"
+#include "tmpl/document.hpp"
+
+namespace calzion::render {
+
+// A template file as read from disk.
+struct Source {
+    std::string file;
+    std::string text;
+    tmpl::Node root;
+};
+
+// Read and parse the YAML of a template file. Throws Error(usage) when the file
+// cannot be read, Error(invalid_data) with its location on a YAML syntax error.
+Source load_source(const std::string& path);
+
+// What a rendering depends on besides the template.
+struct RenderOptions {
+    std::string instance;
+    int revision = 1;  // the value of ${revision}
+    // Variables from --set, the infrastructure file, --vars-file and the environment,
+    // strongest first; the template's own `vars` are added as the weakest layer.
+    Variables variables;
+    // Commit of each built (`git`/`build`) service, when known: it names the image.
+    std::map<std::string, std::string> commits;
+};
+
+// Check a template without any variable: its structure, every key and type, names,
+// relations between services and the syntax of every reference. Throws one
+// Error(invalid_data) carrying every problem found.
+void validate(const Source& source);
+
+// Render the template for one instance: interpolate, check, and resolve every
+// service. Pure: the same inputs give the same Deployment. Throws
+// Error(invalid_data) carrying every problem, each with its location.
+Deployment render(const Source& source, const RenderOptions& options);
+
+}  // namespace calzion::render

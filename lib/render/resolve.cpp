@@ -1,0 +1,191 @@
+#include "render/resolve.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "render/deployment_json.hpp"
+
+namespace calzion::render {
+
+namespace {
+
+std::vector<std::string> dependencies_of(const tmpl::Service& service) {
+    std::vector<std::string> names = service.depends_on;
+    for (const auto& expose : service.expose) {
+        names.push_back(expose.service);
+    }
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    return names;
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+        text.replace(at, from.size(), to);
+    }
+    return text;
+}
+
+std::string port_number(const tmpl::Service& target, const std::string& port) {
+    for (const auto& [number, name] : target.registered) {
+        if (name == port) {
+            return std::to_string(number);
+        }
+    }
+    return port;
+}
+
+// An instance directory path for a container path: /var/lib/data -> volumes/web/var/lib/data.
+std::string instance_volume_path(const std::string& service, const std::string& target) {
+    return "volumes/" + service + target;
+}
+
+std::vector<Mount> resolve_mounts(const tmpl::Service& service, const std::string& instance) {
+    std::vector<Mount> mounts;
+    for (const auto& volume : service.volumes) {
+        Mount mount;
+        mount.target = volume.target;
+        mount.read_only = volume.read_only;
+        switch (volume.kind) {
+        case tmpl::Volume::Kind::instance:
+            mount.type = "instance";
+            mount.source = instance_volume_path(service.name, volume.target);
+            break;
+        case tmpl::Volume::Kind::named:
+            mount.type = "volume";
+            mount.source = "cz-" + instance + "-" + volume.source;
+            break;
+        case tmpl::Volume::Kind::bind:
+            mount.type = "bind";
+            mount.source = volume.source;
+            break;
+        }
+        mounts.push_back(mount);
+    }
+    return mounts;
+}
+
+std::map<std::string, std::string> resolve_env(const tmpl::Template& spec, const tmpl::Service& service,
+                                               const std::string& instance) {
+    std::map<std::string, std::string> env = {{"CALZION_INSTANCE", instance}, {"CALZION_SERVICE", service.name}};
+    for (const auto& [name, value] : spec.env) {
+        env[name] = value;
+    }
+    for (const auto& [name, value] : service.env) {
+        env[name] = value;
+    }
+    for (const auto& expose : service.expose) {
+        const tmpl::Service* target = spec.find(expose.service);
+        std::string port = target ? port_number(*target, expose.port) : expose.port;
+        // On one host, services find each other by name on the instance network.
+        std::string value = replace_all(expose.format, "{host}", expose.service);
+        env[expose.env] = replace_all(value, "{port}", port);
+    }
+    return env;
+}
+
+RenderedService resolve_service(const tmpl::Template& spec, const tmpl::Service& service,
+                                const RenderOptions& options) {
+    RenderedService out;
+    out.name = service.name;
+    out.container = options.instance + "-" + service.name;
+    out.image = service.image;
+    out.git = service.git;
+    out.build = service.build;
+    if (service.git || service.build) {
+        auto commit = options.commits.find(service.name);
+        out.image = commit == options.commits.end() ? "" : out.container + ":" + commit->second;
+    }
+    out.command = service.cmd;
+    out.entrypoint = service.entrypoint;
+    out.env = resolve_env(spec, service, options.instance);
+    out.secrets = service.secrets;
+    out.labels = service.labels;
+    out.labels["io.calzion.instance"] = options.instance;
+    out.labels["io.calzion.service"] = service.name;
+    out.mounts = resolve_mounts(service, options.instance);
+    out.ports = service.ports;
+    out.after = dependencies_of(service);
+    out.healthcheck = service.healthcheck;
+    out.init = service.init;
+    out.restart = service.restart;
+    // Two containers cannot publish one host port: those are replaced stop-first.
+    out.update = !service.update.empty() ? service.update : service.ports.empty() ? "start-first" : "stop-first";
+    out.user = service.user;
+    out.workdir = service.workdir;
+    out.memory = service.memory;
+    out.cpus = service.cpus;
+    out.options = service.options;
+    out.spec_hash = spec_hash(out);
+    out.labels["io.calzion.spec-hash"] = out.spec_hash;
+    out.labels["io.calzion.revision"] = std::to_string(options.revision);
+    return out;
+}
+
+}  // namespace
+
+std::vector<const tmpl::Service*> start_order(const tmpl::Template& spec) {
+    // Kahn's algorithm; among the services whose dependencies are all started, the
+    // one that comes first in the template goes next, so the order is stable.
+    std::map<std::string, size_t> index;
+    for (size_t i = 0; i < spec.services.size(); ++i) {
+        index.emplace(spec.services[i].name, i);
+    }
+    std::vector<size_t> waiting_on(spec.services.size(), 0);
+    std::vector<std::vector<size_t>> dependents(spec.services.size());
+    for (size_t i = 0; i < spec.services.size(); ++i) {
+        for (const auto& dependency : dependencies_of(spec.services[i])) {
+            auto found = index.find(dependency);
+            if (found != index.end() && found->second != i) {
+                dependents[found->second].push_back(i);
+                ++waiting_on[i];
+            }
+        }
+    }
+    std::set<size_t> ready;
+    for (size_t i = 0; i < spec.services.size(); ++i) {
+        if (waiting_on[i] == 0) {
+            ready.insert(i);
+        }
+    }
+    std::vector<const tmpl::Service*> order;
+    std::vector<bool> placed(spec.services.size(), false);
+    while (order.size() < spec.services.size()) {
+        if (ready.empty()) {
+            // A cycle (validation reports it): break it at the first unplaced service.
+            ready.insert(static_cast<size_t>(std::find(placed.begin(), placed.end(), false) - placed.begin()));
+        }
+        size_t next = *ready.begin();
+        ready.erase(ready.begin());
+        if (placed[next]) {
+            continue;
+        }
+        placed[next] = true;
+        order.push_back(&spec.services[next]);
+        for (size_t dependent : dependents[next]) {
+            if (--waiting_on[dependent] == 0 && !placed[dependent]) {
+                ready.insert(dependent);
+            }
+        }
+    }
+    return order;
+}
+
+Deployment resolve(const tmpl::Template& spec, const RenderOptions& options) {
+    Deployment deployment;
+    deployment.instance = options.instance;
+    deployment.network = "cz-" + options.instance;
+    deployment.revision = options.revision;
+    for (const tmpl::Service* service : start_order(spec)) {
+        deployment.services.push_back(resolve_service(spec, *service, options));
+    }
+    return deployment;
+}
+
+const RenderedService* Deployment::find(const std::string& name) const {
+    auto it = std::find_if(services.begin(), services.end(), [&](const RenderedService& s) { return s.name == name; });
+    return it == services.end() ? nullptr : &*it;
+}
+
+}  // namespace calzion::render
