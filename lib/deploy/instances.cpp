@@ -1,0 +1,153 @@
+#include "deploy/instances.hpp"
+
+#include <set>
+
+#include "docker/argv.hpp"
+#include "state/listing.hpp"
+#include "state/scripts.hpp"
+#include "state/store.hpp"
+#include "util/strings.hpp"
+
+namespace calzion::deploy {
+
+namespace {
+
+std::string drift_of(const state::RecordedService& recorded, const docker::Container& container) {
+    if (container.spec_hash != recorded.spec_hash) {
+        return "container differs from revision";
+    }
+    if (container.status != "running") {
+        return "container is " + container.status;
+    }
+    return "";
+}
+
+void describe_services(InstanceStatus& status, const state::HostState& observed) {
+    std::set<std::string> seen;
+    for (const auto& recorded : observed.recorded) {
+        ServiceStatus service{recorded.name, recorded.container, 0, "missing", "", "container missing"};
+        for (const auto& container : observed.containers) {
+            if (container.name == recorded.container) {
+                service.revision = container.revision;
+                service.state = container.status;
+                service.health = container.health;
+                service.drift = drift_of(recorded, container);
+            }
+        }
+        seen.insert(recorded.container);
+        status.services.push_back(service);
+    }
+    for (const auto& container : observed.containers) {
+        if (!seen.count(container.name)) {
+            status.services.push_back({container.service, container.name, container.revision, container.status,
+                                       container.health, "not in the recorded revision"});
+        }
+    }
+}
+
+InstanceStatus status_of(exec::Runner& runner, const Targets& targets, const std::string& instance) {
+    InstanceStatus status;
+    status.host = runner.host();
+    status.instance = instance;
+    state::HostState observed = state::read_state(runner, targets.state_dir, instance, {});
+    status.revision = observed.current_revision;
+    status.lock_owner = observed.lock_owner;
+    describe_services(status, observed);
+    return status;
+}
+
+std::vector<state::InstanceRecord> list_on(exec::Runner& runner, const Targets& targets) {
+    exec::Result result = runner.run({state::list_instances_argv(targets.state_dir), "", std::nullopt, nullptr});
+    if (!result.ok()) {
+        throw Error(ErrorKind::operation_failed, "cannot list the instances: " + result.err);
+    }
+    return state::parse_listing(result.out);
+}
+
+void run_or_fail(exec::Runner& runner, const std::vector<std::string>& argv, const std::string& what) {
+    exec::Result result = runner.run({argv, "", std::nullopt, nullptr});
+    if (!result.ok()) {
+        throw Error(ErrorKind::operation_failed, what + " failed: " + result.err.substr(0, result.err.find('\n')));
+    }
+}
+
+void destroy_on(exec::Runner& runner, const Targets& targets, const std::string& instance, bool volumes,
+                int lock_timeout, report::Reporter& reporter) {
+    auto [lock, observed] = state::lock_and_read(runner, targets.state_dir, instance, "destroy", lock_timeout, {});
+    std::vector<std::string> names;
+    for (const auto& container : observed.containers) {
+        names.push_back(container.name);
+    }
+    if (!names.empty()) {
+        std::vector<std::string> argv = {"docker", "rm", "--force"};
+        argv.insert(argv.end(), names.begin(), names.end());
+        run_or_fail(runner, argv, "removing containers");
+    }
+    // The network may already be gone: its removal is allowed to fail.
+    runner.run({docker::remove_network("cz-" + instance), "", std::nullopt, nullptr});
+    if (volumes) {
+        for (const auto& service : observed.recorded) {
+            for (const auto& volume : service.volumes) {
+                run_or_fail(runner, docker::remove_volume(volume), "removing volume " + volume);
+            }
+        }
+    }
+    run_or_fail(runner, state::forget_instance_argv(observed.instance_dir(instance), volumes), "forgetting the instance");
+    reporter.event({report::Event::Kind::done, runner.host(), "",
+                    "destroyed " + util::quoted(instance) + " (" + std::to_string(names.size()) + " containers" +
+                        (volumes ? ", with its data)" : "; data kept, destroy --volumes removes it)")});
+}
+
+}  // namespace
+
+std::vector<InstanceStatus> status_all(const Targets& targets, const std::string& instance) {
+    struct HostStatuses {
+        std::string host;
+        std::vector<InstanceStatus> statuses;
+        std::optional<Error> error;
+    };
+    auto hosts = on_every_host<HostStatuses>(targets, [&](HostStatuses& outcome, exec::Runner& runner) {
+        if (!instance.empty()) {
+            outcome.statuses.push_back(status_of(runner, targets, instance));
+            return;
+        }
+        for (const auto& record : list_on(runner, targets)) {
+            outcome.statuses.push_back(status_of(runner, targets, record.instance));
+        }
+    });
+    std::vector<InstanceStatus> all;
+    for (auto& host : hosts) {
+        if (host.error) {
+            all.push_back({host.host, instance, 0, "", {}, host.error});
+        }
+        all.insert(all.end(), host.statuses.begin(), host.statuses.end());
+    }
+    return all;
+}
+
+std::vector<HostListing> list_all(const Targets& targets) {
+    return on_every_host<HostListing>(targets, [&](HostListing& listing, exec::Runner& runner) {
+        for (const auto& record : list_on(runner, targets)) {
+            listing.instances.push_back({runner.host(), record.instance, record.revision, record.time,
+                                         record.user + "@" + record.machine, record.status});
+        }
+    });
+}
+
+std::vector<std::optional<Error>> destroy_all(const Targets& targets, const std::string& instance, bool volumes,
+                                             int lock_timeout, report::Reporter& reporter) {
+    struct Outcome {
+        std::string host;
+        std::optional<Error> error;
+    };
+    auto outcomes = on_every_host<Outcome>(targets, [&](Outcome&, exec::Runner& runner) {
+        destroy_on(runner, targets, instance, volumes, lock_timeout, reporter);
+    });
+    std::vector<std::optional<Error>> errors;
+    for (auto& outcome : outcomes) {
+        errors.push_back(outcome.error);
+    }
+    return errors;
+}
+
+}  // namespace calzion::deploy

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "deploy/targets.hpp"
+#include "report/reporter.hpp"
+
+namespace calzion::deploy {
+
+// A service as `status` sees it: what the host recorded against what runs.
+struct ServiceStatus {
+    std::string service;
+    std::string container;
+    int revision = 0;     // revision the running container was created in
+    std::string state;    // running, exited, ..., or "missing"
+    std::string health;   // healthy, unhealthy, starting, or empty
+    std::string drift;    // empty when the container matches the record, else why not
+};
+
+struct InstanceStatus {
+    std::string host;
+    std::string instance;
+    int revision = 0;  // current recorded revision, 0 if none
+    std::string lock_owner;
+    std::vector<ServiceStatus> services;
+    std::optional<Error> error;
+};
+
+// Status of `instance` on every target host, or of every instance recorded on
+// them when `instance` is empty. Needs no template. Errors are kept per host.
+std::vector<InstanceStatus> status_all(const Targets& targets, const std::string& instance);
+
+// One instance recorded on a host, as `list` shows it.
+struct InstanceSummary {
+    std::string host;
+    std::string instance;
+    int revision = 0;
+    std::string time;  // of the last change
+    std::string user;  // user@machine of the last change
+    std::string status;
+};
+
+struct HostListing {
+    std::string host;
+    std::vector<InstanceSummary> instances;
+    std::optional<Error> error;
+};
+
+std::vector<HostListing> list_all(const Targets& targets);
+
+// Remove the instance from every target host under its lock: containers,
+// network, records and secrets; with `volumes` also its data directory and named
+// volumes. Errors are kept per host.
+std::vector<std::optional<Error>> destroy_all(const Targets& targets, const std::string& instance, bool volumes,
+                                             int lock_timeout, report::Reporter& reporter);
+
+}  // namespace calzion::deploy

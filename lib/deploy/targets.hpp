@@ -1,0 +1,66 @@
+#pragma once
+
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "exec/runner.hpp"
+#include "ssh/connect.hpp"
+#include "util/error.hpp"
+
+namespace calzion::deploy {
+
+// The hosts a command works on and how to reach them.
+struct Targets {
+    std::vector<std::string> hosts;  // empty: this machine ("local")
+    ssh::Options ssh;
+    std::string state_dir;  // empty: the host's default
+};
+
+// One host, connected or not.
+struct Connection {
+    std::string host;
+    std::unique_ptr<exec::Runner> runner;  // null when connecting failed
+    std::optional<Error> error;
+};
+
+// Connect to every target host at once: "local" runs on this machine, any other
+// name over SSH. Failures are kept per host, each naming its host.
+std::vector<Connection> connect_all(const Targets& targets);
+
+// Connect to every host and run `work(outcome, runner)` on each at once. An
+// Outcome has `host` and `optional<Error> error`; a failure to connect or an
+// Error thrown by `work` lands there, naming the host.
+template <typename Outcome, typename Work>
+std::vector<Outcome> on_every_host(const Targets& targets, Work work) {
+    std::vector<Connection> connections = connect_all(targets);
+    std::vector<std::future<Outcome>> pending;
+    for (auto& connection : connections) {
+        pending.push_back(std::async(std::launch::async, [&connection, &work] {
+            Outcome outcome;
+            outcome.host = connection.host;
+            outcome.error = connection.error;
+            if (connection.runner) {
+                try {
+                    work(outcome, *connection.runner);
+                } catch (const Error& error) {
+                    outcome.error = error.host().empty() ? error.on_host(connection.host) : error;
+                }
+            }
+            return outcome;
+        }));
+    }
+    std::vector<Outcome> outcomes;
+    for (auto& future : pending) {
+        outcomes.push_back(future.get());
+    }
+    return outcomes;
+}
+
+// Throw the most serious error among failed results (permission, unreachable,
+// lock held, invalid data, operation failed, in that order), if any.
+void throw_worst(const std::vector<std::optional<Error>>& errors);
+
+}  // namespace calzion::deploy

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "render/deployment.hpp"
+
+namespace calzion::docker {
+
+using Argv = std::vector<std::string>;
+
+// How to get the image when the container is created (docker run --pull).
+enum class PullPolicy { missing, always, never };
+
+// Where a service's host-side files live, as the host's state store says.
+struct ServicePaths {
+    std::string instance_dir;  // absolute: <state_dir>/instances/<instance>
+    bool secrets_file = false;  // whether <instance_dir>/secrets/<service>.env exists
+};
+
+// The path of a service's secret env file, inside the instance directory.
+std::string secrets_file(const std::string& instance_dir, const std::string& service);
+
+// `docker run -d ...` for a service: name, network and alias, labels, env,
+// mounts, ports, health check, limits, extra options, then image and command.
+Argv run(const render::RenderedService& service, const std::string& network, const ServicePaths& paths,
+         PullPolicy pull);
+
+// `docker network create` for an instance's network, labelled with the instance.
+Argv network_create(const std::string& network, const std::string& instance);
+
+Argv remove_container(const std::string& container);          // docker rm -f
+Argv stop_container(const std::string& container);            // docker stop
+Argv start_container(const std::string& container);           // docker start
+Argv rename_container(const std::string& from, const std::string& to);
+Argv remove_network(const std::string& network);
+Argv remove_volume(const std::string& volume);
+
+}  // namespace calzion::docker

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace calzion::docker {
+
+// What calzion needs to know about a container it finds on a host.
+struct Container {
+    std::string id;
+    std::string name;       // without docker's leading "/"
+    std::string instance;   // label io.calzion.instance
+    std::string service;    // label io.calzion.service
+    std::string spec_hash;  // label io.calzion.spec-hash
+    int revision = 0;       // label io.calzion.revision
+    std::string image_id;   // the image it runs, "sha256:..."
+    std::string status;     // created, running, restarting, exited, paused, dead
+    std::string health;     // healthy, unhealthy, starting, or "" without a check
+    int exit_code = 0;
+    int restart_count = 0;
+    std::string started_at;
+};
+
+// Parse the output of `docker container inspect` (a JSON array). Throws
+// Error(operation_failed) when it is not that.
+std::vector<Container> parse_containers(const std::string& json_text);
+
+// Parse lines of `docker image inspect --format '{{json .RepoTags}} {{.Id}}'` into
+// a map from every tag to the image id.
+std::map<std::string, std::string> parse_image_ids(const std::string& text);
+
+// The form in which docker lists a reference among RepoTags: "redis" ->
+// "redis:latest", "docker.io/library/redis:7" -> "redis:7".
+std::string normalize_reference(const std::string& reference);
+
+}  // namespace calzion::docker

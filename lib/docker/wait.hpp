@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace calzion::docker {
+
+// argv that waits on the host until a container is ready: healthy when it has a
+// health check, otherwise running without restarting for `stable_seconds`. Gives
+// up after `timeout_seconds`. Prints one line "ready|failed|timeout STATUS HEALTH"
+// and, unless ready, the container's last `log_lines` log lines. Exit 0 when ready.
+std::vector<std::string> wait_ready_argv(const std::string& container, int timeout_seconds, int stable_seconds,
+                                         int log_lines = 20);
+
+// How a wait ended.
+struct WaitOutcome {
+    bool ready = false;
+    std::string verdict;  // ready, failed, timeout
+    std::string status;   // docker's State.Status at the end
+    std::string health;
+    std::string logs;     // last log lines when not ready
+};
+
+// Read what wait_ready_argv printed.
+WaitOutcome parse_wait(const std::string& output);
+
+}  // namespace calzion::docker

@@ -1,0 +1,34 @@
+#include "exec/dry_run_runner.hpp"
+
+#include <ostream>
+
+#include "util/shell.hpp"
+
+namespace calzion::exec {
+
+namespace {
+
+class FinishedProcess final : public Process {
+public:
+    std::optional<std::string> read_line(std::chrono::milliseconds) override { return std::nullopt; }
+    Result finish() override { return Result{0, "", "", ""}; }
+};
+
+}  // namespace
+
+Result DryRunRunner::run(const Command& command) {
+    std::string line = m_host + ": " + util::shell_join(command.argv);
+    if (!command.input.empty()) {
+        line += "  # reads " + std::to_string(command.input.size()) + " bytes from stdin";
+    }
+    std::lock_guard<std::mutex> guard(m_mutex);
+    m_out << line << "\n";
+    return Result{0, "", "", ""};
+}
+
+std::unique_ptr<Process> DryRunRunner::start(const Command& command) {
+    run(command);
+    return std::make_unique<FinishedProcess>();
+}
+
+}  // namespace calzion::exec

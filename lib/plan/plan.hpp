@@ -1,0 +1,58 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "docker/inspect.hpp"
+#include "render/deployment.hpp"
+#include "state/host_state.hpp"
+
+namespace calzion::plan {
+
+enum class ActionKind {
+    create,     // no container runs for the service: start one
+    replace,    // the container runs another spec or image, or is not running
+    remove,     // the service left the template (deploy --prune)
+    keep,       // the service left the template, its container is kept (no --prune)
+    unchanged,  // the container runs exactly what the template says
+};
+
+// Canonical JSON text of each field of a service's spec, keyed by field name.
+using Fields = std::map<std::string, std::string>;
+
+// What deploy will do about one service on one host, and why.
+struct Action {
+    ActionKind kind = ActionKind::unchanged;
+    std::string service;
+    std::string reason;                       // e.g. "image changed", "container missing"
+    std::vector<std::string> changed_fields;  // for replace: the fields whose value differs
+    const render::RenderedService* desired = nullptr;  // null for remove and keep
+    std::optional<docker::Container> current;          // the container in place, if any
+    std::vector<docker::Container> leftovers;          // other containers of the service to clean up
+};
+
+struct Plan {
+    std::vector<Action> actions;  // in start order; removals last
+
+    // Whether deploy would change anything on the host.
+    bool has_changes() const;
+    const Action* find(const std::string& service) const;
+};
+
+struct PlanOptions {
+    bool force = false;  // replace every service
+    bool prune = false;  // remove containers of services no longer in the template
+};
+
+// Compare what the template wants (desired, with the fields of each service) with
+// what a host has (recorded revision and the containers labelled with the
+// instance) and decide, per service, what deploy must do. Pure.
+Plan make_plan(const render::Deployment& desired, const std::map<std::string, Fields>& desired_fields,
+               const state::HostState& observed, const PlanOptions& options);
+
+// "create", "replace", ...
+const char* to_string(ActionKind kind);
+
+}  // namespace calzion::plan

@@ -1,0 +1,169 @@
+#include "report/outcomes.hpp"
+
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace calzion::report {
+
+using nlohmann::ordered_json;
+
+namespace {
+
+const char* sign_of(plan::ActionKind kind) {
+    switch (kind) {
+    case plan::ActionKind::create: return "+";
+    case plan::ActionKind::replace: return "~";
+    case plan::ActionKind::remove: return "-";
+    case plan::ActionKind::keep: return "!";
+    case plan::ActionKind::unchanged: return "=";
+    }
+    return "?";
+}
+
+std::string joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) {
+        out += (out.empty() ? "" : ", ") + item;
+    }
+    return out;
+}
+
+ordered_json error_json(const std::optional<Error>& error) {
+    if (!error) {
+        return nullptr;
+    }
+    return ordered_json{{"message", error->message()}, {"exit_code", exit_code_for(error->kind())}};
+}
+
+size_t name_width(const plan::Plan& plan) {
+    size_t width = 7;
+    for (const auto& action : plan.actions) {
+        width = std::max(width, action.service.size());
+    }
+    return width;
+}
+
+}  // namespace
+
+std::string plan_text(const std::vector<deploy::HostOutcome>& outcomes, const std::string& instance) {
+    std::ostringstream out;
+    for (const auto& outcome : outcomes) {
+        if (outcome.error) {
+            out << outcome.host << ": cannot plan: " << outcome.error->message() << "\n";
+            continue;
+        }
+        out << outcome.host << ": " << instance << " at revision " << outcome.revision_before;
+        out << (outcome.plan.has_changes() ? " -> " + std::to_string(outcome.revision_after) : ", no changes") << "\n";
+        size_t width = name_width(outcome.plan);
+        for (const auto& action : outcome.plan.actions) {
+            out << "  " << sign_of(action.kind) << " " << std::left << std::setw(static_cast<int>(width))
+                << action.service << "  " << plan::to_string(action.kind) << ": " << action.reason;
+            if (!action.changed_fields.empty()) {
+                out << " (" << joined(action.changed_fields) << ")";
+            }
+            out << "\n";
+        }
+    }
+    return out.str();
+}
+
+std::string outcomes_json(const std::vector<deploy::HostOutcome>& outcomes, const std::string& instance) {
+    ordered_json hosts = ordered_json::array();
+    bool changes = false;
+    for (const auto& outcome : outcomes) {
+        ordered_json actions = ordered_json::array();
+        for (const auto& action : outcome.plan.actions) {
+            actions.push_back({{"service", action.service},
+                               {"action", plan::to_string(action.kind)},
+                               {"reason", action.reason},
+                               {"changed_fields", action.changed_fields}});
+        }
+        changes = changes || outcome.plan.has_changes();
+        hosts.push_back({{"host", outcome.host},
+                         {"revision_before", outcome.revision_before},
+                         {"revision_after", outcome.revision_after},
+                         {"changes", outcome.plan.has_changes()},
+                         {"actions", actions},
+                         {"error", error_json(outcome.error)}});
+    }
+    return ordered_json{{"instance", instance}, {"changes", changes}, {"hosts", hosts}}.dump(2) + "\n";
+}
+
+std::string status_text(const std::vector<deploy::InstanceStatus>& statuses) {
+    std::ostringstream out;
+    for (const auto& status : statuses) {
+        if (status.error) {
+            out << status.host << ": " << status.error->message() << "\n";
+            continue;
+        }
+        out << status.host << ": " << status.instance << " at revision " << status.revision;
+        out << (status.lock_owner.empty() ? "" : " (locked)") << "\n";
+        for (const auto& service : status.services) {
+            out << "  " << std::left << std::setw(16) << service.service << " " << std::setw(10) << service.state
+                << " " << std::setw(10) << (service.health.empty() ? "-" : service.health) << " rev "
+                << service.revision << (service.drift.empty() ? "" : "  drift: " + service.drift) << "\n";
+        }
+    }
+    return out.str();
+}
+
+std::string status_json(const std::vector<deploy::InstanceStatus>& statuses) {
+    ordered_json items = ordered_json::array();
+    for (const auto& status : statuses) {
+        ordered_json services = ordered_json::array();
+        for (const auto& service : status.services) {
+            services.push_back({{"service", service.service},
+                                {"container", service.container},
+                                {"revision", service.revision},
+                                {"state", service.state},
+                                {"health", service.health},
+                                {"drift", service.drift.empty() ? ordered_json(nullptr) : ordered_json(service.drift)}});
+        }
+        items.push_back({{"host", status.host},
+                         {"instance", status.instance},
+                         {"revision", status.revision},
+                         {"locked", !status.lock_owner.empty()},
+                         {"services", services},
+                         {"error", error_json(status.error)}});
+    }
+    return ordered_json{{"instances", items}}.dump(2) + "\n";
+}
+
+std::string list_text(const std::vector<deploy::HostListing>& listings) {
+    std::ostringstream out;
+    out << std::left << std::setw(16) << "HOST" << std::setw(24) << "INSTANCE" << std::setw(10) << "REVISION"
+        << std::setw(22) << "DEPLOYED" << "BY\n";
+    for (const auto& listing : listings) {
+        if (listing.error) {
+            out << std::setw(16) << listing.host << listing.error->message() << "\n";
+        }
+        for (const auto& item : listing.instances) {
+            out << std::setw(16) << item.host << std::setw(24) << item.instance << std::setw(10) << item.revision
+                << std::setw(22) << item.time << item.user
+                << (item.status == "failed" ? " (last deploy failed)" : "") << "\n";
+        }
+    }
+    return out.str();
+}
+
+std::string list_json(const std::vector<deploy::HostListing>& listings) {
+    ordered_json items = ordered_json::array();
+    ordered_json errors = ordered_json::array();
+    for (const auto& listing : listings) {
+        if (listing.error) {
+            errors.push_back({{"host", listing.host}, {"error", error_json(listing.error)}});
+        }
+        for (const auto& item : listing.instances) {
+            items.push_back({{"host", item.host},
+                             {"instance", item.instance},
+                             {"revision", item.revision},
+                             {"time", item.time},
+                             {"user", item.user},
+                             {"status", item.status}});
+        }
+    }
+    return ordered_json{{"instances", items}, {"errors", errors}}.dump(2) + "\n";
+}
+
+}  // namespace calzion::report

@@ -1,0 +1,20 @@
+#include "report/reporter.hpp"
+
+#include <ostream>
+
+namespace calzion::report {
+
+void LineReporter::event(const Event& event) {
+    if (m_quiet && event.kind != Event::Kind::failed) {
+        return;
+    }
+    std::string line = event.host;
+    if (!event.service.empty()) {
+        line += (line.empty() ? "" : " ") + event.service;
+    }
+    line += (line.empty() ? "" : ": ") + event.text + "\n";
+    std::lock_guard<std::mutex> guard(m_mutex);
+    m_out << line << std::flush;
+}
+
+}  // namespace calzion::report

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "render/deployment.hpp"
+
+namespace calzion::state {
+
+// Each field of a service's spec as canonical JSON text, without what changes
+// on every deploy (the revision and hash labels, the hash itself), so that the
+// planner can name what really changed between two revisions.
+std::map<std::string, std::string> fields_of(const render::RenderedService& service);
+std::map<std::string, std::string> fields_of(const nlohmann::json& recorded_service);
+
+}  // namespace calzion::state

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "docker/inspect.hpp"
+
+namespace calzion::state {
+
+// A service as the current revision on a host recorded it.
+struct RecordedService {
+    std::string name;
+    std::string container;
+    std::string spec_hash;
+    std::string image;
+    // Each field of the service's rendered spec, as canonical JSON text, so that a
+    // plan can name the fields that changed.
+    std::map<std::string, std::string> fields;
+    std::vector<std::string> volumes;  // named Docker volumes it mounts
+};
+
+// Everything one round trip tells about an instance on a host.
+struct HostState {
+    std::string state_dir;     // absolute, as the host resolved it
+    int format = 0;            // 0: nothing recorded on this host yet
+    int current_revision = 0;  // 0: never deployed
+    std::string revision_json;  // the current revision's document, as stored
+    std::vector<RecordedService> recorded;
+    std::string lock_owner;    // who holds the lock, if anyone
+    std::vector<docker::Container> containers;        // labelled with the instance
+    std::map<std::string, std::string> image_ids;     // normalized reference -> id
+
+    std::string instance_dir(const std::string& instance) const { return state_dir + "/instances/" + instance; }
+    const RecordedService* recorded_service(const std::string& name) const;
+};
+
+// Parse what the state scripts print (from "@@calzion state_dir" to
+// "@@calzion end"). Throws Error(operation_failed) when docker could not be
+// asked, and Error(invalid_data) when the host's state format is newer than this
+// calzion's or a record cannot be read. `host` names the host in messages.
+HostState parse_dump(const std::string& output, const std::string& host);
+
+}  // namespace calzion::state

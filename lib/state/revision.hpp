@@ -1,0 +1,19 @@
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "render/deployment.hpp"
+#include "state/host_state.hpp"
+
+namespace calzion::state {
+
+// The deployment document to record after a deploy: what actually runs. A service
+// appears with its new spec when it now runs it (`current` holds it: applied or
+// unchanged), with its previously recorded spec when the deploy did not get to
+// replace it, and not at all when it runs nowhere. Services kept outside the
+// template (`kept`) stay as recorded.
+std::string actual_deployment_json(const render::Deployment& next, const std::set<std::string>& current,
+                                   const std::set<std::string>& kept, const HostState& observed);
+
+}  // namespace calzion::state

@@ -1,0 +1,164 @@
+#include "state/scripts.hpp"
+
+namespace calzion::state {
+
+namespace {
+
+// Resolve the state directory: the argument, else /var/lib/calzion for root,
+// else ~/.local/state/calzion.
+constexpr const char* k_state_dir = R"sh(
+d=$1
+if [ -z "$d" ]; then
+  if [ "$(id -u)" = 0 ]; then d=/var/lib/calzion; else d=${HOME:-/tmp}/.local/state/calzion; fi
+fi
+)sh";
+
+// Print what calzion needs to know about instance $2 in state dir $1, and the
+// ids of images $3...: recorded state, lock holder, containers, images.
+constexpr const char* k_dump = R"sh(
+calzion_dump() {
+  d=$1; i=$2; shift 2
+  idir=$d/instances/$i
+  echo "@@calzion state_dir"; echo "$d"
+  echo "@@calzion format"; cat "$d/format" 2>/dev/null
+  cur=$(cat "$idir/current" 2>/dev/null)
+  echo "@@calzion current"; echo "$cur"
+  echo "@@calzion revision"
+  if [ -n "$cur" ]; then cat "$idir/revisions/$cur.json" 2>/dev/null; echo; fi
+  echo "@@calzion lock"; cat "$idir/lock/owner" 2>/dev/null
+  ids=$(docker ps -aq --no-trunc --filter "label=io.calzion.instance=$i") || { echo "@@calzion docker-failed"; return 0; }
+  echo "@@calzion containers"
+  if [ -n "$ids" ]; then docker container inspect $ids 2>/dev/null; fi
+  echo
+  echo "@@calzion images"
+  if [ $# -gt 0 ]; then docker image inspect --format '{{json .RepoTags}} {{.Id}}' "$@" 2>/dev/null; fi
+  echo "@@calzion end"
+}
+)sh";
+
+constexpr const char* k_read = R"sh(
+shift 1
+calzion_dump "$d" "$@"
+)sh";
+
+constexpr const char* k_lock = R"sh(
+i=$2; owner=$3; wait=$4; shift 4
+idir=$d/instances/$i
+mkdir -p "$idir" 2>/dev/null || { echo "@@calzion denied"; echo "$idir"; exit 77; }
+waited=0
+while ! mkdir "$idir/lock" 2>/dev/null; do
+  pid=$(cat "$idir/lock/pid" 2>/dev/null)
+  if [ -n "$pid" ] && [ ! -d "/proc/$pid" ]; then
+    # The holder is gone without cleaning up (host reboot, killed sshd): take over.
+    mv "$idir/lock" "$idir/lock.stale.$$" 2>/dev/null && rm -rf "$idir/lock.stale.$$"
+    continue
+  fi
+  if [ "$waited" -ge "$wait" ]; then echo "@@calzion held"; cat "$idir/lock/owner" 2>/dev/null; exit 75; fi
+  sleep 1
+  waited=$((waited + 1))
+done
+echo "$$" > "$idir/lock/pid"
+printf '%s\n' "$owner" > "$idir/lock/owner"
+echo "@@calzion locked"
+calzion_dump "$d" "$i" "$@"
+# Hold the lock until calzion closes stdin, finishes, dies or loses the connection.
+cat > /dev/null
+rm -rf "$idir/lock"
+)sh";
+
+constexpr const char* k_record = R"sh(
+i=$2; rev=$3; audit=$4; format=$5
+idir=$d/instances/$i
+mkdir -p "$idir/revisions" || exit 77
+if [ ! -f "$d/format" ]; then
+  echo "$format" > "$d/format.tmp.$$" && mv "$d/format.tmp.$$" "$d/format" || exit 1
+fi
+cat > "$idir/revisions/$rev.json.tmp" &&
+  mv "$idir/revisions/$rev.json.tmp" "$idir/revisions/$rev.json" &&
+  echo "$rev" > "$idir/current.tmp.$$" &&
+  mv "$idir/current.tmp.$$" "$idir/current" &&
+  printf '%s\n' "$audit" >> "$idir/audit.log"
+)sh";
+
+constexpr const char* k_prepare = R"sh(
+idir=$1; network=$2; instance=$3; shift 3
+docker network inspect "$network" >/dev/null 2>&1 ||
+  docker network create --label "io.calzion.instance=$instance" "$network" >/dev/null || exit 1
+for dir in "$@"; do mkdir -p "$idir/$dir" || exit 77; done
+)sh";
+
+constexpr const char* k_write_secrets = R"sh(
+idir=$1; service=$2
+umask 077
+mkdir -p "$idir/secrets" && chmod 700 "$idir/secrets" || exit 77
+cat > "$idir/secrets/$service.env.tmp" &&
+  chmod 600 "$idir/secrets/$service.env.tmp" &&
+  mv "$idir/secrets/$service.env.tmp" "$idir/secrets/$service.env"
+)sh";
+
+constexpr const char* k_forget = R"sh(
+idir=$1; volumes=$2
+[ -d "$idir" ] || exit 0
+if [ "$volumes" = yes ]; then rm -rf "$idir"; exit $?; fi
+rm -rf "$idir/revisions" "$idir/current" "$idir/secrets" "$idir/init"
+)sh";
+
+constexpr const char* k_list = R"sh(
+[ -d "$d/instances" ] || exit 0
+for idir in "$d"/instances/*/; do
+  [ -f "$idir/current" ] || continue
+  i=$(basename "$idir")
+  echo "@@calzion instance $i"
+  cat "$idir/current"
+  tail -n 1 "$idir/audit.log" 2>/dev/null
+done
+)sh";
+
+std::vector<std::string> shell(const std::string& script, std::vector<std::string> args) {
+    std::vector<std::string> argv = {"sh", "-c", script, "calzion"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+}
+
+}  // namespace
+
+std::vector<std::string> read_state_argv(const std::string& state_dir, const std::string& instance,
+                                         const std::vector<std::string>& images) {
+    std::vector<std::string> args = {state_dir, instance};
+    args.insert(args.end(), images.begin(), images.end());
+    return shell(std::string(k_state_dir) + k_dump + k_read, args);
+}
+
+std::vector<std::string> lock_argv(const std::string& state_dir, const std::string& instance,
+                                   const std::string& owner, int wait_seconds, const std::vector<std::string>& images) {
+    std::vector<std::string> args = {state_dir, instance, owner, std::to_string(wait_seconds)};
+    args.insert(args.end(), images.begin(), images.end());
+    return shell(std::string(k_state_dir) + k_dump + k_lock, args);
+}
+
+std::vector<std::string> record_argv(const std::string& state_dir, const std::string& instance, int revision,
+                                     const std::string& audit_line) {
+    return shell(std::string(k_state_dir) + k_record,
+                 {state_dir, instance, std::to_string(revision), audit_line, std::to_string(k_state_format)});
+}
+
+std::vector<std::string> prepare_argv(const std::string& instance_dir, const std::string& network,
+                                      const std::string& instance, const std::vector<std::string>& directories) {
+    std::vector<std::string> args = {instance_dir, network, instance};
+    args.insert(args.end(), directories.begin(), directories.end());
+    return shell(k_prepare, args);
+}
+
+std::vector<std::string> write_secrets_argv(const std::string& instance_dir, const std::string& service) {
+    return shell(k_write_secrets, {instance_dir, service});
+}
+
+std::vector<std::string> forget_instance_argv(const std::string& instance_dir, bool with_volumes) {
+    return shell(k_forget, {instance_dir, with_volumes ? "yes" : "no"});
+}
+
+std::vector<std::string> list_instances_argv(const std::string& state_dir) {
+    return shell(std::string(k_state_dir) + k_list, {state_dir});
+}
+
+}  // namespace calzion::state

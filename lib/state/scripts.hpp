@@ -1,0 +1,48 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace calzion::state {
+
+// The host side of calzion: short POSIX sh scripts that need only sh, coreutils
+// and docker on the host. Each is run as `sh -c SCRIPT calzion ARGS...`: the
+// script is a constant, every value is an argument, and the runner quotes the
+// whole argv in its one quoting place. Output sections start with "@@calzion ".
+
+// The state format this calzion writes; a newer one on a host is refused.
+inline constexpr int k_state_format = 1;
+
+// argv that prints the state of an instance (see state::parse_dump) without
+// locking. Arguments: state dir ("" for the default), instance, images to inspect.
+std::vector<std::string> read_state_argv(const std::string& state_dir, const std::string& instance,
+                                         const std::vector<std::string>& images);
+
+// argv that takes the instance's lock, waiting up to `wait_seconds`, prints
+// "@@calzion locked" and the state dump, then holds the lock until its stdin
+// closes, which happens when calzion finishes, dies, or loses the connection.
+// When the lock stays held, prints "@@calzion held" and the holder, exits 75.
+std::vector<std::string> lock_argv(const std::string& state_dir, const std::string& instance,
+                                   const std::string& owner, int wait_seconds, const std::vector<std::string>& images);
+
+// argv that records a revision: the revision document arrives on stdin, is
+// written atomically, becomes current, and the audit line is appended.
+std::vector<std::string> record_argv(const std::string& state_dir, const std::string& instance, int revision,
+                                     const std::string& audit_line);
+
+// argv that creates the instance's network unless it exists, and the given
+// directories (volumes) inside the instance directory.
+std::vector<std::string> prepare_argv(const std::string& instance_dir, const std::string& network,
+                                      const std::string& instance, const std::vector<std::string>& directories);
+// argv that writes a service's secret env file from stdin: mode 0600 in a 0700
+// directory, never on a command line.
+std::vector<std::string> write_secrets_argv(const std::string& instance_dir, const std::string& service);
+
+// argv that deletes an instance's state directory (destroy --volumes) or only its
+// records (destroy), keeping volumes.
+std::vector<std::string> forget_instance_argv(const std::string& instance_dir, bool with_volumes);
+
+// argv that lists the instances recorded on a host, one JSON object per line.
+std::vector<std::string> list_instances_argv(const std::string& state_dir);
+
+}  // namespace calzion::state
