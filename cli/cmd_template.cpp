@@ -6,33 +6,15 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "common.hpp"
 #include "render/deployment_json.hpp"
 #include "render/render.hpp"
-#include "render/sources.hpp"
 #include "tmpl/starters.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
 #include "util/strings.hpp"
 
-extern char** environ;
-
 namespace calzion::cli {
-
-namespace {
-
-std::map<std::string, std::string> process_environment() {
-    std::map<std::string, std::string> values;
-    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-        std::string pair = *entry;
-        size_t equals = pair.find('=');
-        if (equals != std::string::npos && equals > 0) {
-            values.emplace(pair.substr(0, equals), pair.substr(equals + 1));
-        }
-    }
-    return values;
-}
-
-}  // namespace
 
 int run_validate(const Invocation& run) {
     render::Source source = render::load_source(run.template_file);
@@ -48,14 +30,10 @@ int run_validate(const Invocation& run) {
 
 int run_render(const Invocation& run) {
     render::Source source = render::load_source(run.template_file);
-    render::VariableSources sources;
-    sources.set = run.global.set;
-    sources.vars_files = run.global.vars_files;
-    sources.environment = process_environment();
     render::RenderOptions options;
     options.instance = run.instance;
     options.revision = run.revision.value_or(1);
-    options.variables = render::gather_variables(sources);
+    options.variables = variables_for(run);
     render::Deployment deployment = render::render(source, options);
     if (run.global.json || run.format == "json") {
         std::cout << render::deployment_to_json(deployment).dump(2) << "\n";

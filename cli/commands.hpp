@@ -8,5 +8,10 @@ namespace calzion::cli {
 int run_validate(const Invocation& run);
 int run_render(const Invocation& run);
 int run_init(const Invocation& run);
+int run_plan(const Invocation& run);
+int run_deploy(const Invocation& run);
+int run_status(const Invocation& run);
+int run_list(const Invocation& run);
+int run_destroy(const Invocation& run);
 
 }  // namespace calzion::cli

@@ -8,6 +8,10 @@ namespace calzion::cli {
 
 // Options every command takes.
 struct GlobalOptions {
+    std::vector<std::string> hosts;
+    std::string ssh_config;
+    bool accept_new_host_key = false;
+    std::string lock_timeout = "0";
     std::vector<std::string> set;
     std::vector<std::string> vars_files;
     bool json = false;
@@ -28,6 +32,13 @@ struct Invocation {
     std::string output = "calzion.yaml";
     bool force = false;
     bool list = false;
+    bool detailed_exitcode = false;
+    bool dry_run = false;
+    bool prune = false;
+    bool volumes = false;
+    std::string pull = "missing";
+    int wait_timeout = 120;
+    std::vector<std::string> secrets_files;
 };
 
 // Parse argv. Returns nullopt when the command line asked for help or the version,

@@ -21,6 +21,11 @@ int dispatch(const Invocation& run) {
         {"validate", calzion::cli::run_validate},
         {"render", calzion::cli::run_render},
         {"init", calzion::cli::run_init},
+        {"plan", calzion::cli::run_plan},
+        {"deploy", calzion::cli::run_deploy},
+        {"status", calzion::cli::run_status},
+        {"list", calzion::cli::run_list},
+        {"destroy", calzion::cli::run_destroy},
     };
     return commands.at(run.command)(run);
 }

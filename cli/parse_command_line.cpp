@@ -13,6 +13,14 @@ namespace calzion::cli {
 namespace {
 
 void add_global_options(CLI::App& app, GlobalOptions& global) {
+    app.add_option("--host", global.hosts, "Target host: [user@]host[:port], an ssh_config alias, or local (repeatable)")
+        ->type_name("HOST");
+    app.add_option("--ssh-config", global.ssh_config, "SSH config file, like ssh -F (default ~/.ssh/config)")
+        ->type_name("FILE");
+    app.add_flag("--accept-new-host-key", global.accept_new_host_key,
+                 "Trust and record the key of a host not yet in known_hosts");
+    app.add_option("--lock-timeout", global.lock_timeout, "Wait this long for another deploy's lock (e.g. 30s, 2m)")
+        ->type_name("DURATION");
     app.add_option("--set", global.set, "Set a variable (strongest source)")->type_name("NAME=VALUE");
     app.add_option("--vars-file", global.vars_files, "Read variables from a dotenv file")->type_name("FILE");
     app.add_flag("--json", global.json, "Print one JSON document on stdout");
@@ -48,7 +56,8 @@ void check_command_name(const CLI::App& app, int argc, char** argv) {
         std::string arg = argv[i];
         if (arg.empty() || arg.front() == '-') {
             // Skip the value of a global option that takes one.
-            bool takes_value = arg == "--set" || arg == "--vars-file" || arg == "--color";
+            bool takes_value = arg == "--set" || arg == "--vars-file" || arg == "--color" || arg == "--host" ||
+                               arg == "--ssh-config" || arg == "--lock-timeout";
             i += takes_value ? 1 : 0;
             continue;
         }
@@ -66,6 +75,37 @@ void check_command_name(const CLI::App& app, int argc, char** argv) {
     }
 }
 
+void add_deploy_options(CLI::App* command, Invocation& run) {
+    command->add_option("template", run.template_file, "Template file")->required();
+    command->add_option("instance", run.instance, "Instance name")->required();
+    command->add_flag("--prune", run.prune, "Remove containers of services no longer in the template");
+    command->add_flag("--force", run.force, "Replace every service, changed or not");
+    command->add_option("--secrets-file", run.secrets_files, "Read secrets from a dotenv file")->type_name("FILE");
+}
+
+void add_host_commands(CLI::App& app, Invocation& run) {
+    auto* plan = app.add_subcommand("plan", "Show what deploy would do on each host");
+    add_deploy_options(plan, run);
+    plan->add_flag("--detailed-exitcode", run.detailed_exitcode, "Exit 2 when there are changes, 0 when none");
+
+    auto* deploy = app.add_subcommand("deploy", "Bring the hosts to the template's state and record a revision");
+    add_deploy_options(deploy, run);
+    deploy->add_flag("--dry-run", run.dry_run, "Print the exact remote commands instead of running them");
+    deploy->add_option("--pull", run.pull, "Image pull policy: missing, always or never")
+        ->check(CLI::IsMember({"missing", "always", "never"}));
+    deploy->add_option("--wait-timeout", run.wait_timeout, "Seconds a new container has to become ready")
+        ->check(CLI::Range(1, 86400));
+
+    auto* status = app.add_subcommand("status", "Show recorded revision, containers, health and drift");
+    status->add_option("instance", run.instance, "Instance name (default: every instance on the hosts)");
+
+    app.add_subcommand("list", "List the instances on the hosts");
+
+    auto* destroy = app.add_subcommand("destroy", "Remove an instance's containers, network and records");
+    destroy->add_option("instance", run.instance, "Instance name")->required();
+    destroy->add_flag("--volumes", run.volumes, "Also delete its data: volume directories and named volumes");
+}
+
 }  // namespace
 
 std::optional<Invocation> parse_command_line(int argc, char** argv) {
@@ -77,6 +117,7 @@ std::optional<Invocation> parse_command_line(int argc, char** argv) {
     app.fallthrough();
     add_global_options(app, run.global);
     add_template_commands(app, run);
+    add_host_commands(app, run);
     try {
         check_command_name(app, argc, argv);
         app.parse(argc, argv);
