@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install what building and testing calzion needs, from Debian's packages, when
+# it is missing. Needs root (or sudo). Safe to run again: it installs nothing
+# that is already there.
+set -euo pipefail
+
+packages=(
+  # build
+  cmake g++ ninja-build pkg-config
+  libcli11-dev libyaml-cpp-dev libssh-dev libfmt-dev nlohmann-json3-dev
+  libboost-dev libboost-filesystem-dev doctest-dev
+  # real test hosts: a Docker engine and an SSH server per host
+  docker.io openssh-server openssh-client busybox-static iproute2 procps util-linux git
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian starts a system dockerd when docker.io is installed; calzion's hosts run
+# their own engines and never need it.
