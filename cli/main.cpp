@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "invocation.hpp"
 #include "report/error_json.hpp"
+#include "ssh/connect.hpp"
 #include "terminal.hpp"
 #include "util/error.hpp"
 
@@ -63,7 +64,14 @@ int main(int argc, char** argv) {
     bool color = calzion::cli::use_color(color_setting(argc, argv));
     try {
         auto run = calzion::cli::parse_command_line(argc, argv);
-        return run ? dispatch(*run) : 0;
+        if (!run) {
+            return 0;
+        }
+        int code = dispatch(*run);
+        if (run->global.verbose) {
+            std::cerr << "calzion: ssh channels opened: " << calzion::ssh::channels_opened() << "\n";
+        }
+        return code;
     } catch (const calzion::Error& error) {
         calzion::cli::print_error(error, color);
         if (wants_json(argc, argv)) {
