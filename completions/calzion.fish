@@ -1,0 +1,112 @@
+# fish completion for calzion(1). Install as
+# ~/.config/fish/completions/calzion.fish or in a vendor completions directory.
+
+# Print the command on the command line and how many arguments follow it:
+# "deploy 1" once the template is given. Nothing before the command.
+function __calzion_state
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l command
+    set -l count 0
+    set -l skip 0
+    for token in $tokens
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $token
+            case --host --ssh-config --lock-timeout --set --vars-file --color \
+                --format --revision -o --output --secrets-file --pull --wait-timeout
+                set skip 1
+            case '-*'
+            case '*'
+                if test -z "$command"
+                    set command $token
+                else
+                    set count (math $count + 1)
+                end
+        end
+    end
+    test -n "$command"; and echo $command $count
+end
+
+function __calzion_no_command
+    set -l state (__calzion_state)
+    test -z "$state"
+end
+
+# True when the command is one of the arguments.
+function __calzion_command_is
+    set -l state (string split ' ' -- (__calzion_state))
+    test -n "$state[1]"; and contains -- $state[1] $argv
+end
+
+# True when completing argument number $argv[1] (0: the first) of a command
+# in $argv[2..].
+function __calzion_argument
+    set -l state (string split ' ' -- (__calzion_state))
+    test -n "$state[1]"; and test "$state[2]" = $argv[1]; and contains -- $state[1] $argv[2..-1]
+end
+
+function __calzion_hosts
+    echo local
+    if test -r ~/.ssh/config
+        string replace -r -i -f '^\s*host\s+' '' <~/.ssh/config | string split ' ' | string match -v -r '[*?!]|^$'
+    end
+end
+
+function __calzion_starters
+    set -l binary (commandline -opc)[1]
+    $binary init --list 2>/dev/null
+end
+
+complete -c calzion -f
+
+# Commands
+complete -c calzion -n __calzion_no_command -a validate -d 'Check a template and print every problem'
+complete -c calzion -n __calzion_no_command -a render -d 'Print the resolved deployment of an instance'
+complete -c calzion -n __calzion_no_command -a init -d 'Write a starter template into the current directory'
+complete -c calzion -n __calzion_no_command -a plan -d 'Show what deploy would do on each host'
+complete -c calzion -n __calzion_no_command -a deploy -d "Bring the hosts to the template's state"
+complete -c calzion -n __calzion_no_command -a status -d 'Show recorded revision, containers, health and drift'
+complete -c calzion -n __calzion_no_command -a list -d 'List the instances on the hosts'
+complete -c calzion -n __calzion_no_command -a destroy -d "Remove an instance's containers, network and records"
+
+# Global options, before or after the command
+complete -c calzion -l host -x -a '(__calzion_hosts)' -d 'Target host: [user@]host[:port], alias or local'
+complete -c calzion -l ssh-config -r -F -d 'SSH config file, like ssh -F'
+complete -c calzion -l accept-new-host-key -d 'Trust and record the key of a new host'
+complete -c calzion -l lock-timeout -x -d "Wait this long for another deploy's lock (30s, 2m)"
+complete -c calzion -l set -x -d 'Set a variable: NAME=VALUE'
+complete -c calzion -l vars-file -r -F -d 'Read variables from a dotenv file'
+complete -c calzion -l json -d 'Print one JSON document on stdout'
+complete -c calzion -s q -l quiet -d 'Print only errors'
+complete -c calzion -s v -l verbose -d 'Print more detail'
+complete -c calzion -l color -x -a 'auto always never' -d 'Colour output'
+complete -c calzion -s h -l help -d 'Print help and exit'
+complete -c calzion -n __calzion_no_command -l version -d 'Print the version and exit'
+
+# Arguments
+complete -c calzion -n '__calzion_argument 0 validate render plan deploy' -F -d Template
+complete -c calzion -n '__calzion_argument 0 init' -a '(__calzion_starters)'
+
+# render
+complete -c calzion -n '__calzion_command_is render' -l format -x -a 'yaml json' -d 'Output format'
+complete -c calzion -n '__calzion_command_is render' -l revision -x -d 'Value of ${revision} (default 1)'
+
+# init
+complete -c calzion -n '__calzion_command_is init' -s o -l output -r -F -d 'File to write (default calzion.yaml)'
+complete -c calzion -n '__calzion_command_is init' -l force -d 'Overwrite an existing file'
+complete -c calzion -n '__calzion_command_is init' -l list -d 'List the starters'
+
+# plan and deploy
+complete -c calzion -n '__calzion_command_is plan deploy' -l prune -d 'Remove services no longer in the template'
+complete -c calzion -n '__calzion_command_is plan deploy' -l force -d 'Replace every service, changed or not'
+complete -c calzion -n '__calzion_command_is plan deploy' -l secrets-file -r -F -d 'Read secrets from a dotenv file'
+complete -c calzion -n '__calzion_command_is plan' -l detailed-exitcode -d 'Exit 2 when there are changes'
+complete -c calzion -n '__calzion_command_is deploy' -l dry-run -d 'Print the remote commands instead of running them'
+complete -c calzion -n '__calzion_command_is deploy' -l pull -x -a 'missing always never' -d 'Image pull policy'
+complete -c calzion -n '__calzion_command_is deploy' -l wait-timeout -x -d 'Seconds a new container has to become ready'
+
+# destroy
+complete -c calzion -n '__calzion_command_is destroy' -l volumes -d 'Also delete its data'
