@@ -8,6 +8,7 @@
 #include "deploy/instances.hpp"
 #include "deploy/secrets.hpp"
 #include "report/outcomes.hpp"
+#include "terminal.hpp"
 #include "util/strings.hpp"
 
 namespace calzion::cli {
@@ -34,7 +35,10 @@ deploy::DeployRequest request_for(const Invocation& run) {
                                               " is built from source (git/build), which deploy cannot do yet");
         }
     }
-    request.secret_values = deploy::resolve_secrets(first, process_environment(), run.secrets_files);
+    // Only deploy needs secret values: plan works without them.
+    if (run.command == "deploy") {
+        request.secret_values = deploy::resolve_secrets(first, process_environment(), run.secrets_files);
+    }
     request.targets = targets_for(run);
     request.plan.force = run.force;
     request.plan.prune = run.prune;
@@ -44,14 +48,25 @@ deploy::DeployRequest request_for(const Invocation& run) {
     return request;
 }
 
-// Throw the worst of the hosts' errors, if any; each was already shown per host.
+// The exit code for the hosts' outcomes: throw the worst error, if any (each was
+// already shown per host). With --json the document on stdout already holds
+// every host's error, so the worst is only printed on stderr: stdout must stay
+// one JSON document.
 template <typename Outcomes>
-void throw_worst_of(const Outcomes& outcomes) {
+int finish(const Outcomes& outcomes, const Invocation& run) {
     std::vector<std::optional<Error>> errors;
     for (const auto& outcome : outcomes) {
         errors.push_back(outcome.error);
     }
-    deploy::throw_worst(errors);
+    std::optional<Error> worst = deploy::worst_of(errors);
+    if (!worst) {
+        return 0;
+    }
+    if (!run.global.json) {
+        throw *worst;
+    }
+    print_error(*worst, use_color(run.global.color));
+    return exit_code_for(worst->kind());
 }
 
 }  // namespace
@@ -64,7 +79,9 @@ int run_plan(const Invocation& run) {
     } else {
         std::cout << report::plan_text(outcomes, run.instance);
     }
-    throw_worst_of(outcomes);
+    if (int failed = finish(outcomes, run)) {
+        return failed;
+    }
     bool changes = false;
     for (const auto& outcome : outcomes) {
         changes = changes || outcome.plan.has_changes();
@@ -80,22 +97,19 @@ int run_deploy(const Invocation& run) {
     if (run.global.json) {
         std::cout << report::outcomes_json(outcomes, run.instance);
     }
-    throw_worst_of(outcomes);
-    return 0;
+    return finish(outcomes, run);
 }
 
 int run_status(const Invocation& run) {
     auto statuses = deploy::status_all(targets_for(run), run.instance);
     std::cout << (run.global.json ? report::status_json(statuses) : report::status_text(statuses));
-    throw_worst_of(statuses);
-    return 0;
+    return finish(statuses, run);
 }
 
 int run_list(const Invocation& run) {
     auto listings = deploy::list_all(targets_for(run));
     std::cout << (run.global.json ? report::list_json(listings) : report::list_text(listings));
-    throw_worst_of(listings);
-    return 0;
+    return finish(listings, run);
 }
 
 int run_destroy(const Invocation& run) {

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "exec/runner.hpp"
+
+namespace calzion::test {
+
+// A runner that runs nothing: it records every command and answers from a
+// script of rules, first match wins; unmatched commands succeed with no output.
+class FakeRunner final : public exec::Runner {
+public:
+    using Match = std::function<bool(const std::vector<std::string>& argv)>;
+
+    // Answer commands that `match` accepts with `result`.
+    void on(Match match, exec::Result result);
+    // Answer commands whose argv starts with `prefix` with `result`.
+    void on_prefix(std::vector<std::string> prefix, exec::Result result);
+
+    exec::Result run(const exec::Command& command) override;
+    std::unique_ptr<exec::Process> start(const exec::Command& command) override;
+    const std::string& host() const override { return m_host; }
+
+    // Every command run so far, in order.
+    std::vector<exec::Command> commands() const;
+    // The argv of every command, each joined with spaces, for readable asserts.
+    std::vector<std::string> lines() const;
+
+private:
+    struct Rule {
+        Match match;
+        exec::Result result;
+    };
+    std::string m_host = "fake";
+    std::vector<Rule> m_rules;
+    mutable std::mutex m_mutex;
+    std::vector<exec::Command> m_commands;
+};
+
+}  // namespace calzion::test

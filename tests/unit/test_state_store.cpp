@@ -1,0 +1,143 @@
+// The host-side scripts of the state store, run for real by sh on this machine
+// through the local runner. Only `docker` is stood in for, by a script that lists
+// no containers: what is tested here is the state directory, the lock and the
+// records, not docker.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
+
+#include "exec/local_runner.hpp"
+#include "state/store.hpp"
+#include "util/error.hpp"
+
+using namespace calzion;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct StateDir {
+    fs::path root;
+
+    StateDir() {
+        root = fs::temp_directory_path() / ("calzion-state-test-" + std::to_string(::getpid()));
+        fs::remove_all(root);
+        fs::create_directories(root / "bin");
+        std::ofstream(root / "bin" / "docker") << "#!/bin/sh\nexit 0\n";
+        fs::permissions(root / "bin" / "docker", fs::perms::owner_all);
+        std::string path = (root / "bin").string() + ":" + std::getenv("PATH");
+        ::setenv("PATH", path.c_str(), 1);
+    }
+    ~StateDir() { fs::remove_all(root); }
+
+    std::string dir() const { return (root / "state").string(); }
+    std::string read(const std::string& relative) const {
+        std::ifstream in(root / "state" / relative);
+        std::stringstream text;
+        text << in.rdbuf();
+        return text.str();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("state::lock") {
+    StateDir state;
+    exec::LocalRunner runner;
+
+    auto [first, observed] = state::lock_and_read(runner, state.dir(), "shop", "deploy", 0, {});
+    CHECK(observed.state_dir == state.dir());
+    CHECK(observed.current_revision == 0);
+    CHECK(fs::is_directory(fs::path(state.dir()) / "instances/shop/lock"));
+
+    SUBCASE("a second holder is refused with exit code 75, naming the first") {
+        try {
+            state::lock_and_read(runner, state.dir(), "shop", "deploy", 0, {});
+            FAIL("expected the lock to be held");
+        } catch (const Error& error) {
+            CHECK(error.kind() == ErrorKind::lock_held);
+            CHECK(exit_code_for(error.kind()) == 75);
+            CHECK(error.message().find("instance \"shop\" is locked by ") == 0);
+            CHECK(error.message().find("(deploy since ") != std::string::npos);
+        }
+    }
+    SUBCASE("another instance has its own lock") {
+        auto other = state::lock_and_read(runner, state.dir(), "blog", "deploy", 0, {});
+        CHECK(other.first != nullptr);
+    }
+    SUBCASE("released, it can be taken again, and the host removed it") {
+        first->release();
+        CHECK_FALSE(fs::exists(fs::path(state.dir()) / "instances/shop/lock"));
+        auto again = state::lock_and_read(runner, state.dir(), "shop", "deploy", 0, {});
+        CHECK(again.first != nullptr);
+    }
+    SUBCASE("a waiting deploy gets the lock once it is released") {
+        std::thread releaser([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+            first->release();
+        });
+        auto waited = state::lock_and_read(runner, state.dir(), "shop", "deploy", 10, {});
+        releaser.join();
+        CHECK(waited.first != nullptr);
+    }
+}
+
+TEST_CASE("state::lock of a holder that died is taken over") {
+    StateDir state;
+    exec::LocalRunner runner;
+    fs::path lock = fs::path(state.dir()) / "instances/shop/lock";
+    fs::create_directories(lock);
+    std::ofstream(lock / "pid") << "999999999\n";
+    std::ofstream(lock / "owner") << "{}\n";
+    auto [held, observed] = state::lock_and_read(runner, state.dir(), "shop", "deploy", 0, {});
+    CHECK(held != nullptr);
+}
+
+TEST_CASE("state::record_revision") {
+    StateDir state;
+    exec::LocalRunner runner;
+    auto [lock, observed] = state::lock_and_read(runner, state.dir(), "shop", "deploy", 0, {});
+    state::RevisionInfo info;
+    info.revision = 1;
+    info.status = "succeeded";
+    info.command = "deploy";
+    info.changes = {"web: create"};
+    state::record_revision(runner, observed, "shop", info, R"({"instance":"shop","services":[]})");
+
+    CHECK(state.read("format") == "1\n");
+    CHECK(state.read("instances/shop/current") == "1\n");
+    std::string revision = state.read("instances/shop/revisions/1.json");
+    CHECK(revision.find("\"deployment\":{\"instance\":\"shop\",\"services\":[]}") != std::string::npos);
+    CHECK(revision.find("\"status\":\"succeeded\"") != std::string::npos);
+    std::string audit = state.read("instances/shop/audit.log");
+    CHECK(audit.find("\"changes\":[\"web: create\"]") != std::string::npos);
+    CHECK(std::count(audit.begin(), audit.end(), '\n') == 1);
+
+    SUBCASE("the recorded revision reads back") {
+        lock->release();
+        auto [again, reread] = state::lock_and_read(runner, state.dir(), "shop", "deploy", 0, {});
+        CHECK(reread.current_revision == 1);
+        CHECK(reread.format == 1);
+    }
+}
+
+TEST_CASE("state::instance names are checked before they reach a path on the host") {
+    StateDir state;
+    exec::LocalRunner runner;
+    for (std::string name : {"..", "../etc", "a/b", "", "-rf", "UPPER"}) {
+        CAPTURE(name);
+        try {
+            state::lock_and_read(runner, state.dir(), name, "destroy", 0, {});
+            FAIL("expected the name to be refused");
+        } catch (const Error& error) {
+            CHECK(error.kind() == ErrorKind::usage);
+            CHECK(error.message().find("invalid instance name ") == 0);
+        }
+        CHECK_THROWS_AS(state::read_state(runner, state.dir(), name, {}), Error);
+    }
+    CHECK_FALSE(fs::exists(fs::path(state.dir()) / "instances"));
+}
