@@ -14,15 +14,21 @@ namespace {
 
 void add_global_options(CLI::App& app, GlobalOptions& global) {
     app.add_option("--host", global.hosts, "Target host: [user@]host[:port], an ssh_config alias, or local (repeatable)")
-        ->type_name("HOST");
+        ->type_name("HOST")
+        ->allow_extra_args(false);
     app.add_option("--ssh-config", global.ssh_config, "SSH config file, like ssh -F (default ~/.ssh/config)")
         ->type_name("FILE");
     app.add_flag("--accept-new-host-key", global.accept_new_host_key,
                  "Trust and record the key of a host not yet in known_hosts");
     app.add_option("--lock-timeout", global.lock_timeout, "Wait this long for another deploy's lock (e.g. 30s, 2m)")
         ->type_name("DURATION");
-    app.add_option("--set", global.set, "Set a variable (strongest source)")->type_name("NAME=VALUE");
-    app.add_option("--vars-file", global.vars_files, "Read variables from a dotenv file")->type_name("FILE");
+    // Each occurrence takes one value, so that positionals after it stay positionals.
+    app.add_option("--set", global.set, "Set a variable (strongest source)")
+        ->type_name("NAME=VALUE")
+        ->allow_extra_args(false);
+    app.add_option("--vars-file", global.vars_files, "Read variables from a dotenv file")
+        ->type_name("FILE")
+        ->allow_extra_args(false);
     app.add_flag("--json", global.json, "Print one JSON document on stdout");
     app.add_flag("-q,--quiet", global.quiet, "Print only errors");
     app.add_flag("-v,--verbose", global.verbose, "Print more detail");
@@ -80,7 +86,9 @@ void add_deploy_options(CLI::App* command, Invocation& run) {
     command->add_option("instance", run.instance, "Instance name")->required();
     command->add_flag("--prune", run.prune, "Remove containers of services no longer in the template");
     command->add_flag("--force", run.force, "Replace every service, changed or not");
-    command->add_option("--secrets-file", run.secrets_files, "Read secrets from a dotenv file")->type_name("FILE");
+    command->add_option("--secrets-file", run.secrets_files, "Read secrets from a dotenv file")
+        ->type_name("FILE")
+        ->allow_extra_args(false);
 }
 
 void add_host_commands(CLI::App& app, Invocation& run) {

@@ -11,6 +11,8 @@ packages=(
   libboost-dev libboost-filesystem-dev doctest-dev
   # real test hosts: a Docker engine and an SSH server per host
   docker.io openssh-server openssh-client busybox-static iproute2 procps util-linux git
+  # end-to-end tests read calzion's --json output with jq
+  jq
 )
 
 missing=()

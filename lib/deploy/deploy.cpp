@@ -112,6 +112,16 @@ void record(exec::Runner& runner, const HostOutcome& outcome, const DeployReques
                            state::actual_deployment_json(*outcome.deployment, current, kept, observed));
 }
 
+// Without --prune, containers of services that left the template stay: say so,
+// changes or not, so that they are not forgotten.
+void report_kept(const plan::Plan& plan, const std::string& host, report::Reporter& reporter) {
+    for (const auto& action : plan.actions) {
+        if (action.kind == plan::ActionKind::keep) {
+            reporter.event({report::Event::Kind::note, host, action.service, "kept: " + action.reason});
+        }
+    }
+}
+
 void deploy_host(HostOutcome& outcome, exec::Runner& runner, const DeployRequest& request,
                  report::Reporter& reporter) {
     auto images = images_of(*render_at(request, 1));
@@ -126,6 +136,7 @@ void deploy_host(HostOutcome& outcome, exec::Runner& runner, const DeployRequest
                                                         request.lock_timeout, images);
     }
     plan_host(outcome, request, observed);
+    report_kept(outcome.plan, outcome.host, reporter);
     if (!outcome.plan.has_changes()) {
         reporter.event({report::Event::Kind::done, outcome.host, "",
                         "up to date at revision " + std::to_string(outcome.revision_before)});

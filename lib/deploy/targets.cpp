@@ -52,14 +52,18 @@ std::vector<Connection> connect_all(const Targets& targets) {
     return connections;
 }
 
-void throw_worst(const std::vector<std::optional<Error>>& errors) {
-    const Error* worst = nullptr;
+std::optional<Error> worst_of(const std::vector<std::optional<Error>>& errors) {
+    std::optional<Error> worst;
     for (const auto& error : errors) {
-        if (error && (worst == nullptr || severity(error->kind()) > severity(worst->kind()))) {
-            worst = &*error;
+        if (error && (!worst || severity(error->kind()) > severity(worst->kind()))) {
+            worst = error;
         }
     }
-    if (worst != nullptr) {
+    return worst;
+}
+
+void throw_worst(const std::vector<std::optional<Error>>& errors) {
+    if (auto worst = worst_of(errors)) {
         throw *worst;
     }
 }

@@ -59,8 +59,11 @@ std::vector<Outcome> on_every_host(const Targets& targets, Work work) {
     return outcomes;
 }
 
-// Throw the most serious error among failed results (permission, unreachable,
-// lock held, invalid data, operation failed, in that order), if any.
+// The most serious error among failed results (permission, unreachable, lock
+// held, invalid data, operation failed, in that order), if any.
+std::optional<Error> worst_of(const std::vector<std::optional<Error>>& errors);
+
+// Throw worst_of(errors), if any.
 void throw_worst(const std::vector<std::optional<Error>>& errors);
 
 }  // namespace calzion::deploy

@@ -6,7 +6,9 @@ namespace calzion::docker {
 
 namespace {
 
-// Polls twice a second; one docker call per poll.
+// Polls twice a second; one docker call per poll. "restarting" counts as failed:
+// the new container's process has already exited and its restart policy would
+// only repeat that (a crash loop) until the timeout.
 constexpr const char* k_wait = R"sh(
 c=$1; timeout=$2; stable=$3; lines=$4
 start=$(date +%s); since=""; restarts=""
@@ -18,7 +20,7 @@ while :; do
   verdict=""
   case "$status/$health" in
     running/healthy) verdict=ready ;;
-    */unhealthy|exited/*|dead/*) verdict=failed ;;
+    */unhealthy|exited/*|dead/*|restarting/*) verdict=failed ;;
     running/none)
       if [ "$count" != "$restarts" ]; then since=$now; restarts=$count; fi
       if [ $((now - since)) -ge "$stable" ]; then verdict=ready; fi ;;

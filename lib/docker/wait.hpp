@@ -6,8 +6,10 @@
 namespace calzion::docker {
 
 // argv that waits on the host until a container is ready: healthy when it has a
-// health check, otherwise running without restarting for `stable_seconds`. Gives
-// up after `timeout_seconds`. Prints one line "ready|failed|timeout STATUS HEALTH"
+// health check, otherwise running without restarting for `stable_seconds`. It has
+// failed once unhealthy, exited, dead or restarting (its process exited under a
+// restart policy: a crash loop). Gives up after `timeout_seconds`. Prints one
+// line "ready|failed|timeout STATUS HEALTH"
 // and, unless ready, the container's last `log_lines` log lines. Exit 0 when ready.
 std::vector<std::string> wait_ready_argv(const std::string& container, int timeout_seconds, int stable_seconds,
                                          int log_lines = 20);

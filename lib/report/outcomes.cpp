@@ -1,5 +1,6 @@
 #include "report/outcomes.hpp"
 
+#include <algorithm>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -131,16 +132,28 @@ std::string status_json(const std::vector<deploy::InstanceStatus>& statuses) {
 }
 
 std::string list_text(const std::vector<deploy::HostListing>& listings) {
+    // Columns at least as wide as the longest host and instance name, so that
+    // long ones never run into the next column.
+    size_t host_width = 14;
+    size_t instance_width = 22;
+    for (const auto& listing : listings) {
+        host_width = std::max(host_width, listing.host.size());
+        for (const auto& item : listing.instances) {
+            instance_width = std::max(instance_width, item.instance.size());
+        }
+    }
+    int host_column = static_cast<int>(host_width + 2);
+    int instance_column = static_cast<int>(instance_width + 2);
     std::ostringstream out;
-    out << std::left << std::setw(16) << "HOST" << std::setw(24) << "INSTANCE" << std::setw(10) << "REVISION"
-        << std::setw(22) << "DEPLOYED" << "BY\n";
+    out << std::left << std::setw(host_column) << "HOST" << std::setw(instance_column) << "INSTANCE" << std::setw(10)
+        << "REVISION" << std::setw(22) << "DEPLOYED" << "BY\n";
     for (const auto& listing : listings) {
         if (listing.error) {
-            out << std::setw(16) << listing.host << listing.error->message() << "\n";
+            out << std::setw(host_column) << listing.host << "error: " << listing.error->message() << "\n";
         }
         for (const auto& item : listing.instances) {
-            out << std::setw(16) << item.host << std::setw(24) << item.instance << std::setw(10) << item.revision
-                << std::setw(22) << item.time << item.user
+            out << std::setw(host_column) << item.host << std::setw(instance_column) << item.instance << std::setw(10)
+                << item.revision << std::setw(22) << item.time << item.user
                 << (item.status == "failed" ? " (last deploy failed)" : "") << "\n";
         }
     }

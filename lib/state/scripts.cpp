@@ -57,13 +57,16 @@ while ! mkdir "$idir/lock" 2>/dev/null; do
   sleep 1
   waited=$((waited + 1))
 done
+# The lock goes with this script however it ends: a vanished client must not
+# leave it behind by killing the script (SIGPIPE) while the dump is written.
+trap 'rm -rf "$idir/lock"' EXIT
+trap 'exit 1' HUP INT TERM PIPE
 echo "$$" > "$idir/lock/pid"
 printf '%s\n' "$owner" > "$idir/lock/owner"
 echo "@@calzion locked"
 calzion_dump "$d" "$i" "$@"
 # Hold the lock until calzion closes stdin, finishes, dies or loses the connection.
 cat > /dev/null
-rm -rf "$idir/lock"
 )sh";
 
 constexpr const char* k_record = R"sh(
