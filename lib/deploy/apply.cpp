@@ -18,9 +18,20 @@ using plan::ActionKind;
 // Name an old container takes while its replacement starts.
 std::string parked_name(const std::string& container) { return container + "-calzion-old"; }
 
-std::string first_line(const std::string& text) {
-    std::string line = text.substr(0, text.find('\n'));
-    return line.empty() ? "no output" : line;
+// docker's stderr in one line: "Unable to find image ... locally; docker: Error
+// response from daemon: ..." (the reason is often on the last line).
+std::string one_line(const std::string& text) {
+    std::string out;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = std::min(text.find('\n', start), text.size());
+        std::string line = text.substr(start, end - start);
+        if (line.find_first_not_of(" \t\r") != std::string::npos) {
+            out += (out.empty() ? "" : "; ") + line;
+        }
+        start = end + 1;
+    }
+    return out.empty() ? "no output" : out;
 }
 
 class Applier {
@@ -135,7 +146,7 @@ private:
                                          std::nullopt, nullptr});
         if (!run.ok()) {
             try_run(docker::remove_container(service.container));
-            throw Error(ErrorKind::operation_failed, "docker run failed: " + first_line(run.err));
+            throw Error(ErrorKind::operation_failed, "docker run failed: " + one_line(run.err));
         }
         exec::Result wait = m_runner.run(
             {docker::wait_ready_argv(service.container, m_options.wait_timeout, m_options.stable_seconds), "",
@@ -177,7 +188,7 @@ private:
                                                 std::nullopt, nullptr});
             if (!result.ok()) {
                 throw Error(ErrorKind::operation_failed, "cannot write the secrets of " + service + ": " +
-                                                             first_line(result.err));
+                                                             one_line(result.err));
             }
         }
     }
@@ -185,7 +196,7 @@ private:
     void must(const std::vector<std::string>& argv, const std::string& what) {
         exec::Result result = m_runner.run({argv, "", std::nullopt, nullptr});
         if (!result.ok()) {
-            throw Error(ErrorKind::operation_failed, what + " failed: " + first_line(result.err));
+            throw Error(ErrorKind::operation_failed, what + " failed: " + one_line(result.err));
         }
     }
 

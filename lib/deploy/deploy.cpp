@@ -147,7 +147,8 @@ void deploy_host(HostOutcome& outcome, exec::Runner& runner, const DeployRequest
         dry.emplace(runner.host(), *request.dry_run);
     }
     exec::Runner& target = dry ? static_cast<exec::Runner&>(*dry) : runner;
-    ApplyResult result = apply(outcome.plan, *outcome.deployment, observed, target, reporter,
+    report::SilentReporter silent;
+    ApplyResult result = apply(outcome.plan, *outcome.deployment, observed, target, dry ? silent : reporter,
                                apply_options(request, *outcome.deployment));
     record(target, outcome, request, observed, result);
     if (lock) {

@@ -94,7 +94,8 @@ void destroy_on(exec::Runner& runner, const Targets& targets, const std::string&
     }
     run_or_fail(runner, state::forget_instance_argv(observed.instance_dir(instance), volumes), "forgetting the instance");
     reporter.event({report::Event::Kind::done, runner.host(), "",
-                    "destroyed " + util::quoted(instance) + " (" + std::to_string(names.size()) + " containers" +
+                    "destroyed " + util::quoted(instance) + " (" + std::to_string(names.size()) +
+                        (names.size() == 1 ? " container" : " containers") +
                         (volumes ? ", with its data)" : "; data kept, destroy --volumes removes it)")});
 }
 

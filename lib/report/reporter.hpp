@@ -22,6 +22,12 @@ public:
     virtual void event(const Event& event) = 0;
 };
 
+// Drops every event: a dry run reports its commands, not what they would do.
+class SilentReporter : public Reporter {
+public:
+    void event(const Event&) override {}
+};
+
 // One plain line per event, for logs and cron: "host1 web: ready".
 class LineReporter : public Reporter {
 public:

@@ -59,7 +59,9 @@ while ! mkdir "$idir/lock" 2>/dev/null; do
 done
 # The lock goes with this script however it ends: a vanished client must not
 # leave it behind by killing the script (SIGPIPE) while the dump is written.
-trap 'rm -rf "$idir/lock"' EXIT
+# An instance directory that holds nothing else goes too (destroy, a first deploy
+# that never got going).
+trap 'rm -rf "$idir/lock"; rmdir "$idir" 2>/dev/null' EXIT
 trap 'exit 1' HUP INT TERM PIPE
 echo "$$" > "$idir/lock/pid"
 printf '%s\n' "$owner" > "$idir/lock/owner"
