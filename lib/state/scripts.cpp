@@ -46,7 +46,8 @@ i=$2; owner=$3; wait=$4; shift 4
 idir=$d/instances/$i
 mkdir -p "$idir" 2>/dev/null || { echo "@@calzion denied"; echo "$idir"; exit 77; }
 waited=0
-while ! mkdir "$idir/lock" 2>/dev/null; do
+# The directory may vanish while we wait: an empty one goes with its holder's lock.
+while ! { mkdir -p "$idir" && mkdir "$idir/lock"; } 2>/dev/null; do
   pid=$(cat "$idir/lock/pid" 2>/dev/null)
   if [ -n "$pid" ] && [ ! -d "/proc/$pid" ]; then
     # The holder is gone without cleaning up (host reboot, killed sshd): take over.

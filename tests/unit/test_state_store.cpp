@@ -80,9 +80,18 @@ TEST_CASE("state::lock") {
             std::this_thread::sleep_for(std::chrono::milliseconds(1200));
             first->release();
         });
-        auto waited = state::lock_and_read(runner, state.dir(), "shop", "deploy", 10, {});
+        std::unique_ptr<state::Lock> waited;
+        std::exception_ptr failure;
+        try {
+            waited = state::lock_and_read(runner, state.dir(), "shop", "deploy", 10, {}).first;
+        } catch (...) {
+            failure = std::current_exception();
+        }
         releaser.join();
-        CHECK(waited.first != nullptr);
+        if (failure) {
+            std::rethrow_exception(failure);
+        }
+        CHECK(waited != nullptr);
     }
 }
 
