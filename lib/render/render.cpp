@@ -26,25 +26,42 @@ std::vector<int> version_numbers(const std::string& version) {
     return numbers;
 }
 
-void check_min_version(const tmpl::Template& spec, const tmpl::Node& root, Diagnostics& diagnostics) {
+void check_min_version(const tmpl::Template& spec, Diagnostics& diagnostics) {
     if (spec.min_version.empty()) {
         return;
     }
     auto wanted = version_numbers(spec.min_version);
     if (wanted.empty()) {
-        diagnostics.add(root.where, "\"min_version\" must read like \"0.1\" or \"1.2.3\", not " +
-                                        util::quoted(spec.min_version));
+        diagnostics.add(spec.min_version_where,
+                        "\"min_version\" in \"calzion\" must read like \"0.1\" or \"1.2.3\", not " + util::quoted(spec.min_version));
     } else if (version_numbers(CALZION_VERSION) < wanted) {
-        diagnostics.add(root.where, "this template needs calzion " + spec.min_version + " or newer; this is " +
-                                        CALZION_VERSION);
+        diagnostics.add(spec.min_version_where, "this template needs calzion " + util::quoted(spec.min_version) +
+                                                    " or newer, this is " + util::quoted(CALZION_VERSION));
     }
 }
 
 tmpl::Template parse_and_check(const tmpl::Node& root, Diagnostics& diagnostics, bool lenient) {
     tmpl::Template spec = tmpl::parse_template(root, diagnostics, lenient);
-    check_min_version(spec, root, diagnostics);
+    check_min_version(spec, diagnostics);
     tmpl::check_relations(spec, diagnostics);
     return spec;
+}
+
+// Give each service its own value of the global env entries that use ${service}; a
+// service's own env still wins over them.
+void apply_global_env_by_service(const tmpl::Node& root, tmpl::Template& spec, const Variables& variables,
+                                 const Builtins& builtins, Diagnostics& diagnostics) {
+    std::vector<std::string> names;
+    for (const auto& service : spec.services) {
+        names.push_back(service.name);
+    }
+    auto by_service = global_env_by_service(root, names, variables, builtins, diagnostics);
+    for (auto& service : spec.services) {
+        for (auto& [name, value] : by_service[service.name]) {
+            spec.env.erase(name);
+            service.env.emplace(name, value);
+        }
+    }
 }
 
 }  // namespace
@@ -79,6 +96,8 @@ Deployment render(const Source& source, const RenderOptions& options) {
     tmpl::Node resolved = interpolate_tree(source.root, variables, builtins, diagnostics);
     diagnostics.throw_if_any();
     tmpl::Template spec = parse_and_check(resolved, diagnostics, false);
+    diagnostics.throw_if_any();
+    apply_global_env_by_service(source.root, spec, variables, builtins, diagnostics);
     diagnostics.throw_if_any();
     return resolve(spec, options);
 }

@@ -1,5 +1,6 @@
 #include "render/sources.hpp"
 
+#include "tmpl/names.hpp"
 #include "util/dotenv.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
@@ -11,8 +12,13 @@ Variables gather_variables(const VariableSources& sources) {
     std::map<std::string, std::string> set;
     for (const auto& pair : sources.set) {
         size_t equals = pair.find('=');
-        if (equals == std::string::npos || equals == 0) {
+        if (equals == std::string::npos) {
             throw Error(ErrorKind::usage, "--set takes NAME=value, not " + util::quoted(pair));
+        }
+        // A name no reference can spell is a typo; say so rather than ignore it.
+        if (!tmpl::is_env_name(pair.substr(0, equals))) {
+            throw Error(ErrorKind::usage, "--set takes NAME=value, where NAME has letters, digits and \"_\" and does "
+                                          "not start with a digit, not " + util::quoted(pair));
         }
         set[pair.substr(0, equals)] = pair.substr(equals + 1);
     }

@@ -16,9 +16,11 @@ struct VariableSources {
     std::map<std::string, std::string> environment;
 };
 
-// Layer the sources, strongest first: --set, the instance's vars in the
-// infrastructure file, --vars-file, the environment. Reads the vars files. Throws
-// Error(usage) for a --set without "=", Error(invalid_data) for a bad vars file.
+// Layer the sources, strongest first: --set (a later one winning over an earlier
+// one), the instance's vars in the infrastructure file, --vars-file (a later file
+// winning), the environment. Reads the vars files. Throws Error(usage) for a --set
+// that is not NAME=value with NAME a variable name and for a vars file that cannot
+// be read, Error(invalid_data) for a vars file that is not dotenv.
 Variables gather_variables(const VariableSources& sources);
 
 }  // namespace calzion::render

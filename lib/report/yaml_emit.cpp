@@ -3,6 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <cstdio>
+
+#include "util/strings.hpp"
 
 namespace calzion::report {
 
@@ -46,11 +49,53 @@ bool needs_quotes(const std::string& text) {
     return false;
 }
 
-// A JSON string is a valid YAML double-quoted scalar.
+std::string escape(const char* format, unsigned value) {
+    char buffer[16];
+    std::snprintf(buffer, sizeof buffer, format, value);
+    return buffer;
+}
+
+// The code point of the valid UTF-8 sequence of `length` bytes at text[at].
+unsigned code_point(const std::string& text, size_t at, size_t length) {
+    static const unsigned lead_mask[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+    unsigned point = static_cast<unsigned char>(text[at]) & lead_mask[length];
+    for (size_t i = 1; i < length; ++i) {
+        point = (point << 6) | (static_cast<unsigned char>(text[at + i]) & 0x3f);
+    }
+    return point;
+}
+
+// A YAML double-quoted scalar. Printable UTF-8 is kept as it is; what YAML does
+// not print (control characters, DEL, C1, line and paragraph separators, the byte
+// order mark) is escaped, and a byte that is not UTF-8 becomes U+FFFD. (A JSON
+// string is no answer: YAML has no surrogate pairs for characters beyond U+FFFF.)
+std::string double_quoted(const std::string& text) {
+    std::string out = "\"";
+    for (size_t i = 0; i < text.size();) {
+        size_t length = util::utf8_sequence_length(text, i);
+        unsigned point = length == 0 ? 0xfffd : code_point(text, i, length);
+        if (point == '"' || point == '\\') {
+            out += '\\';
+            out += static_cast<char>(point);
+        } else if (point == '\n' || point == '\t' || point == '\r') {
+            out += point == '\n' ? "\\n" : point == '\t' ? "\\t" : "\\r";
+        } else if (point < 0x20 || point == 0x7f) {
+            out += escape("\\x%02x", point);
+        } else if ((point >= 0x80 && point <= 0x9f) || point == 0x2028 || point == 0x2029 || point == 0xfeff ||
+                   length == 0) {
+            out += escape("\\u%04x", point);
+        } else {
+            out.append(text, i, length);
+        }
+        i += length == 0 ? 1 : length;
+    }
+    return out + "\"";
+}
+
 std::string scalar(const json& value) {
     if (value.is_string()) {
         const auto& text = value.get_ref<const std::string&>();
-        return needs_quotes(text) ? value.dump(-1, ' ', true) : text;
+        return needs_quotes(text) ? double_quoted(text) : text;
     }
     return value.dump();
 }

@@ -8,7 +8,10 @@ namespace calzion::report {
 
 // Print a JSON value as block-style YAML that reads back to the same value: strings
 // that YAML would take for something else (numbers, booleans, null, special
-// characters) are double-quoted; empty lists and mappings print as [] and {}.
+// characters, anything not ASCII) are double-quoted, with UTF-8 kept as it is and
+// unprintable characters escaped; empty lists and mappings print as [] and {}. A
+// string that is not valid UTF-8 cannot be written as YAML: each bad byte becomes
+// U+FFFD.
 std::string to_yaml(const nlohmann::ordered_json& value);
 
 }  // namespace calzion::report

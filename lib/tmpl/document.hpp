@@ -34,13 +34,21 @@ struct Node {
 // Describe a node's kind for messages: "a mapping", "a list", "a string", "null".
 std::string describe(const Node& node);
 
-// Limits that keep hostile documents from exhausting memory or the stack.
-inline constexpr size_t k_max_document_nodes = 2'000'000;
+// Limits that keep hostile documents from exhausting memory or the stack: values in
+// all, values copied in by aliases (an "alias bomb" expands exponentially), entries
+// of one flow collection ("[a, b]", "{a: b}"), and nesting levels (the root is
+// level 0).
+inline constexpr size_t k_max_document_nodes = 500'000;
+inline constexpr size_t k_max_alias_nodes = 100'000;
+inline constexpr size_t k_max_flow_entries = 100'000;
 inline constexpr int k_max_document_depth = 64;
 
-// Parse YAML `text` read from `file` into a Node tree. An empty document is a null
-// node. Throws Error(invalid_data) naming file:line:col on a syntax error, on more
-// than one document, and when a limit above is exceeded.
+// Parse YAML `text` read from `file` into a Node tree; an alias becomes a copy of
+// what its anchor names. An empty document is a null node. Throws
+// Error(invalid_data) naming file:line:col on the first of: a byte that is not UTF-8
+// text or a control character, a syntax error, a NUL character or invalid UTF-8
+// made by an escape, more than one document, an alias to a value that contains it,
+// and a limit above exceeded.
 Node load_document(const std::string& file, const std::string& text);
 
 }  // namespace calzion::tmpl

@@ -61,6 +61,24 @@ std::optional<int> port_number(const std::string& text) {
     return value;
 }
 
+// Four numbers from 0 to 255, separated by dots.
+bool is_ipv4_address(const std::string& text) {
+    size_t start = 0;
+    for (int part = 0; part < 4; ++part) {
+        size_t end = part < 3 ? text.find('.', start) : text.size();
+        if (end == std::string::npos) {
+            return false;
+        }
+        std::string number = text.substr(start, end - start);
+        if (number.empty() || number.size() > 3 || number.find_first_not_of("0123456789") != std::string::npos ||
+            std::stoi(number) > 255) {
+            return false;
+        }
+        start = end + 1;
+    }
+    return true;
+}
+
 }  // namespace
 
 std::optional<Volume> parse_volume(std::string_view text, std::string& problem) {
@@ -74,13 +92,13 @@ std::optional<Volume> parse_volume(std::string_view text, std::string& problem) 
         volume.kind = Volume::Kind::instance;
         volume.target = parts[0];
     } else if (parts.size() == 2) {
-        volume.kind = parts[0].front() == '/' ? Volume::Kind::bind : Volume::Kind::named;
-        volume.source = parts[0];
-        volume.target = parts[1];
         if (parts[0].empty()) {
             problem = "the part before \":\" is empty";
             return std::nullopt;
         }
+        volume.kind = parts[0].front() == '/' ? Volume::Kind::bind : Volume::Kind::named;
+        volume.source = parts[0];
+        volume.target = parts[1];
     } else {
         problem = "a volume reads /path, name:/path or /host/path:/path, each optionally followed by :ro";
         return std::nullopt;
@@ -122,7 +140,8 @@ std::optional<Port> parse_port(std::string_view text, std::string& problem) {
         return std::nullopt;
     }
     port.container_port = *container;
-    if (parts.size() >= 2) {
+    // "ip::container" lets docker choose the host port on that address.
+    if (parts.size() == 2 || (parts.size() == 3 && !parts[1].empty())) {
         auto host = port_number(parts[parts.size() - 2]);
         if (!host) {
             problem = "ports are numbers from 1 to 65535";
@@ -132,7 +151,7 @@ std::optional<Port> parse_port(std::string_view text, std::string& problem) {
     }
     if (parts.size() == 3) {
         port.host_ip = parts[0];
-        if (port.host_ip.empty() || port.host_ip.find_first_not_of("0123456789.") != std::string::npos) {
+        if (!is_ipv4_address(port.host_ip)) {
             problem = "the address before the host port must be an IPv4 address";
             return std::nullopt;
         }

@@ -1,7 +1,10 @@
 #include "tmpl/names.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <vector>
+
+#include "util/strings.hpp"
 
 namespace calzion::tmpl {
 
@@ -11,37 +14,49 @@ bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <=
 
 // A path component: [a-z0-9]+ with single separators ".", "_", "__" or "-"+ between.
 bool is_path_component(std::string_view part) {
-    if (part.empty() || !is_lower_alnum(part.front()) || !is_lower_alnum(part.back())) {
+    size_t i = 0;
+    if (part.empty() || !is_lower_alnum(part.front())) {
         return false;
     }
-    for (size_t i = 0; i < part.size(); ++i) {
-        char c = part[i];
-        if (is_lower_alnum(c) || c == '-') {
+    while (i < part.size()) {
+        if (is_lower_alnum(part[i])) {
+            ++i;
             continue;
         }
-        if (c == '.' || c == '_') {
-            bool next_ok = i + 1 < part.size() && (is_lower_alnum(part[i + 1]) || (c == '_' && part[i + 1] == '_'));
-            if (!next_ok) {
-                return false;
-            }
-            continue;
+        if (part[i] == '.') {
+            ++i;
+        } else if (part[i] == '_') {
+            i += part.compare(i, 2, "__") == 0 ? 2 : 1;
+        } else if (part[i] == '-') {
+            i = std::min(part.find_first_not_of('-', i), part.size());
+        } else {
+            return false;
         }
-        return false;
-    }
-    return true;
-}
-
-bool is_registry_host(std::string_view part) {
-    // A first component is a registry when it has a dot or a port, or is localhost.
-    if (part.empty()) {
-        return false;
-    }
-    for (char c : part) {
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':') {
+        // A separator is always followed by a letter or digit.
+        if (i >= part.size() || !is_lower_alnum(part[i])) {
             return false;
         }
     }
     return true;
+}
+
+// A registry host: a host name (letters, digits, ".", "-") with an optional ":port".
+bool is_registry_host(std::string_view part) {
+    size_t colon = part.find(':');
+    std::string_view host = part.substr(0, colon);
+    if (host.empty() || host.front() == '-' || host.back() == '-') {
+        return false;
+    }
+    for (char c : host) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') {
+            return false;
+        }
+    }
+    if (colon == std::string_view::npos) {
+        return true;
+    }
+    std::string_view port = part.substr(colon + 1);
+    return !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
 std::vector<std::string_view> split(std::string_view text, char separator) {
@@ -125,7 +140,7 @@ std::optional<std::string> image_reference_problem(std::string_view reference) {
     size_t first = 0;
     if (parts.size() > 1 && (parts[0].find_first_of(".:") != std::string_view::npos || parts[0] == "localhost")) {
         if (!is_registry_host(parts[0])) {
-            return "invalid registry host";
+            return "invalid registry host " + util::quoted(parts[0]);
         }
         first = 1;
     }

@@ -24,6 +24,7 @@ void read_settings(const Node& settings, Template& spec, Reader& reader) {
     for (const auto& [key, value] : settings.entries) {
         if (key.text == "min_version") {
             spec.min_version = reader.string(value, "\"min_version\" in \"calzion\"").value_or("");
+            spec.min_version_where = value.where;
         }
     }
 }

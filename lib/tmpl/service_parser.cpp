@@ -48,7 +48,8 @@ void read_build(Field& f) {
         return;
     }
     if (!f.value.is_mapping()) {
-        f.reader.error(f.value, f.what + " must be a path or a mapping with context, dockerfile, args, target");
+        f.reader.error(f.value, f.what + " must be a path or a mapping of \"context\", \"dockerfile\", \"args\" and " +
+                                    "\"target\", not " + describe(f.value));
         return;
     }
     check_known_keys(f.value, {"context", "dockerfile", "args", "target"}, f.what, *f.reader.diagnostics());
@@ -67,24 +68,75 @@ void read_build(Field& f) {
     f.service.build = build;
 }
 
+// The node that names `name` in a mapping (its key) or in a list of NAME=value
+// strings (the item), so that a problem with one entry points at that entry.
+const Node& entry_node(const Node& container, const std::string& name) {
+    for (const auto& [key, value] : container.entries) {
+        if (key.text == name) {
+            return key;
+        }
+    }
+    for (const auto& item : container.items) {
+        if (item.text.compare(0, name.size() + 1, name + "=") == 0) {
+            return item;
+        }
+    }
+    return container;
+}
+
 void read_env(Field& f, std::map<std::string, std::string>& target) {
     target = f.reader.string_map(f.value, f.what);
     for (const auto& [name, value] : target) {
         if (!is_env_name(name)) {
-            f.reader.error(f.value, f.what + ": " + util::quoted(name) +
-                                        " is not a variable name (letters, digits and \"_\", not starting with a digit)");
+            f.reader.error(entry_node(f.value, name),
+                           f.what + ": " + util::quoted(name) +
+                               " is not a variable name (letters, digits and \"_\", not starting with a digit)");
+        }
+    }
+}
+
+void read_labels(Field& f) {
+    f.service.labels = f.reader.string_map(f.value, f.what);
+    for (const auto& [name, value] : f.service.labels) {
+        if (util::starts_with(name, "io.calzion.")) {
+            f.reader.error(entry_node(f.value, name), "label " + util::quoted(name) + " in service " +
+                                                          util::quoted(f.service.name) +
+                                                          ": labels under \"io.calzion.\" are set by calzion");
         }
     }
 }
 
 void read_secrets(Field& f) {
     auto names = f.reader.string_list(f.value, f.what);
-    for (const auto& name : names.value_or(std::vector<std::string>{})) {
-        if (!is_env_name(name)) {
-            f.reader.error(f.value, f.what + ": " + util::quoted(name) + " is not a variable name");
+    for (const auto& item : f.value.items) {
+        if (item.is_scalar() && !is_env_name(item.text)) {
+            f.reader.error(item, f.what + ": " + util::quoted(item.text) + " is not a variable name");
         }
     }
     f.service.secrets = names.value_or(std::vector<std::string>{});
+}
+
+void read_depends_on(Field& f) {
+    if (!f.reader.string_list(f.value, f.what)) {
+        return;
+    }
+    for (const auto& item : f.value.items) {
+        f.service.depends_on.push_back(item.text);
+        f.service.depends_on_where.push_back(item.where);
+    }
+}
+
+void read_workdir(Field& f) {
+    auto text = f.reader.string(f.value, f.what);
+    if (!text) {
+        return;
+    }
+    // Empty leaves the image's own working directory.
+    if (!text->empty() && text->front() != '/' && !f.reader.deferred(f.value)) {
+        f.reader.error(f.value, f.what + " must be an absolute path, not " + util::quoted(*text));
+        return;
+    }
+    f.service.workdir = *text;
 }
 
 void read_volumes(Field& f) {
@@ -154,8 +206,8 @@ void read_expose_entry(Field& f, const Node& key, const Node& value) {
     std::string target = key.text;
     size_t colon = target.find(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == target.size()) {
-        f.reader.error(key, "an " + f.what + " key reads \"service:port\", where port is a registered name or a number, not " +
-                                util::quoted(target));
+        f.reader.error(key, "a key of " + f.what + " must read \"service:port\", where port is a registered name" +
+                                " or a number, not " + util::quoted(target));
         return;
     }
     expose.service = target.substr(0, colon);
@@ -170,13 +222,13 @@ void read_expose_entry(Field& f, const Node& key, const Node& value) {
                 expose.format = f.reader.string(v, "\"format\" of " + what).value_or(expose.format);
             }
         }
-        if (expose.env.empty() && !value.entries.empty()) {
+        if (expose.env.empty()) {
             f.reader.error(value, what + " needs \"env\", the variable to set");
         }
     } else {
         expose.env = f.reader.string(value, what).value_or("");
     }
-    if (!expose.env.empty() && !is_env_name(expose.env)) {
+    if (!expose.env.empty() && !is_env_name(expose.env) && !f.reader.deferred(value)) {
         f.reader.error(value, what + ": " + util::quoted(expose.env) + " is not a variable name");
         return;
     }
@@ -194,13 +246,16 @@ void read_expose(Field& f) {
     for (const auto& [key, value] : f.value.entries) {
         if (key.is_scalar()) {
             read_expose_entry(f, key, value);
+        } else {
+            f.reader.error(key, "a key of " + f.what + " must be a string, not " + describe(key));
         }
     }
 }
 
 void read_healthcheck(Field& f) {
     if (!f.value.is_mapping()) {
-        f.reader.error(f.value, f.what + " must be a mapping with cmd, interval, timeout, retries, start_period");
+        f.reader.error(f.value, f.what + " must be a mapping of \"cmd\", \"interval\", \"timeout\", \"retries\" and " +
+                                    "\"start_period\", not " + describe(f.value));
         return;
     }
     check_known_keys(f.value, {"cmd", "interval", "timeout", "retries", "start_period"}, f.what,
@@ -324,16 +379,14 @@ const std::map<std::string, Handler>& handlers() {
         {"ports", read_ports},
         {"register", read_register},
         {"expose", read_expose},
-        {"depends_on", [](Field& f) {
-             f.service.depends_on = f.reader.string_list(f.value, f.what).value_or(std::vector<std::string>{});
-         }},
+        {"depends_on", read_depends_on},
         {"healthcheck", read_healthcheck},
         {"init", read_init},
         {"restart", read_restart},
         {"update", [](Field& f) { f.service.update = f.reader.choice(f.value, f.what, {"start-first", "stop-first"}).value_or(""); }},
-        {"labels", [](Field& f) { f.service.labels = f.reader.string_map(f.value, f.what); }},
+        {"labels", read_labels},
         {"user", [](Field& f) { read_string_into(f, f.service.user); }},
-        {"workdir", [](Field& f) { read_string_into(f, f.service.workdir); }},
+        {"workdir", read_workdir},
         {"memory", read_memory},
         {"cpus", read_cpus},
         {"options", read_options},
@@ -351,15 +404,6 @@ void check_service(const Service& service, const ServiceEntry& entry, Reader& re
     if (!service.image.empty() && (service.git || service.build)) {
         reader.error(body, "service " + util::quoted(service.name) +
                                " has both \"image\" and \"git\" or \"build\": built images are named by calzion");
-    }
-    for (const auto& [key, value] : service.labels) {
-        if (util::starts_with(key, "io.calzion.")) {
-            reader.error(body, "label " + util::quoted(key) + " in service " + util::quoted(service.name) +
-                                   ": labels under \"io.calzion.\" are set by calzion");
-        }
-    }
-    if (!service.workdir.empty() && service.workdir.front() != '/' && !reader.deferred(body)) {
-        reader.error(body, "\"workdir\" in service " + util::quoted(service.name) + " must be an absolute path");
     }
 }
 

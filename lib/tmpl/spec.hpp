@@ -70,6 +70,7 @@ struct Service {
     std::map<int, std::string> registered;  // port -> name, from `register`
     std::vector<Expose> expose;
     std::vector<std::string> depends_on;
+    std::vector<SourceLocation> depends_on_where;  // where each depends_on entry is written
     std::optional<Healthcheck> healthcheck;
     std::vector<std::vector<std::string>> init;
     std::string restart = "unless-stopped";
@@ -87,6 +88,7 @@ struct Template {
     std::map<std::string, std::string> env;   // for every service
     std::map<std::string, std::string> vars;  // variable defaults
     std::string min_version;                  // calzion: {min_version: "0.1"}
+    SourceLocation min_version_where;
     std::vector<Service> services;            // in template order
 
     const Service* find(const std::string& name) const;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "util/strings.hpp"
+
 namespace calzion {
 
 std::string SourceLocation::to_string() const {
@@ -51,10 +53,45 @@ Error Error::from_diagnostics(ErrorKind kind, std::vector<Diagnostic> diagnostic
     return error;
 }
 
-Diagnostics::Diagnostics(std::string source_text) : m_source_text(std::move(source_text)) {}
+LineIndex::LineIndex(std::string_view text) {
+    m_starts.push_back(0);
+    for (size_t at = text.find('\n'); at != std::string_view::npos; at = text.find('\n', at + 1)) {
+        m_starts.push_back(at + 1);
+    }
+}
+
+std::string_view LineIndex::line(std::string_view text, int line) const {
+    if (line <= 0 || static_cast<size_t>(line) > m_starts.size()) {
+        return {};
+    }
+    auto index = static_cast<size_t>(line);
+    size_t start = std::min(m_starts[index - 1], text.size());
+    size_t end = index < m_starts.size() ? m_starts[index] - 1 : text.size();
+    std::string_view result = text.substr(start, std::max(end, start) - start);
+    if (!result.empty() && result.back() == '\r') {
+        result.remove_suffix(1);
+    }
+    return result;
+}
+
+SourceLocation LineIndex::locate(std::string file, size_t offset) const {
+    auto after = std::upper_bound(m_starts.begin(), m_starts.end(), offset);
+    size_t line = static_cast<size_t>(after - m_starts.begin());
+    size_t column = offset - m_starts[line - 1] + 1;
+    return {std::move(file), static_cast<int>(line), static_cast<int>(column)};
+}
+
+Diagnostics::Diagnostics(std::string source_text)
+    : m_source_text(std::move(source_text)), m_lines(m_source_text) {}
 
 void Diagnostics::add(SourceLocation where, std::string message) {
-    std::string source_line = line_of(m_source_text, where.line);
+    if (m_items.size() >= k_max_diagnostics) {
+        ++m_dropped;
+        return;
+    }
+    std::string_view line = m_lines.line(m_source_text, where.line);
+    // The line goes to a terminal: a hostile file must not reach it with escapes.
+    std::string source_line = util::printable(line.size() <= k_max_source_line ? line : std::string_view());
     m_items.push_back({std::move(where), std::move(message), std::move(source_line)});
 }
 
@@ -66,27 +103,16 @@ void Diagnostics::throw_if_any(ErrorKind kind) const {
     std::stable_sort(sorted.begin(), sorted.end(), [](const Diagnostic& a, const Diagnostic& b) {
         return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
     });
+    if (m_dropped > 0) {
+        sorted.push_back({{sorted.front().where.file, 0, 0},
+                          std::to_string(m_dropped) + " more problems not shown",
+                          {}});
+    }
     throw Error::from_diagnostics(kind, std::move(sorted));
 }
 
 std::string line_of(const std::string& text, int line) {
-    if (line <= 0) {
-        return {};
-    }
-    size_t start = 0;
-    for (int current = 1; current < line; ++current) {
-        start = text.find('\n', start);
-        if (start == std::string::npos) {
-            return {};
-        }
-        ++start;
-    }
-    size_t end = text.find('\n', start);
-    std::string result = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (!result.empty() && result.back() == '\r') {
-        result.pop_back();
-    }
-    return result;
+    return std::string(LineIndex(text).line(text, line));
 }
 
 }  // namespace calzion

@@ -3,6 +3,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace calzion {
@@ -36,7 +37,7 @@ int exit_code_for(ErrorKind kind);
 struct Diagnostic {
     SourceLocation where;
     std::string message;
-    std::string source_line;  // the text of line `where.line`, if known
+    std::string source_line;  // line `where.line` (see util::printable); empty if unknown or too long
 };
 
 // The one error type of calzion. It carries a message, optionally the place in a
@@ -66,20 +67,43 @@ private:
     std::vector<Diagnostic> m_diagnostics;
 };
 
+// Where each line of a text starts, so that any line can be found without
+// rescanning the text (a template may have a million lines and as many problems).
+class LineIndex {
+public:
+    explicit LineIndex(std::string_view text);
+    // Line `line` (1-based) of `text`, without its line break; empty if out of range.
+    // `text` must be the text the index was built from.
+    std::string_view line(std::string_view text, int line) const;
+    // The 1-based line and column of the byte at `offset`.
+    SourceLocation locate(std::string file, size_t offset) const;
+
+private:
+    std::vector<size_t> m_starts;
+};
+
 // Collects located problems so that validation can report all of them at once.
+// Hostile input can have millions of problems: past k_max_diagnostics they are only
+// counted, and source lines longer than k_max_source_line are not kept.
 class Diagnostics {
 public:
+    static constexpr size_t k_max_diagnostics = 10'000;
+    static constexpr size_t k_max_source_line = 1'000;
+
     explicit Diagnostics(std::string source_text = {});
 
     void add(SourceLocation where, std::string message);
     bool empty() const { return m_items.empty(); }
     const std::vector<Diagnostic>& items() const { return m_items; }
-    // Throw one Error carrying every diagnostic, sorted by position, if there are any.
+    // Throw one Error carrying every diagnostic, sorted by position, if there are any;
+    // problems beyond the cap are summed up in a last, unlocated diagnostic.
     void throw_if_any(ErrorKind kind = ErrorKind::invalid_data) const;
 
 private:
     std::string m_source_text;
+    LineIndex m_lines;
     std::vector<Diagnostic> m_items;
+    size_t m_dropped = 0;
 };
 
 // Return line `line` (1-based) of `text`, without its newline; empty if out of range.

@@ -18,20 +18,30 @@ std::string shell_quote(std::string_view word) {
     if (word.empty()) {
         return "''";
     }
+    if (word.find('\0') != std::string_view::npos) {
+        // No shell can receive one: the word would arrive cut short.
+        throw std::invalid_argument("a shell word cannot contain a NUL byte");
+    }
     bool safe = true;
     for (char c : word) {
         safe = safe && is_safe_char(c);
     }
-    // A leading '=' or '%' is harmless in argument position; '~' is excluded above.
+    // '=' and '%' are plain inside a word but not at its start everywhere: zsh
+    // expands "=cmd" to a path, and a command word "%1" resumes a job.
+    safe = safe && word.front() != '=' && word.front() != '%';
     if (safe) {
         return std::string(word);
     }
-    // Inside single quotes nothing is special except the single quote itself,
-    // which is written as '\'' (close, escaped quote, reopen).
+    // Inside single quotes a POSIX shell takes everything literally but the single
+    // quote itself, written as '\'' (close, escaped quote, reopen). A backslash is
+    // written the same way, as '\\', so that no backslash is ever inside the quotes:
+    // fish, a possible login shell on the remote side, reads \' and \\ there as escapes.
     std::string out = "'";
     for (char c : word) {
         if (c == '\'') {
             out += "'\\''";
+        } else if (c == '\\') {
+            out += "'\\\\'";
         } else {
             out += c;
         }

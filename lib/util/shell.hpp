@@ -6,8 +6,10 @@
 
 namespace calzion::util {
 
-// Quote one word for a POSIX shell so that the shell passes it on unchanged.
-// This and shell_join are the only places calzion quotes anything for a shell.
+// Quote one word for a POSIX shell so that the shell passes it on unchanged; the
+// result is also read unchanged by bash, zsh and fish. This and shell_join are the
+// only places calzion quotes anything for a shell. Throws std::invalid_argument on a
+// NUL byte, which no shell can receive.
 std::string shell_quote(std::string_view word);
 
 // Quote every word of `argv` and join them with spaces: the command line a remote

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,9 +14,27 @@ size_t edit_distance(std::string_view a, std::string_view b);
 // typo (at most a third of the word's length in edits), else an empty string.
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
-// Quote `text` for a message: "text", with control characters escaped.
+// Quote `text` for a message: "text", with quotes and backslashes escaped, and
+// control characters (C0, DEL, C1) and bytes that are not UTF-8 written as \xNN, so
+// that nothing in a message can steer a terminal. A text longer than k_max_quoted
+// bytes is cut there (never inside a UTF-8 sequence) and ends in "...": hostile
+// input must not make megabyte messages.
+inline constexpr size_t k_max_quoted = 200;
 std::string quoted(std::string_view text);
 
+// `text` with every control character but tab (C0, DEL, C1) and every byte that is
+// not UTF-8 replaced by "?", byte for byte, so that columns still line up: for
+// showing a source line on a terminal.
+std::string printable(std::string_view text);
+
 bool starts_with(std::string_view text, std::string_view prefix);
+
+// The length of the valid UTF-8 sequence that starts at text[at] (1 for ASCII), or
+// 0 when none does.
+size_t utf8_sequence_length(std::string_view text, size_t at);
+
+// The offset of the first byte of `text` that is not part of valid UTF-8 (overlong
+// forms, surrogates and code points above U+10FFFF are invalid), or nullopt.
+std::optional<size_t> invalid_utf8_offset(std::string_view text);
 
 }  // namespace calzion::util
