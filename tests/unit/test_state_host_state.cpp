@@ -1,0 +1,82 @@
+#include <doctest/doctest.h>
+
+#include "state/host_state.hpp"
+#include "state/listing.hpp"
+#include "util/error.hpp"
+
+using namespace calzion;
+
+namespace {
+
+std::string dump(const std::string& format, const std::string& current, const std::string& revision) {
+    return "@@calzion state_dir\n/var/lib/calzion\n@@calzion format\n" + format + "\n@@calzion current\n" + current +
+           "\n@@calzion revision\n" + revision + "\n@@calzion lock\n@@calzion containers\n"
+           "[{\"Id\":\"x\",\"Name\":\"/shop-web\",\"State\":{\"Status\":\"running\"},"
+           "\"Config\":{\"Labels\":{\"io.calzion.service\":\"web\"}}}]\n"
+           "@@calzion images\n[\"nginx:1.25\"] sha256:abc\n@@calzion end\n";
+}
+
+}  // namespace
+
+TEST_CASE("state::parse_dump") {
+    SUBCASE("a fresh host") {
+        auto state = state::parse_dump(dump("", "", ""), "h");
+        CHECK(state.state_dir == "/var/lib/calzion");
+        CHECK(state.format == 0);
+        CHECK(state.current_revision == 0);
+        CHECK(state.recorded.empty());
+        REQUIRE(state.containers.size() == 1);
+        CHECK(state.containers[0].name == "shop-web");
+        CHECK(state.image_ids.at("nginx:1.25") == "sha256:abc");
+        CHECK(state.instance_dir("shop") == "/var/lib/calzion/instances/shop");
+    }
+    SUBCASE("a recorded revision gives each service's fields, without the revision label") {
+        std::string revision = R"({"deployment":{"services":[{"name":"web","container":"shop-web","spec_hash":"h",
+            "image":"nginx:1.25","env":{"A":"1"},"labels":{"io.calzion.revision":"3","x":"y"},
+            "mounts":[{"type":"volume","source":"cz-shop-data","target":"/d","read_only":false}]}]}})";
+        auto state = state::parse_dump(dump("1", "3", revision), "h");
+        CHECK(state.current_revision == 3);
+        const auto* web = state.recorded_service("web");
+        REQUIRE(web != nullptr);
+        CHECK(web->spec_hash == "h");
+        CHECK(web->fields.at("env") == R"({"A":"1"})");
+        CHECK(web->fields.at("labels") == R"({"x":"y"})");
+        CHECK(web->fields.count("spec_hash") == 0);
+        CHECK(web->volumes == std::vector<std::string>{"cz-shop-data"});
+    }
+    SUBCASE("a newer state format is refused, never overwritten") {
+        try {
+            state::parse_dump(dump("2", "", ""), "h");
+            FAIL("expected an error");
+        } catch (const Error& error) {
+            CHECK(error.kind() == ErrorKind::invalid_data);
+            CHECK(error.message() ==
+                  "the state in \"/var/lib/calzion\" has format 2, newer than this calzion's (1): upgrade calzion");
+        }
+    }
+    SUBCASE("docker not answering is an operation failure") {
+        try {
+            state::parse_dump("@@calzion state_dir\n/x\n@@calzion docker-failed\n", "h");
+            FAIL("expected an error");
+        } catch (const Error& error) {
+            CHECK(error.kind() == ErrorKind::operation_failed);
+            CHECK(error.message() == "docker does not answer on the host (is the engine running?)");
+        }
+    }
+    SUBCASE("an unreadable revision is invalid data") {
+        CHECK_THROWS_AS(state::parse_dump(dump("1", "2", "{broken"), "h"), Error);
+    }
+}
+
+TEST_CASE("state::parse_listing") {
+    auto records = state::parse_listing(
+        "@@calzion instance shop\n4\n{\"time\":\"T\",\"user\":\"ann\",\"machine\":\"m\",\"status\":\"failed\"}\n"
+        "@@calzion instance blog\n1\n");
+    REQUIRE(records.size() == 2);
+    CHECK(records[0].instance == "shop");
+    CHECK(records[0].revision == 4);
+    CHECK(records[0].user == "ann");
+    CHECK(records[0].status == "failed");
+    CHECK(records[1].instance == "blog");
+    CHECK(records[1].time.empty());
+}
