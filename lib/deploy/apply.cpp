@@ -145,7 +145,7 @@ private:
         exec::Result run = m_runner.run({docker::run(service, m_desired.network, paths, m_options.pull), "",
                                          std::nullopt, nullptr});
         if (!run.ok()) {
-            try_run(docker::remove_container(service.container));
+            try_run(docker::remove_own_container(service.container, m_desired.instance));
             throw Error(ErrorKind::operation_failed, "docker run failed: " + one_line(run.err));
         }
         exec::Result wait = m_runner.run(
@@ -153,7 +153,7 @@ private:
              std::nullopt, nullptr});
         if (!wait.ok()) {
             docker::WaitOutcome outcome = docker::parse_wait(wait.out);
-            try_run(docker::remove_container(service.container));
+            try_run(docker::remove_own_container(service.container, m_desired.instance));
             std::string why = outcome.verdict == "timeout"
                                   ? "not ready after " + std::to_string(m_options.wait_timeout) + "s"
                                   : "failed to start (" + outcome.status + (outcome.health == "none" ? "" : ", " + outcome.health) + ")";

@@ -106,6 +106,13 @@ Argv network_create(const std::string& network, const std::string& instance) {
 }
 
 Argv remove_container(const std::string& container) { return {"docker", "rm", "--force", container}; }
+Argv remove_own_container(const std::string& container, const std::string& instance) {
+    static const char* const script =
+        "ids=$(docker ps -aq --filter \"name=^/$1\\$\" --filter \"label=io.calzion.instance=$2\") || exit 1\n"
+        "[ -z \"$ids\" ] || docker rm --force $ids >/dev/null\n";
+    return {"sh", "-c", script, "calzion", container, instance};
+}
+
 Argv stop_container(const std::string& container) { return {"docker", "stop", container}; }
 Argv start_container(const std::string& container) { return {"docker", "start", container}; }
 Argv rename_container(const std::string& from, const std::string& to) { return {"docker", "rename", from, to}; }

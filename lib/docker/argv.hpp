@@ -30,6 +30,9 @@ Argv run(const render::RenderedService& service, const std::string& network, con
 Argv network_create(const std::string& network, const std::string& instance);
 
 Argv remove_container(const std::string& container);          // docker rm -f
+// Remove `container` only if it belongs to `instance` (by label): the name of a
+// failed new container may be another instance's ("a" + "b-c" and "a-b" + "c").
+Argv remove_own_container(const std::string& container, const std::string& instance);
 Argv stop_container(const std::string& container);            // docker stop
 Argv start_container(const std::string& container);           // docker start
 Argv rename_container(const std::string& from, const std::string& to);

@@ -44,7 +44,10 @@ struct Fixture {
         for (const auto& command : runner.commands()) {
             const auto& argv = command.argv;
             if (argv[0] == "sh") {
-                out.push_back(argv[4].find('/') == 0 ? "prepare" : "wait " + argv[4]);
+                const std::string& script = argv[2];
+                out.push_back(argv[4].find('/') == 0                          ? "prepare"
+                              : script.find("docker rm") != std::string::npos ? "rm-own " + argv[4]
+                                                                              : "wait " + argv[4]);
             } else if (argv[1] == "run") {
                 out.push_back("run " + argv[5]);
             } else {
@@ -99,14 +102,14 @@ TEST_CASE("deploy::apply") {
         CHECK(result.applied.empty());
         CHECK(result.error == "service \"web\": failed to start (exited); its last log lines:\ncannot bind\n");
         CHECK(f.steps() == std::vector<std::string>{"prepare", "rename shop-web shop-web-calzion-old", "run shop-web",
-                                                    "wait shop-web", "rm --force shop-web",
+                                                    "wait shop-web", "rm-own shop-web",
                                                     "rename shop-web-calzion-old shop-web"});
     }
     SUBCASE("after a failure no further service starts") {
         f.runner.on_prefix({"docker", "run"}, exec::Result{125, "", "", "Unable to find image\n"});
         auto result = f.apply(f.plan());
         CHECK(result.error == "service \"db\": docker run failed: Unable to find image");
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop-db", "rm --force shop-db"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop-db", "rm-own shop-db"});
     }
     SUBCASE("nothing to do runs nothing") {
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
