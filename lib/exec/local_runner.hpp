@@ -1,0 +1,28 @@
+#pragma once
+
+#include "exec/runner.hpp"
+
+#include <memory>
+#include <string>
+
+namespace calzion::exec {
+
+// Runs programs on this machine with Boost.Process, never through a shell. Output
+// on both streams is read concurrently. A program that cannot be found ends with
+// exit code 127 and one that cannot be executed with 126, as in a shell; the reason
+// is in Result::err. When Command::timeout passes, the program is killed (SIGKILL)
+// and run() throws Error(operation_failed). Safe to use from several threads.
+//
+// For start(), stdout feeds Process::read_line and stderr goes to the Result of
+// finish() (Command::on_output is not used); Command::timeout bounds finish().
+class LocalRunner final : public Runner {
+public:
+    Result run(const Command& command) override;
+    std::unique_ptr<Process> start(const Command& command) override;
+    const std::string& host() const override { return m_host; }
+
+private:
+    std::string m_host = "local";
+};
+
+}  // namespace calzion::exec

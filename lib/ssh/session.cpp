@@ -1,0 +1,230 @@
+#include "ssh/session.hpp"
+
+#include "ssh/auth.hpp"
+#include "ssh/config.hpp"
+#include "ssh/host_spec.hpp"
+#include "ssh/known_hosts.hpp"
+#include "ssh/messages.hpp"
+#include "util/error.hpp"
+#include "util/identity.hpp"
+#include "util/strings.hpp"
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <pwd.h>
+#include <unistd.h>
+
+namespace calzion::ssh {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* k_system_config = "/etc/ssh/ssh_config";
+constexpr const char* k_default_keys[] = {"id_ed25519", "id_ecdsa", "id_rsa"};
+
+// The home directory "~" means: $HOME, else the password database (so that a test
+// or a CI job can point calzion at its own ~/.ssh).
+std::string home_directory() {
+    if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+        return home;
+    }
+    if (const passwd* entry = ::getpwuid(::getuid()); entry != nullptr) {
+        return entry->pw_dir;
+    }
+    throw Error(ErrorKind::usage, "cannot find the home directory: HOME is not set");
+}
+
+// The remote user when neither host spec nor config names one, as with ssh.
+std::string local_user_name() {
+    if (const passwd* entry = ::getpwuid(::getuid()); entry != nullptr) {
+        return entry->pw_name;
+    }
+    return util::current_user();
+}
+
+std::string get_option(ssh_session session, ssh_options_e option) {
+    char* value = nullptr;
+    if (ssh_options_get(session, option, &value) != SSH_OK || value == nullptr) {
+        return {};
+    }
+    std::string text = value;
+    ssh_string_free_char(value);
+    return text;
+}
+
+void set_option(ssh_session session, ssh_options_e option, const void* value, const std::string& label) {
+    if (ssh_options_set(session, option, value) != SSH_OK) {
+        throw Error(ErrorKind::usage, "invalid ssh settings for host " + util::quoted(label) + ": " +
+                                          lowercase_first(ssh_get_error(session)));
+    }
+}
+
+ssh_callbacks session_callbacks() {
+    static ssh_callbacks_struct callbacks = [] {
+        ssh_callbacks_struct init{};
+        init.auth_function = passphrase_callback;
+        ssh_callbacks_init(&init);
+        return init;
+    }();
+    return &callbacks;
+}
+
+// Let libssh read the SSH config: HOST first, then the file(s), then the user
+// and port of the host spec, which win over the config.
+void apply_config(ssh_session session, const HostSpec& spec, const Options& options, const std::string& label) {
+    if (!options.config_file.empty() && !std::ifstream(options.config_file)) {
+        throw Error(ErrorKind::usage,
+                    "cannot read ssh config file " + util::quoted(options.config_file) + ": " + system_reason(errno));
+    }
+    set_option(session, SSH_OPTIONS_HOST, spec.host.c_str(), label);
+    const char* file = options.config_file.empty() ? nullptr : options.config_file.c_str();
+    if (ssh_options_parse_config(session, file) != SSH_OK) {
+        throw Error(ErrorKind::usage, "cannot use the ssh config for host " + util::quoted(label) + ": " +
+                                          lowercase_first(ssh_get_error(session)));
+    }
+    if (!spec.user.empty()) {
+        set_option(session, SSH_OPTIONS_USER, spec.user.c_str(), label);
+    } else if (get_option(session, SSH_OPTIONS_USER).empty()) {
+        set_option(session, SSH_OPTIONS_USER, local_user_name().c_str(), label);
+    }
+    if (spec.port) {
+        int port = *spec.port;
+        set_option(session, SSH_OPTIONS_PORT, &port, label);
+    }
+}
+
+// The key files to offer, in order: the config's IdentityFiles, then the defaults.
+std::vector<std::string> identity_files(const HostSpec& spec, const Options& options, const Target& target,
+                                        const std::string& home) {
+    std::string ssh_dir = home + "/.ssh";
+    ConfigValues values = options.config_file.empty()
+                              ? read_config_file(ssh_dir + "/config", spec.host, ssh_dir, home)
+                              : read_config_file(options.config_file, spec.host, ssh_dir, home);
+    if (options.config_file.empty()) {
+        ConfigValues system = read_config_file(k_system_config, spec.host, "/etc/ssh", home);
+        values.identity_files.insert(values.identity_files.end(), system.identity_files.begin(),
+                                     system.identity_files.end());
+    }
+    PathTokens tokens{home, local_user_name(), util::machine_name(), target.hostname, target.user,
+                      std::to_string(target.port), std::to_string(::getuid())};
+    std::vector<std::string> files;
+    auto add = [&](const std::string& path) {
+        if (std::find(files.begin(), files.end(), path) == files.end()) {
+            files.push_back(path);
+        }
+    };
+    for (const std::string& path : values.identity_files) {
+        add(expand_path(path, tokens));
+    }
+    for (const char* name : k_default_keys) {
+        add(ssh_dir + "/" + name);
+    }
+    return files;
+}
+
+// A new, configured, unconnected session; fills `target` from the config.
+Session configure(const HostSpec& spec, const Options& options, Target& target) {
+    Session session(ssh_new());
+    ssh_session raw = session.get();
+    if (raw == nullptr) {
+        throw Error(ErrorKind::unreachable, "cannot connect to " + util::quoted(target.label) + ": out of memory");
+    }
+    std::string home = home_directory();
+    std::string ssh_dir = home + "/.ssh";
+    set_option(raw, SSH_OPTIONS_SSH_DIR, ssh_dir.c_str(), target.label);
+    apply_config(raw, spec, options, target.label);
+    int nodelay = 1;
+    long timeout = static_cast<long>(options.connect_timeout.count());
+    set_option(raw, SSH_OPTIONS_NODELAY, &nodelay, target.label);
+    set_option(raw, SSH_OPTIONS_TIMEOUT, &timeout, target.label);
+
+    target.hostname = get_option(raw, SSH_OPTIONS_HOST);
+    target.user = get_option(raw, SSH_OPTIONS_USER);
+    unsigned int port = 22;
+    ssh_options_get_port(raw, &port);
+    target.port = static_cast<int>(port);
+    std::string known_hosts = get_option(raw, SSH_OPTIONS_KNOWNHOSTS);
+    PathTokens tokens{home, local_user_name(), util::machine_name(), target.hostname, target.user,
+                      std::to_string(port), std::to_string(::getuid())};
+    target.known_hosts = known_hosts.empty() ? ssh_dir + "/known_hosts" : expand_path(known_hosts, tokens);
+    set_option(raw, SSH_OPTIONS_KNOWNHOSTS, target.known_hosts.c_str(), target.label);
+    target.identity_files = identity_files(spec, options, target, home);
+    ssh_set_callbacks(raw, session_callbacks());
+    return session;
+}
+
+void connect_socket(ssh_session session, const Target& target) {
+    if (ssh_connect(session) != SSH_OK) {
+        throw Error(ErrorKind::unreachable,
+                    "cannot connect to " + target.describe() + ": " + lowercase_first(ssh_get_error(session)));
+    }
+}
+
+Error auth_failure(const Target& target, const AuthOutcome& outcome) {
+    std::string message = "cannot connect to " + target.describe() + ": authentication failed for user " +
+                          util::quoted(target.user);
+    if (outcome.tried.empty()) {
+        message += ": no ssh-agent and no usable key file";
+    } else {
+        message += " with ";
+        for (size_t i = 0; i < outcome.tried.size(); ++i) {
+            message += (i > 0 ? ", " : "") + outcome.tried[i];
+        }
+    }
+    for (const std::string& note : outcome.notes) {
+        message += "; " + note;
+    }
+    return Error(ErrorKind::unreachable, message);
+}
+
+}  // namespace
+
+Session::~Session() {
+    if (m_session != nullptr) {
+        ssh_disconnect(m_session);
+        ssh_free(m_session);
+    }
+}
+
+Session& Session::operator=(Session&& other) noexcept {
+    if (this != &other) {
+        Session old(std::move(*this));
+        m_session = std::exchange(other.m_session, nullptr);
+    }
+    return *this;
+}
+
+Session open_session(const std::string& host_spec, const Options& options, Target& target) {
+    HostSpec spec = parse_host_spec(host_spec);
+    target.label = host_spec;
+    auto deadline = Clock::now() + options.connect_timeout;
+    const char* agent = std::getenv("SSH_AUTH_SOCK");
+    bool use_agent = agent != nullptr && *agent != '\0';
+    AuthOutcome earlier;
+    for (;;) {
+        Session session = configure(spec, options, target);
+        connect_socket(session.get(), target);
+        verify_host_key(session.get(), target, options.accept_new_host_key);
+        AuthOutcome outcome = authenticate(session.get(), target, use_agent, deadline);
+        if (outcome.authenticated) {
+            return session;
+        }
+        outcome.tried.insert(outcome.tried.begin(), earlier.tried.begin(), earlier.tried.end());
+        // The agent's keys can use up the server's MaxAuthTries before the key
+        // files get their turn: then connect again without the agent.
+        if (!(outcome.disconnected && use_agent)) {
+            throw auth_failure(target, outcome);
+        }
+        use_agent = false;
+        earlier = std::move(outcome);
+    }
+}
+
+}  // namespace calzion::ssh
