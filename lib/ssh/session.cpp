@@ -89,6 +89,11 @@ void apply_config(ssh_session session, const HostSpec& spec, const Options& opti
         throw Error(ErrorKind::usage, "cannot use the ssh config for host " + util::quoted(label) + ": " +
                                           lowercase_first(ssh_get_error(session)));
     }
+    // calzion reports what goes wrong itself. libssh's own log lines, which a
+    // config's LogLevel turns on, would garble its output and --json; set
+    // CALZION_SSH_DEBUG to see them.
+    int verbosity = std::getenv("CALZION_SSH_DEBUG") != nullptr ? SSH_LOG_FUNCTIONS : SSH_LOG_NOLOG;
+    set_option(session, SSH_OPTIONS_LOG_VERBOSITY, &verbosity, label);
     if (!spec.user.empty()) {
         set_option(session, SSH_OPTIONS_USER, spec.user.c_str(), label);
     } else if (get_option(session, SSH_OPTIONS_USER).empty()) {
