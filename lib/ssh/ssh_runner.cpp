@@ -1,5 +1,7 @@
 #include "ssh/ssh_runner.hpp"
 
+#include "exec/describe.hpp"
+
 #include "util/error.hpp"
 #include "util/shell.hpp"
 
@@ -14,27 +16,8 @@ using exec::Result;
 using exec::Stream;
 using Clock = ChannelLoop::Clock;
 
-constexpr size_t k_max_described = 60;
-
-// The command as a user would type it, shortened for messages.
-std::string describe(const std::vector<std::string>& argv) {
-    std::string text = util::shell_join(argv);
-    if (text.size() > k_max_described) {
-        text = text.substr(0, k_max_described) + "...";
-    }
-    return text;
-}
-
-std::string seconds_text(std::chrono::milliseconds timeout) {
-    long long ms = timeout.count();
-    std::string text = std::to_string(ms / 1000);
-    if (ms % 1000 != 0) {
-        std::string fraction = std::to_string(1000 + ms % 1000).substr(1);
-        fraction.erase(fraction.find_last_not_of('0') + 1);
-        text += "." + fraction;
-    }
-    return text;
-}
+using exec::describe;
+using exec::seconds_text;
 
 Error timeout_error(const Command& command, const std::string& host) {
     return Error(ErrorKind::operation_failed, "command \"" + describe(command.argv) + "\" timed out after " +

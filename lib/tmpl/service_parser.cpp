@@ -139,7 +139,10 @@ void read_workdir(Field& f) {
     f.service.workdir = *text;
 }
 
-void read_volumes(Field& f) {
+// Read a list of strings, each parsed by `parse` (which says what is wrong in
+// `problem`) into `target`; `noun` names an item in messages ("volume", "port").
+template <typename T, typename Parse>
+void read_parsed_list(Field& f, std::vector<T>& target, Parse parse, const std::string& noun) {
     if (!f.value.is_sequence()) {
         f.reader.string_list(f.value, f.what);
         return;
@@ -150,32 +153,16 @@ void read_volumes(Field& f) {
             continue;
         }
         std::string problem;
-        if (auto volume = parse_volume(*text, problem)) {
-            f.service.volumes.push_back(*volume);
+        if (auto parsed = parse(*text, problem)) {
+            target.push_back(*parsed);
         } else {
-            f.reader.error(item, "invalid volume " + util::quoted(*text) + ": " + problem);
+            f.reader.error(item, "invalid " + noun + " " + util::quoted(*text) + ": " + problem);
         }
     }
 }
 
-void read_ports(Field& f) {
-    if (!f.value.is_sequence()) {
-        f.reader.string_list(f.value, f.what);
-        return;
-    }
-    for (const auto& item : f.value.items) {
-        auto text = f.reader.string(item, "an item of " + f.what);
-        if (!text || f.reader.deferred(item)) {
-            continue;
-        }
-        std::string problem;
-        if (auto port = parse_port(*text, problem)) {
-            f.service.ports.push_back(*port);
-        } else {
-            f.reader.error(item, "invalid port " + util::quoted(*text) + ": " + problem);
-        }
-    }
-}
+void read_volumes(Field& f) { read_parsed_list(f, f.service.volumes, parse_volume, "volume"); }
+void read_ports(Field& f) { read_parsed_list(f, f.service.ports, parse_port, "port"); }
 
 void read_register(Field& f) {
     if (!f.value.is_mapping()) {
