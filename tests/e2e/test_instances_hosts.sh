@@ -6,7 +6,7 @@
 # shellcheck source=lib/e2e.sh
 . "$(dirname "$0")/lib/e2e.sh"
 need_hosts 2
-command -v jq >/dev/null || fail "jq is required (apt-get install jq)"
+need_jq
 
 a=$E2E_NAME-a
 b=$E2E_NAME-b

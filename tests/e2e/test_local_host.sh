@@ -8,7 +8,7 @@
 # shellcheck source=lib/e2e.sh
 . "$(dirname "$0")/lib/e2e.sh"
 need_hosts 1
-command -v jq >/dev/null || fail "jq is required (apt-get install jq)"
+need_jq
 
 inst=$E2E_NAME
 idir=$CZ_HOST1_STATE/instances/$inst

@@ -7,9 +7,7 @@
 . "$(dirname "$0")/lib/e2e.sh"
 need_hosts 1
 
-inst=$E2E_NAME
-cz() { calzion --ssh-config "$CZ_SSH_CONFIG" --host host1 "$@"; }
-on_exit cz destroy --volumes "$inst"
+instance_on_host1
 
 # Anything executed would touch a file named after this run, on the host
 # (which shares /tmp with this machine) or in the container.

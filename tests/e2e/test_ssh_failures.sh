@@ -9,7 +9,7 @@
 # shellcheck source=lib/e2e.sh
 . "$(dirname "$0")/lib/e2e.sh"
 need_hosts 2
-command -v jq >/dev/null || fail "jq is required (apt-get install jq)"
+need_jq
 
 inst=$E2E_NAME
 cz() { calzion --ssh-config "$CZ_SSH_CONFIG" "$@"; }

@@ -7,12 +7,9 @@
 # shellcheck source=lib/e2e.sh
 . "$(dirname "$0")/lib/e2e.sh"
 need_hosts 1
-command -v jq >/dev/null || fail "jq is required (apt-get install jq)"
+need_jq
 
-inst=$E2E_NAME
-cz() { calzion --ssh-config "$CZ_SSH_CONFIG" --host host1 "$@"; }
-on_exit cz destroy --volumes "$inst"
-idir=$CZ_HOST1_STATE/instances/$inst
+instance_on_host1
 
 cat >"$T/app.yaml" <<'EOF'
 services:

@@ -6,7 +6,7 @@
 # --version, --help and usage errors (exit 64).
 # shellcheck source=lib/e2e.sh
 . "$(dirname "$0")/lib/e2e.sh"
-command -v jq >/dev/null || fail "jq is required (apt-get install jq)"
+need_jq
 cd "$T"
 
 # validate: three problems, all reported, each with its line and a caret.

@@ -180,3 +180,18 @@ wait_for() {
     sleep 0.2
   done
 }
+
+# need_jq: the tests that read --json parse it with jq.
+need_jq() {
+  command -v jq >/dev/null || fail "jq is required (apt-get install jq)"
+}
+
+# instance_on_host1: the usual test set-up. inst is the test's instance name,
+# idir its state directory on host1 (as seen from here), and cz runs calzion
+# against host1; the instance and its data are destroyed when the test exits.
+instance_on_host1() {
+  inst=$E2E_NAME
+  idir=$CZ_HOST1_STATE/instances/$inst
+  cz() { calzion --ssh-config "$CZ_SSH_CONFIG" --host host1 "$@"; }
+  on_exit cz destroy --volumes "$inst" --lock-timeout 30s
+}
