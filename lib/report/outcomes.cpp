@@ -1,7 +1,7 @@
 #include "report/outcomes.hpp"
 
 #include <algorithm>
-#include <iomanip>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -58,8 +58,8 @@ std::string plan_text(const std::vector<deploy::HostOutcome>& outcomes, const st
         out << (outcome.plan.has_changes() ? " -> " + std::to_string(outcome.revision_after) : ", no changes") << "\n";
         size_t width = name_width(outcome.plan);
         for (const auto& action : outcome.plan.actions) {
-            out << "  " << sign_of(action.kind) << " " << std::left << std::setw(static_cast<int>(width))
-                << action.service << "  " << plan::to_string(action.kind) << ": " << action.reason;
+            out << fmt::format("  {} {:<{}}  {}: {}", sign_of(action.kind), action.service, width,
+                               plan::to_string(action.kind), action.reason);
             if (!action.changed_fields.empty()) {
                 out << " (" << joined(action.changed_fields) << ")";
             }
@@ -101,9 +101,9 @@ std::string status_text(const std::vector<deploy::InstanceStatus>& statuses) {
         out << status.host << ": " << status.instance << " at revision " << status.revision;
         out << (status.lock_owner.empty() ? "" : " (locked)") << "\n";
         for (const auto& service : status.services) {
-            out << "  " << std::left << std::setw(16) << service.service << " " << std::setw(10) << service.state
-                << " " << std::setw(10) << (service.health.empty() ? "-" : service.health) << " rev "
-                << service.revision << (service.drift.empty() ? "" : "  drift: " + service.drift) << "\n";
+            out << fmt::format("  {:<16} {:<10} {:<10} rev {}{}\n", service.service, service.state,
+                               service.health.empty() ? "-" : service.health, service.revision,
+                               service.drift.empty() ? "" : "  drift: " + service.drift);
         }
     }
     return out.str();
@@ -142,19 +142,19 @@ std::string list_text(const std::vector<deploy::HostListing>& listings) {
             instance_width = std::max(instance_width, item.instance.size());
         }
     }
-    int host_column = static_cast<int>(host_width + 2);
-    int instance_column = static_cast<int>(instance_width + 2);
+    size_t host_column = host_width + 2;
+    size_t instance_column = instance_width + 2;
     std::ostringstream out;
-    out << std::left << std::setw(host_column) << "HOST" << std::setw(instance_column) << "INSTANCE" << std::setw(10)
-        << "REVISION" << std::setw(22) << "DEPLOYED" << "BY\n";
+    out << fmt::format("{:<{}}{:<{}}{:<10}{:<22}BY\n", "HOST", host_column, "INSTANCE", instance_column, "REVISION",
+                       "DEPLOYED");
     for (const auto& listing : listings) {
         if (listing.error) {
-            out << std::setw(host_column) << listing.host << "error: " << listing.error->message() << "\n";
+            out << fmt::format("{:<{}}error: {}\n", listing.host, host_column, listing.error->message());
         }
         for (const auto& item : listing.instances) {
-            out << std::setw(host_column) << item.host << std::setw(instance_column) << item.instance << std::setw(10)
-                << item.revision << std::setw(22) << item.time << item.user
-                << (item.status == "failed" ? " (last deploy failed)" : "") << "\n";
+            out << fmt::format("{:<{}}{:<{}}{:<10}{:<22}{}{}\n", item.host, host_column, item.instance,
+                               instance_column, item.revision, item.time, item.user,
+                               item.status == "failed" ? " (last deploy failed)" : "");
         }
     }
     return out.str();
