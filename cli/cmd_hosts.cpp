@@ -8,7 +8,6 @@
 #include "deploy/instances.hpp"
 #include "deploy/secrets.hpp"
 #include "report/outcomes.hpp"
-#include "terminal.hpp"
 #include "util/strings.hpp"
 
 namespace calzion::cli {
@@ -48,27 +47,6 @@ deploy::DeployRequest request_for(const Invocation& run) {
     return request;
 }
 
-// The exit code for the hosts' outcomes: throw the worst error, if any (each was
-// already shown per host). With --json the document on stdout already holds
-// every host's error, so the worst is only printed on stderr: stdout must stay
-// one JSON document.
-template <typename Outcomes>
-int finish(const Outcomes& outcomes, const Invocation& run) {
-    std::vector<std::optional<Error>> errors;
-    for (const auto& outcome : outcomes) {
-        errors.push_back(outcome.error);
-    }
-    std::optional<Error> worst = deploy::worst_of(errors);
-    if (!worst) {
-        return 0;
-    }
-    if (!run.global.json) {
-        throw *worst;
-    }
-    print_error(*worst, use_color(run.global.color));
-    return exit_code_for(worst->kind());
-}
-
 }  // namespace
 
 int run_plan(const Invocation& run) {
@@ -79,7 +57,7 @@ int run_plan(const Invocation& run) {
     } else {
         std::cout << report::plan_text(outcomes, run.instance);
     }
-    if (int failed = finish(outcomes, run)) {
+    if (int failed = finish_per_host(outcomes, run)) {
         return failed;
     }
     bool changes = false;
@@ -97,19 +75,19 @@ int run_deploy(const Invocation& run) {
     if (run.global.json) {
         std::cout << report::outcomes_json(outcomes, run.instance);
     }
-    return finish(outcomes, run);
+    return finish_per_host(outcomes, run);
 }
 
 int run_status(const Invocation& run) {
     auto statuses = deploy::status_all(targets_for(run), run.instance);
     std::cout << (run.global.json ? report::status_json(statuses) : report::status_text(statuses));
-    return finish(statuses, run);
+    return finish_per_host(statuses, run);
 }
 
 int run_list(const Invocation& run) {
     auto listings = deploy::list_all(targets_for(run));
     std::cout << (run.global.json ? report::list_json(listings) : report::list_text(listings));
-    return finish(listings, run);
+    return finish_per_host(listings, run);
 }
 
 int run_destroy(const Invocation& run) {

@@ -13,5 +13,10 @@ int run_deploy(const Invocation& run);
 int run_status(const Invocation& run);
 int run_list(const Invocation& run);
 int run_destroy(const Invocation& run);
+int run_history(const Invocation& run);
+int run_rollback(const Invocation& run);
+int run_lifecycle(const Invocation& run);  // restart, stop, start
+int run_lock(const Invocation& run);
+int run_hosts_check(const Invocation& run);
 
 }  // namespace calzion::cli

@@ -1,6 +1,7 @@
 #include "common.hpp"
 
 #include "render/sources.hpp"
+#include "terminal.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -45,6 +46,18 @@ int duration_seconds(const std::string& text, const std::string& option) {
         throw Error(ErrorKind::usage, option + " takes a duration such as 30, 30s, 2m or 1h, not " + util::quoted(text));
     }
     return std::stoi(number) * scale;
+}
+
+int exit_for_host_errors(const std::vector<std::optional<Error>>& errors, const Invocation& run) {
+    std::optional<Error> worst = deploy::worst_of(errors);
+    if (!worst) {
+        return 0;
+    }
+    if (!run.global.json) {
+        throw *worst;
+    }
+    print_error(*worst, use_color(run.global.color));
+    return exit_code_for(worst->kind());
 }
 
 }  // namespace calzion::cli

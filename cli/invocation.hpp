@@ -39,6 +39,9 @@ struct Invocation {
     std::string pull = "missing";
     int wait_timeout = 120;
     std::vector<std::string> secrets_files;
+    std::vector<std::string> services;  // restart/stop/start: empty means all
+    std::optional<int> to_revision;     // rollback --to
+    bool break_lock = false;            // lock --break
 };
 
 // Parse argv. Returns nullopt when the command line asked for help or the version,

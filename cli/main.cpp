@@ -27,6 +27,13 @@ int dispatch(const Invocation& run) {
         {"status", calzion::cli::run_status},
         {"list", calzion::cli::run_list},
         {"destroy", calzion::cli::run_destroy},
+        {"history", calzion::cli::run_history},
+        {"rollback", calzion::cli::run_rollback},
+        {"restart", calzion::cli::run_lifecycle},
+        {"stop", calzion::cli::run_lifecycle},
+        {"start", calzion::cli::run_lifecycle},
+        {"lock", calzion::cli::run_lock},
+        {"hosts check", calzion::cli::run_hosts_check},
     };
     return commands.at(run.command)(run);
 }

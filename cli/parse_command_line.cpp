@@ -114,6 +114,33 @@ void add_host_commands(CLI::App& app, Invocation& run) {
     destroy->add_flag("--volumes", run.volumes, "Also delete its data: volume directories and named volumes");
 }
 
+void add_day_two_commands(CLI::App& app, Invocation& run) {
+    auto* history = app.add_subcommand("history", "List an instance's revisions: when, who, template, what changed");
+    history->add_option("instance", run.instance, "Instance name")->required();
+
+    auto* rollback = app.add_subcommand("rollback", "Deploy an earlier revision again, from host state alone");
+    rollback->add_option("instance", run.instance, "Instance name")->required();
+    rollback->add_option("--to", run.to_revision, "Revision to go back to (default: the one before the current)")
+        ->check(CLI::Range(1, 1000000000));
+    rollback->add_option("--wait-timeout", run.wait_timeout, "Seconds a new container has to become ready")
+        ->check(CLI::Range(1, 86400));
+
+    for (const char* name : {"restart", "stop", "start"}) {
+        std::string what = std::string(name) == "restart" ? "Restart" : std::string(name) == "stop" ? "Stop" : "Start";
+        auto* lifecycle = app.add_subcommand(name, what + " an instance's containers, or only the services named");
+        lifecycle->add_option("instance", run.instance, "Instance name")->required();
+        lifecycle->add_option("services", run.services, "Services (default: all)");
+    }
+
+    auto* lock = app.add_subcommand("lock", "Show who holds an instance's lock");
+    lock->add_option("instance", run.instance, "Instance name")->required();
+    lock->add_flag("--break", run.break_lock, "Remove the lock (when its holder is gone)");
+
+    auto* hosts = app.add_subcommand("hosts", "Work on the hosts themselves");
+    hosts->require_subcommand(1);
+    hosts->add_subcommand("check", "Check SSH, host key, docker and the state directory on every host");
+}
+
 }  // namespace
 
 std::optional<Invocation> parse_command_line(int argc, char** argv) {
@@ -126,6 +153,7 @@ std::optional<Invocation> parse_command_line(int argc, char** argv) {
     add_global_options(app, run.global);
     add_template_commands(app, run);
     add_host_commands(app, run);
+    add_day_two_commands(app, run);
     try {
         check_command_name(app, argc, argv);
         app.parse(argc, argv);
@@ -146,7 +174,12 @@ std::optional<Invocation> parse_command_line(int argc, char** argv) {
         }
         throw Error(ErrorKind::usage, message + " (see calzion --help)");
     }
-    run.command = app.get_subcommands().front()->get_name();
+    const CLI::App* command = app.get_subcommands().front();
+    run.command = command->get_name();
+    // Commands with subcommands of their own are named by both: "hosts check".
+    if (!command->get_subcommands().empty()) {
+        run.command += " " + command->get_subcommands().front()->get_name();
+    }
     return run;
 }
 

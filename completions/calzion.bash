@@ -3,7 +3,7 @@
 # Install as /usr/share/bash-completion/completions/calzion, or source it from
 # ~/.bashrc. Works with or without the bash-completion package.
 
-_calzion_commands="validate render init plan deploy status list destroy"
+_calzion_commands="validate render init plan deploy status list destroy history rollback restart stop start lock hosts"
 
 # --version is only taken before a command.
 _calzion_global_options="--host --ssh-config --accept-new-host-key --lock-timeout --set --vars-file
@@ -17,6 +17,8 @@ _calzion_command_options() {
         plan) echo "--prune --force --secrets-file --detailed-exitcode" ;;
         deploy) echo "--prune --force --secrets-file --dry-run --pull --wait-timeout" ;;
         destroy) echo "--volumes" ;;
+        rollback) echo "--to --wait-timeout" ;;
+        lock) echo "--break" ;;
     esac
 }
 
@@ -24,7 +26,7 @@ _calzion_command_options() {
 _calzion_takes_value() {
     case $1 in
         --host | --ssh-config | --lock-timeout | --set | --vars-file | --color | \
-            --format | --revision | -o | --output | --secrets-file | --pull | --wait-timeout)
+            --format | --revision | -o | --output | --secrets-file | --pull | --wait-timeout | --to)
             return 0 ;;
     esac
     return 1
@@ -143,6 +145,8 @@ _calzion() {
     case $command in
         validate | render | plan | deploy)
             ((npos == 0)) && _calzion_files "$cur" template ;;
+        hosts)
+            ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "check" -- "$cur") ;;
         init)
             if ((npos == 0)); then
                 local starters

@@ -16,7 +16,7 @@ function __calzion_state
         end
         switch $token
             case --host --ssh-config --lock-timeout --set --vars-file --color \
-                --format --revision -o --output --secrets-file --pull --wait-timeout
+                --format --revision -o --output --secrets-file --pull --wait-timeout --to
                 set skip 1
             case '-*'
             case '*'
@@ -71,6 +71,13 @@ complete -c calzion -n __calzion_no_command -a deploy -d "Bring the hosts to the
 complete -c calzion -n __calzion_no_command -a status -d 'Show recorded revision, containers, health and drift'
 complete -c calzion -n __calzion_no_command -a list -d 'List the instances on the hosts'
 complete -c calzion -n __calzion_no_command -a destroy -d "Remove an instance's containers, network and records"
+complete -c calzion -n __calzion_no_command -a history -d "List an instance's revisions"
+complete -c calzion -n __calzion_no_command -a rollback -d 'Deploy an earlier revision again, from host state'
+complete -c calzion -n __calzion_no_command -a restart -d "Restart an instance's containers"
+complete -c calzion -n __calzion_no_command -a stop -d "Stop an instance's containers"
+complete -c calzion -n __calzion_no_command -a start -d "Start an instance's containers"
+complete -c calzion -n __calzion_no_command -a lock -d "Show who holds an instance's lock"
+complete -c calzion -n __calzion_no_command -a hosts -d 'Work on the hosts themselves (hosts check)' 
 
 # Global options, before or after the command
 complete -c calzion -l host -x -a '(__calzion_hosts)' -d 'Target host: [user@]host[:port], alias or local'
@@ -110,3 +117,9 @@ complete -c calzion -n '__calzion_command_is deploy' -l wait-timeout -x -d 'Seco
 
 # destroy
 complete -c calzion -n '__calzion_command_is destroy' -l volumes -d 'Also delete its data'
+
+# rollback, lock, hosts
+complete -c calzion -n '__calzion_command_is rollback' -l to -x -d 'Revision to go back to'
+complete -c calzion -n '__calzion_command_is rollback' -l wait-timeout -x -d 'Seconds a new container has to become ready'
+complete -c calzion -n '__calzion_command_is lock' -l break -d 'Remove the lock when its holder is gone'
+complete -c calzion -n '__calzion_argument 0 hosts' -a check -d 'Check SSH, host key, docker and state directory'

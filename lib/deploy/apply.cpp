@@ -7,6 +7,7 @@
 #include "docker/wait.hpp"
 #include "state/scripts.hpp"
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 namespace calzion::deploy {
 
@@ -141,7 +142,7 @@ private:
     void start_new(const Action& action) {
         const render::RenderedService& service = *action.desired;
         docker::ServicePaths paths{m_observed.instance_dir(m_desired.instance),
-                                   m_options.secrets.count(service.name) > 0};
+                                   !service.secrets.empty() || m_options.secrets.count(service.name) > 0};
         exec::Result run = m_runner.run({docker::run(service, m_desired.network, paths, m_options.pull), "",
                                          std::nullopt, nullptr});
         if (!run.ok()) {
@@ -168,7 +169,28 @@ private:
         }
     }
 
+    // A service whose secret values were not given (a rollback) runs with the env
+    // file an earlier deploy left on the host: it must be there with every name.
+    void check_secret_files(const plan::Plan& plan) const {
+        for (const auto& action : plan.actions) {
+            if (action.desired == nullptr || (action.kind != ActionKind::create && action.kind != ActionKind::replace) ||
+                m_options.secrets.count(action.service)) {
+                continue;
+            }
+            auto file = m_observed.secret_files.find(action.service);
+            for (const auto& name : action.desired->secrets) {
+                if (file == m_observed.secret_files.end() || !file->second.count(name)) {
+                    throw Error(ErrorKind::operation_failed,
+                                "secret " + util::quoted(name) + " of service " + util::quoted(action.service) +
+                                    " is not on the host (secrets/" + action.service +
+                                    ".env): deploy the template with the secret set");
+                }
+            }
+        }
+    }
+
     void prepare(const plan::Plan& plan) {
+        check_secret_files(plan);
         std::vector<std::string> directories;
         for (const auto& action : plan.actions) {
             if (action.desired == nullptr || (action.kind != ActionKind::create && action.kind != ActionKind::replace)) {

@@ -89,6 +89,27 @@ std::map<std::string, std::string> parse_image_ids(const std::string& text) {
     return ids;
 }
 
+Versions parse_versions(const std::string& text) {
+    Versions versions;
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        json document = json::parse(line, nullptr, false);
+        if (!document.is_object()) {
+            continue;
+        }
+        auto side = [&document](const char* key) {
+            auto found = document.find(key);
+            return found != document.end() && found->is_object() ? *found : json::object();
+        };
+        versions.client = string_at(side("Client"), "Version");
+        versions.server = string_at(side("Server"), "Version");
+        versions.server_api = string_at(side("Server"), "ApiVersion");
+        break;
+    }
+    return versions;
+}
+
 std::string normalize_reference(const std::string& reference) {
     std::string ref = reference;
     for (const char* prefix : {"docker.io/library/", "docker.io/", "index.docker.io/library/"}) {

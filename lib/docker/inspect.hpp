@@ -30,6 +30,17 @@ std::vector<Container> parse_containers(const std::string& json_text);
 // a map from every tag to the image id.
 std::map<std::string, std::string> parse_image_ids(const std::string& text);
 
+// What `docker version --format '{{json .}}'` says about client and engine.
+struct Versions {
+    std::string client;      // "" when docker did not say
+    std::string server;      // "" when the engine did not answer
+    std::string server_api;  // the engine's API version
+};
+
+// Read the JSON line among `text`'s lines (docker's stderr may be mixed in);
+// versions it lacks stay empty. Never throws.
+Versions parse_versions(const std::string& text);
+
 // The form in which docker lists a reference among RepoTags: "redis" ->
 // "redis:latest", "docker.io/library/redis:7" -> "redis:7".
 std::string normalize_reference(const std::string& reference);

@@ -1,5 +1,10 @@
 #include "ssh/config.hpp"
 
+#include "util/error.hpp"
+#include "util/shell.hpp"
+#include "util/strings.hpp"
+
+#include <algorithm>
 #include <fnmatch.h>
 #include <fstream>
 #include <glob.h>
@@ -123,6 +128,8 @@ void collect(std::string_view text, std::string_view alias, const IncludeLoader&
             continue;
         } else if (keyword == "identityfile" && words.size() >= 2 && lowercase(words[1]) != "none") {
             values.identity_files.push_back(words[1]);
+        } else if (keyword == "proxyjump" && words.size() >= 2 && values.proxy_jump.empty()) {
+            values.proxy_jump = words[1];  // the first value wins, as with every ssh_config keyword
         } else if (keyword == "include" && depth < k_max_include_depth) {
             for (size_t i = 1; i < words.size(); ++i) {
                 for (const std::string& included : include(words[i])) {
@@ -179,6 +186,58 @@ ConfigValues read_config_file(const std::string& path, std::string_view alias, c
         return texts;
     };
     return parse_config(text, alias, include);
+}
+
+JumpHost parse_jump_host(std::string_view text) {
+    JumpHost result;
+    if (text.substr(0, 6) == "ssh://") {
+        text.remove_prefix(6);
+    }
+    if (size_t at = text.rfind('@'); at != std::string_view::npos) {
+        result.user = std::string(text.substr(0, at));
+        text.remove_prefix(at + 1);
+    }
+    std::string_view port;
+    if (size_t close = text.find(']'); !text.empty() && text.front() == '[' && close != std::string_view::npos) {
+        result.host = std::string(text.substr(1, close - 1));
+        if (text.substr(close + 1, 1) == ":") {
+            port = text.substr(close + 2);
+        }
+    } else if (std::count(text.begin(), text.end(), ':') == 1) {
+        size_t colon = text.find(':');
+        result.host = std::string(text.substr(0, colon));
+        port = text.substr(colon + 1);
+    } else {
+        result.host = std::string(text);  // a host name, or a bare IPv6 address
+    }
+    result.port = std::string(port);
+    return result;
+}
+
+std::string jump_command(std::string_view proxy_jump, const std::string& config_file) {
+    size_t comma = proxy_jump.rfind(',');
+    JumpHost last = parse_jump_host(comma == std::string_view::npos ? proxy_jump : proxy_jump.substr(comma + 1));
+    std::vector<std::string> argv = {"ssh"};
+    auto add = [&](const char* option, std::string value) {
+        if (!value.empty()) {
+            argv.insert(argv.end(), {option, std::move(value)});
+        }
+    };
+    add("-l", last.user);
+    add("-p", last.port);
+    add("-J", comma == std::string_view::npos ? std::string() : std::string(proxy_jump.substr(0, comma)));
+    add("-F", config_file);
+    argv.push_back(last.host);
+    // libssh expands %-tokens in the whole command and knows no escape for "%".
+    for (const std::string& word : argv) {
+        if (word.find('%') != std::string::npos) {
+            throw Error(ErrorKind::usage, "cannot use ProxyJump " + util::quoted(proxy_jump) + ": " +
+                                              util::quoted(word) + " contains \"%\"");
+        }
+    }
+    std::string host = util::shell_quote(argv.back());
+    argv.pop_back();
+    return util::shell_join(argv) + " -W '[%h]:%p' " + host;
 }
 
 std::string expand_path(std::string_view path, const PathTokens& tokens) {

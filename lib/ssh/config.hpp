@@ -12,6 +12,7 @@ namespace calzion::ssh {
 // to list the IdentityFiles it found, and authentication tries each key explicitly.
 struct ConfigValues {
     std::vector<std::string> identity_files;  // in config order, not yet expanded
+    std::string proxy_jump;                   // the first ProxyJump, as written; empty if none
 
     bool operator==(const ConfigValues&) const = default;
 };
@@ -31,6 +32,26 @@ ConfigValues parse_config(std::string_view text, std::string_view alias, const I
 // Relative Include patterns are taken from `include_dir`, "~/" from `home`.
 ConfigValues read_config_file(const std::string& path, std::string_view alias, const std::string& include_dir,
                               const std::string& home);
+
+// One host of a ProxyJump list: "[user@]host[:port]" or "ssh://[user@]host[:port]",
+// an IPv6 address in brackets. Empty user and port: not given.
+struct JumpHost {
+    std::string user;
+    std::string host;
+    std::string port;
+
+    bool operator==(const JumpHost&) const = default;
+};
+
+// Split one host of a ProxyJump list. Pure; never fails.
+JumpHost parse_jump_host(std::string_view text);
+
+// The ProxyCommand OpenSSH runs for "ProxyJump host1,...,hostN": ssh to hostN,
+// through the hosts before it (-J, which that ssh reads in the same order), with
+// the config file calzion was given (-F, none: that ssh reads its own), on to the
+// target (%h and %p, which libssh fills in). Every word is quoted for /bin/sh.
+// Throws Error(usage) if a word contains "%", which libssh cannot pass on.
+std::string jump_command(std::string_view proxy_jump, const std::string& config_file);
 
 // Values for the tokens of an IdentityFile path.
 struct PathTokens {

@@ -21,6 +21,8 @@ struct Options {
 //
 // The SSH config (HostName, User, Port, IdentityFile, UserKnownHostsFile,
 // ProxyJump...) applies as with OpenSSH; user and port in host_spec win over it.
+// ProxyJump runs the system ssh, given the same config file (-F) if there is one;
+// without one, that ssh reads its own (of the password database's home, not $HOME).
 // "~" means $HOME (else the password database). Host keys: see verify_host_key.
 // Authentication: ssh-agent (if SSH_AUTH_SOCK is set), then the config's
 // IdentityFiles, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa; never prompts

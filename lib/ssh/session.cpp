@@ -105,18 +105,47 @@ void apply_config(ssh_session session, const HostSpec& spec, const Options& opti
     }
 }
 
-// The key files to offer, in order: the config's IdentityFiles, then the defaults.
-std::vector<std::string> identity_files(const HostSpec& spec, const Options& options, const Target& target,
-                                        const std::string& home) {
+// What calzion reads from the SSH config itself: the given file, or else
+// ~/.ssh/config and then the system-wide file, as ssh does.
+ConfigValues read_config(const HostSpec& spec, const Options& options, const std::string& home) {
     std::string ssh_dir = home + "/.ssh";
-    ConfigValues values = options.config_file.empty()
-                              ? read_config_file(ssh_dir + "/config", spec.host, ssh_dir, home)
-                              : read_config_file(options.config_file, spec.host, ssh_dir, home);
-    if (options.config_file.empty()) {
-        ConfigValues system = read_config_file(k_system_config, spec.host, "/etc/ssh", home);
-        values.identity_files.insert(values.identity_files.end(), system.identity_files.begin(),
-                                     system.identity_files.end());
+    if (!options.config_file.empty()) {
+        return read_config_file(options.config_file, spec.host, ssh_dir, home);
     }
+    ConfigValues values = read_config_file(ssh_dir + "/config", spec.host, ssh_dir, home);
+    ConfigValues system = read_config_file(k_system_config, spec.host, "/etc/ssh", home);
+    values.identity_files.insert(values.identity_files.end(), system.identity_files.begin(),
+                                 system.identity_files.end());
+    if (values.proxy_jump.empty()) {
+        values.proxy_jump = system.proxy_jump;
+    }
+    return values;
+}
+
+// libssh 0.10 turns ProxyJump into a ProxyCommand "ssh ... -W '[%h]:%p' HOST" of
+// its own, which takes a list of jump hosts in reverse order, reads
+// "ssh://user@host" as user "ssh://user", and does not pass the config file on
+// (OpenSSH passes -F, so that jump hosts can be aliases of that file). Where
+// libssh made one from the ProxyJump calzion read too, run OpenSSH's instead.
+void use_openssh_jump(ssh_session session, const ConfigValues& values, const Options& options,
+                      const std::string& label) {
+    std::string command = get_option(session, SSH_OPTIONS_PROXYCOMMAND);
+    const std::string forward = " -W '[%h]:%p' ";
+    size_t at = command.rfind(forward);
+    if (command.rfind("ssh ", 0) != 0 || at == std::string::npos || values.proxy_jump.empty()) {
+        return;
+    }
+    std::string first = values.proxy_jump.substr(0, values.proxy_jump.find(','));
+    if (command.substr(at + forward.size()) != parse_jump_host(first).host) {
+        return;  // libssh read another ProxyJump (a Match calzion does not understand)
+    }
+    set_option(session, SSH_OPTIONS_PROXYCOMMAND, jump_command(values.proxy_jump, options.config_file).c_str(),
+               label);
+}
+
+// The key files to offer, in order: the config's IdentityFiles, then the defaults.
+std::vector<std::string> identity_files(const ConfigValues& values, const Target& target, const std::string& home) {
+    std::string ssh_dir = home + "/.ssh";
     PathTokens tokens{home, local_user_name(), util::machine_name(), target.hostname, target.user,
                       std::to_string(target.port), std::to_string(::getuid())};
     std::vector<std::string> files;
@@ -145,6 +174,8 @@ Session configure(const HostSpec& spec, const Options& options, Target& target) 
     std::string ssh_dir = home + "/.ssh";
     set_option(raw, SSH_OPTIONS_SSH_DIR, ssh_dir.c_str(), target.label);
     apply_config(raw, spec, options, target.label);
+    ConfigValues values = read_config(spec, options, home);
+    use_openssh_jump(raw, values, options, target.label);
     int nodelay = 1;
     long timeout = static_cast<long>(options.connect_timeout.count());
     set_option(raw, SSH_OPTIONS_NODELAY, &nodelay, target.label);
@@ -160,7 +191,7 @@ Session configure(const HostSpec& spec, const Options& options, Target& target) 
                       std::to_string(port), std::to_string(::getuid())};
     target.known_hosts = known_hosts.empty() ? ssh_dir + "/known_hosts" : expand_path(known_hosts, tokens);
     set_option(raw, SSH_OPTIONS_KNOWNHOSTS, target.known_hosts.c_str(), target.label);
-    target.identity_files = identity_files(spec, options, target, home);
+    target.identity_files = identity_files(values, target, home);
     ssh_set_callbacks(raw, session_callbacks());
     return session;
 }

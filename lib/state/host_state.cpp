@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "state/fields.hpp"
-#include "state/scripts.hpp"
+#include "state/sections.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -13,38 +13,6 @@ namespace calzion::state {
 using nlohmann::json;
 
 namespace {
-
-// Split the dump into its sections: name -> text.
-std::map<std::string, std::string> sections_of(const std::string& output) {
-    std::map<std::string, std::string> sections;
-    std::istringstream lines(output);
-    std::string line;
-    std::string current;
-    while (std::getline(lines, line)) {
-        if (line.rfind("@@calzion ", 0) == 0) {
-            current = line.substr(10);
-            sections[current];
-            continue;
-        }
-        if (!current.empty()) {
-            sections[current] += line + "\n";
-        }
-    }
-    return sections;
-}
-
-std::string trimmed(const std::string& text) {
-    size_t end = text.find_last_not_of(" \r\n\t");
-    return end == std::string::npos ? std::string() : text.substr(0, end + 1);
-}
-
-int number_in(const std::string& text) {
-    std::string value = trimmed(text);
-    if (value.empty() || value.size() > 9 || value.find_first_not_of("0123456789") != std::string::npos) {
-        return -1;
-    }
-    return std::stoi(value);
-}
 
 std::vector<RecordedService> recorded_services(const std::string& revision_json, const std::string& host) {
     std::vector<RecordedService> services;
@@ -71,6 +39,26 @@ std::vector<RecordedService> recorded_services(const std::string& revision_json,
     return services;
 }
 
+// "web DB_PASSWORD API_KEY" per line: a service and the names in its env file.
+std::map<std::string, std::set<std::string>> secret_files_in(const std::string& text) {
+    std::map<std::string, std::set<std::string>> files;
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        std::istringstream words(line);
+        std::string service;
+        std::string name;
+        if (!(words >> service)) {
+            continue;
+        }
+        auto& names = files[service];
+        while (words >> name) {
+            names.insert(name);
+        }
+    }
+    return files;
+}
+
 }  // namespace
 
 const RecordedService* HostState::recorded_service(const std::string& name) const {
@@ -91,18 +79,14 @@ HostState parse_dump(const std::string& output, const std::string& host) {
     }
     HostState state;
     state.state_dir = trimmed(sections["state_dir"]);
-    state.format = std::max(0, number_in(sections["format"]));
-    if (state.format > k_state_format) {
-        throw Error(ErrorKind::invalid_data, "the state in " + util::quoted(state.state_dir) + " has format " +
-                                                 std::to_string(state.format) + ", newer than this calzion's (" +
-                                                 std::to_string(k_state_format) + "): upgrade calzion");
-    }
+    state.format = state_format_in(sections["format"], state.state_dir);
     state.current_revision = std::max(0, number_in(sections["current"]));
     state.revision_json = trimmed(sections["revision"]);
     if (state.current_revision > 0 && !state.revision_json.empty()) {
         state.recorded = recorded_services(state.revision_json, host);
     }
     state.lock_owner = trimmed(sections["lock"]);
+    state.secret_files = secret_files_in(sections["secrets"]);
     state.containers = docker::parse_containers(sections["containers"]);
     state.image_ids = docker::parse_image_ids(sections["images"]);
     return state;

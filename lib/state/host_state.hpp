@@ -2,6 +2,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,8 @@ struct HostState {
     std::string revision_json;  // the current revision's document, as stored
     std::vector<RecordedService> recorded;
     std::string lock_owner;    // who holds the lock, if anyone
+    // Per service with a secret env file on the host: the names it holds.
+    std::map<std::string, std::set<std::string>> secret_files;
     std::vector<docker::Container> containers;        // labelled with the instance
     std::map<std::string, std::string> image_ids;     // normalized reference -> id
 

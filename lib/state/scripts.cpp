@@ -1,17 +1,12 @@
 #include "state/scripts.hpp"
 
+#include "state/state_dir_script.hpp"
+
 namespace calzion::state {
 
 namespace {
 
-// Resolve the state directory: the argument, else /var/lib/calzion for root,
-// else ~/.local/state/calzion.
-constexpr const char* k_state_dir = R"sh(
-d=$1
-if [ -z "$d" ]; then
-  if [ "$(id -u)" = 0 ]; then d=/var/lib/calzion; else d=${HOME:-/tmp}/.local/state/calzion; fi
-fi
-)sh";
+constexpr const char* k_state_dir = k_resolve_state_dir;
 
 // Print what calzion needs to know about instance $2 in state dir $1, and the
 // ids of images $3...: recorded state, lock holder, containers, images.
@@ -26,6 +21,14 @@ calzion_dump() {
   echo "@@calzion revision"
   if [ -n "$cur" ]; then cat "$idir/revisions/$cur.json" 2>/dev/null; echo; fi
   echo "@@calzion lock"; cat "$idir/lock/owner" 2>/dev/null
+  # Per secret env file: the service, then the names it holds; never the values.
+  echo "@@calzion secrets"
+  for f in "$idir"/secrets/*.env; do
+    [ -f "$f" ] || continue
+    n=${f##*/}; printf '%s' "${n%.env}"
+    sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/ \1/p' "$f" 2>/dev/null | tr -d '\n'
+    echo
+  done
   ids=$(docker ps -aq --no-trunc --filter "label=io.calzion.instance=$i") || { echo "@@calzion docker-failed"; return 0; }
   echo "@@calzion containers"
   if [ -n "$ids" ]; then docker container inspect $ids 2>/dev/null; fi
@@ -109,6 +112,21 @@ if [ "$volumes" = yes ]; then rm -rf "$idir"; exit $?; fi
 rm -rf "$idir/revisions" "$idir/current" "$idir/secrets" "$idir/init"
 )sh";
 
+// Every revision of instance $2, each in a section of its own, and the current one.
+constexpr const char* k_history = R"sh(
+idir=$d/instances/$2
+echo "@@calzion state_dir"; echo "$d"
+echo "@@calzion format"; cat "$d/format" 2>/dev/null
+echo "@@calzion current"; cat "$idir/current" 2>/dev/null
+for f in "$idir"/revisions/*.json; do
+  [ -f "$f" ] || continue
+  n=${f##*/}
+  echo "@@calzion revision ${n%.json}"
+  cat "$f"; echo
+done
+echo "@@calzion end"
+)sh";
+
 constexpr const char* k_list = R"sh(
 [ -d "$d/instances" ] || exit 0
 for idir in "$d"/instances/*/; do
@@ -116,7 +134,8 @@ for idir in "$d"/instances/*/; do
   i=$(basename "$idir")
   echo "@@calzion instance $i"
   cat "$idir/current"
-  tail -n 1 "$idir/audit.log" 2>/dev/null
+  # The last deploy or rollback, not a later stop or lock break.
+  grep -E '"command":"(deploy|rollback)"' "$idir/audit.log" 2>/dev/null | tail -n 1
 done
 )sh";
 
@@ -161,6 +180,10 @@ std::vector<std::string> write_secrets_argv(const std::string& instance_dir, con
 
 std::vector<std::string> forget_instance_argv(const std::string& instance_dir, bool with_volumes) {
     return shell(k_forget, {instance_dir, with_volumes ? "yes" : "no"});
+}
+
+std::vector<std::string> history_argv(const std::string& state_dir, const std::string& instance) {
+    return shell(std::string(k_state_dir) + k_history, {state_dir, instance});
 }
 
 std::vector<std::string> list_instances_argv(const std::string& state_dir) {

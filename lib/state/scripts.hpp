@@ -42,6 +42,10 @@ std::vector<std::string> write_secrets_argv(const std::string& instance_dir, con
 // records (destroy), keeping volumes.
 std::vector<std::string> forget_instance_argv(const std::string& instance_dir, bool with_volumes);
 
+// argv that prints every recorded revision of an instance (see
+// state::parse_history) in one round trip, without locking.
+std::vector<std::string> history_argv(const std::string& state_dir, const std::string& instance);
+
 // argv that lists the instances recorded on a host, one JSON object per line.
 std::vector<std::string> list_instances_argv(const std::string& state_dir);
 

@@ -118,3 +118,59 @@ TEST_CASE("deploy::apply") {
         CHECK(f.runner.commands().empty());
     }
 }
+
+TEST_CASE("deploy::apply with secrets") {
+    Fixture f;
+    f.deployment = testing::render_yaml("web: {image: nginx, secrets: [TOKEN, KEY]}\n", "shop");
+    auto run_argv = [&] {
+        for (const auto& command : f.runner.commands()) {
+            if (command.argv.size() > 1 && command.argv[1] == "run") {
+                return command.argv;
+            }
+        }
+        return std::vector<std::string>{};
+    };
+    auto has_env_file = [](const std::vector<std::string>& argv) {
+        for (size_t i = 0; i + 1 < argv.size(); ++i) {
+            if (argv[i] == "--env-file") {
+                return argv[i + 1] == "/var/lib/calzion/instances/shop/secrets/web.env";
+            }
+        }
+        return false;
+    };
+
+    SUBCASE("given values are written to the host before the container starts, which reads them") {
+        deploy::ApplyOptions options;
+        options.secrets["web"] = "TOKEN=t\nKEY=k\n";
+        auto result = deploy::apply(f.plan(), f.deployment, f.host, f.runner, f.reporter, options);
+        CHECK(result.ok());
+        auto commands = f.runner.commands();
+        REQUIRE(commands.size() >= 2);
+        CHECK(commands[1].argv[4] == "/var/lib/calzion/instances/shop");
+        CHECK(commands[1].argv[5] == "web");
+        CHECK(commands[1].input == "TOKEN=t\nKEY=k\n");
+        CHECK(has_env_file(run_argv()));
+    }
+    SUBCASE("without values (a rollback), the env file already on the host is used") {
+        f.host.secret_files["web"] = {"KEY", "TOKEN", "OLD"};
+        auto result = f.apply(f.plan());
+        CHECK(result.ok());
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop-web", "wait shop-web"});
+        CHECK(has_env_file(run_argv()));
+    }
+    SUBCASE("without values and without the file on the host, nothing is touched") {
+        auto result = f.apply(f.plan());
+        CHECK(result.error ==
+              "secret \"TOKEN\" of service \"web\" is not on the host (secrets/web.env): deploy the template with "
+              "the secret set");
+        CHECK(f.runner.commands().empty());
+    }
+    SUBCASE("a file on the host that lacks a secret is not enough") {
+        f.host.secret_files["web"] = {"TOKEN"};
+        auto result = f.apply(f.plan());
+        CHECK(result.error ==
+              "secret \"KEY\" of service \"web\" is not on the host (secrets/web.env): deploy the template with the "
+              "secret set");
+        CHECK(f.runner.commands().empty());
+    }
+}

@@ -62,3 +62,26 @@ TEST_CASE("docker::parse_wait") {
     CHECK(failed.status == "exited");
     CHECK(failed.logs == "boom\nlast line\n");
 }
+
+TEST_CASE("docker::parse_versions") {
+    SUBCASE("client and engine") {
+        auto versions = docker::parse_versions(
+            R"({"Client":{"Version":"28.2.2","ApiVersion":"1.50"},"Server":{"Version":"20.10.24","ApiVersion":"1.41"}})"
+            "\n");
+        CHECK(versions.client == "28.2.2");
+        CHECK(versions.server == "20.10.24");
+        CHECK(versions.server_api == "1.41");
+    }
+    SUBCASE("an engine that does not answer, its error mixed in") {
+        auto versions = docker::parse_versions("Cannot connect to the Docker daemon\n"
+                                               R"({"Client":{"Version":"28.2.2"},"Server":null})");
+        CHECK(versions.client == "28.2.2");
+        CHECK(versions.server.empty());
+        CHECK(versions.server_api.empty());
+    }
+    SUBCASE("no JSON at all") {
+        auto versions = docker::parse_versions("sh: docker: not found\n");
+        CHECK(versions.client.empty());
+        CHECK(versions.server.empty());
+    }
+}

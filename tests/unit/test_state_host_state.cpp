@@ -44,6 +44,14 @@ TEST_CASE("state::parse_dump") {
         CHECK(web->fields.count("spec_hash") == 0);
         CHECK(web->volumes == std::vector<std::string>{"cz-shop-data"});
     }
+    SUBCASE("the names in each secret env file on the host, never values") {
+        std::string text = dump("1", "", "");
+        text.replace(text.find("@@calzion containers"), 0, "@@calzion secrets\nweb TOKEN KEY\nworker\n");
+        auto state = state::parse_dump(text, "h");
+        CHECK(state.secret_files.at("web") == std::set<std::string>{"KEY", "TOKEN"});
+        CHECK(state.secret_files.at("worker").empty());
+        CHECK(state.secret_files.size() == 2);
+    }
     SUBCASE("a newer state format is refused, never overwritten") {
         try {
             state::parse_dump(dump("2", "", ""), "h");

@@ -1,52 +1,24 @@
 // The host-side scripts of the state store, run for real by sh on this machine
-// through the local runner. Only `docker` is stood in for, by a script that lists
-// no containers: what is tested here is the state directory, the lock and the
-// records, not docker.
+// through the local runner (see TempStateDir): what is tested here is the state
+// directory, the lock and the records, not docker.
 #include <doctest/doctest.h>
 
-#include <cstdlib>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
-#include <unistd.h>
 
 #include "exec/local_runner.hpp"
+#include "state/scripts.hpp"
 #include "state/store.hpp"
+#include "state_dir.hpp"
 #include "util/error.hpp"
 
 using namespace calzion;
 namespace fs = std::filesystem;
 
-namespace {
-
-struct StateDir {
-    fs::path root;
-
-    StateDir() {
-        root = fs::temp_directory_path() / ("calzion-state-test-" + std::to_string(::getpid()));
-        fs::remove_all(root);
-        fs::create_directories(root / "bin");
-        std::ofstream(root / "bin" / "docker") << "#!/bin/sh\nexit 0\n";
-        fs::permissions(root / "bin" / "docker", fs::perms::owner_all);
-        std::string path = (root / "bin").string() + ":" + std::getenv("PATH");
-        ::setenv("PATH", path.c_str(), 1);
-    }
-    ~StateDir() { fs::remove_all(root); }
-
-    std::string dir() const { return (root / "state").string(); }
-    std::string read(const std::string& relative) const {
-        std::ifstream in(root / "state" / relative);
-        std::stringstream text;
-        text << in.rdbuf();
-        return text.str();
-    }
-};
-
-}  // namespace
-
 TEST_CASE("state::lock") {
-    StateDir state;
+    test::TempStateDir state("state-test");
     exec::LocalRunner runner;
 
     auto [first, observed] = state::lock_and_read(runner, state.dir(), "shop", "deploy", 0, {});
@@ -96,7 +68,7 @@ TEST_CASE("state::lock") {
 }
 
 TEST_CASE("state::lock of a holder that died is taken over") {
-    StateDir state;
+    test::TempStateDir state("state-test");
     exec::LocalRunner runner;
     fs::path lock = fs::path(state.dir()) / "instances/shop/lock";
     fs::create_directories(lock);
@@ -107,7 +79,7 @@ TEST_CASE("state::lock of a holder that died is taken over") {
 }
 
 TEST_CASE("state::record_revision") {
-    StateDir state;
+    test::TempStateDir state("state-test");
     exec::LocalRunner runner;
     auto [lock, observed] = state::lock_and_read(runner, state.dir(), "shop", "deploy", 0, {});
     state::RevisionInfo info;
@@ -135,7 +107,7 @@ TEST_CASE("state::record_revision") {
 }
 
 TEST_CASE("state::instance names are checked before they reach a path on the host") {
-    StateDir state;
+    test::TempStateDir state("state-test");
     exec::LocalRunner runner;
     for (std::string name : {"..", "../etc", "a/b", "", "-rf", "UPPER"}) {
         CAPTURE(name);
@@ -149,4 +121,18 @@ TEST_CASE("state::instance names are checked before they reach a path on the hos
         CHECK_THROWS_AS(state::read_state(runner, state.dir(), name, {}), Error);
     }
     CHECK_FALSE(fs::exists(fs::path(state.dir()) / "instances"));
+}
+
+TEST_CASE("state::read_state names the secrets in each env file on the host, never their values") {
+    test::TempStateDir state("state-test");
+    exec::LocalRunner runner;
+    std::string instance_dir = state.dir() + "/instances/shop";
+    exec::Result written = runner.run({state::write_secrets_argv(instance_dir, "web"), "TOKEN=hunter2\nKEY=k=v\n",
+                                       std::nullopt, nullptr});
+    REQUIRE(written.ok());
+    exec::Result dump = runner.run({state::read_state_argv(state.dir(), "shop", {}), "", std::nullopt, nullptr});
+    CHECK(dump.out.find("hunter2") == std::string::npos);
+    state::HostState observed = state::parse_dump(dump.out, "local");
+    CHECK(observed.secret_files.at("web") == std::set<std::string>{"KEY", "TOKEN"});
+    CHECK(observed.secret_files.size() == 1);
 }

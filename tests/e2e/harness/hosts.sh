@@ -15,6 +15,12 @@
 # `-v /var/lib/calzion/x:/y` asked for over ssh must resolve on the engine's
 # side to the same directory.
 #
+# Each host also has a user without root, czuser (in group docker, home
+# DIR/hostK/czuser): the host's /etc/passwd and /etc/group are this machine's
+# plus that user, bind-mounted in its mount namespace. It logs in with the same
+# key as root (ssh_config: `User czuser`). DIR's parents must be searchable by
+# others for sshd to read the key file as that user.
+#
 # Files under DIR: id_ed25519 (client key), known_hosts, ssh_config (aliases
 # host1..hostN), env (sourceable; written last, removed first by `down`),
 # hostK/*.log (daemon logs), image/busybox-rootfs.tar (local/busybox:1).
@@ -410,6 +416,31 @@ EOF
   mv "$DIR/ssh_config.tmp" "$DIR/ssh_config"
 }
 
+# free_id FILE: the first id from 2000 that no entry of FILE (passwd or group
+# format) uses.
+free_id() {
+  local id=2000
+  while cut -d: -f3 "$1" | grep -qxF "$id"; do id=$((id + 1)); done
+  echo "$id"
+}
+
+# write_user_files D: D/etc/passwd and D/etc/group for a host, with czuser
+# added (in group docker, which is made if this machine has none) and its
+# home D/czuser.
+write_user_files() {
+  local d=$1 uid gid
+  mkdir -p "$d/etc"
+  uid=$(free_id /etc/passwd)
+  gid=$(free_id /etc/group)
+  { cat /etc/passwd; echo "czuser:x:$uid:$gid:calzion e2e:$d/czuser:/bin/sh"; } >"$d/etc/passwd"
+  { cat /etc/group; echo "czuser:x:$gid:"; } >"$d/etc/group.tmp"
+  grep -q '^docker:' /etc/group || echo "docker:x:$(free_id "$d/etc/group.tmp"):" >>"$d/etc/group.tmp"
+  sed '/^docker:/{ s/:$/:czuser/; t; s/$/,czuser/; }' "$d/etc/group.tmp" >"$d/etc/group"
+  rm "$d/etc/group.tmp"
+  mkdir -p "$d/czuser"
+  chown "$uid:$gid" "$d/czuser"
+}
+
 # start_host K: dockerd, then sshd in dockerd's namespaces, then wait until
 # both answer and the image is there. Runs in a subshell per host.
 start_host() {
@@ -420,6 +451,7 @@ start_host() {
   ns=$(ns_name "$k")
   mkdir -p "$d/docker/data" "$d/docker/etc" "$d/state" "$d/home" "$d/run" "$xr"
   echo '{}' >"$d/docker/etc/daemon.json"
+  write_user_files "$d"
   mkdir -p /var/lib/calzion /etc/docker /run/containerd /run/sshd
   # Own hostname; in the mount namespace /var/lib/calzion and /root are the
   # host's own, /etc/docker too (dockerd keeps key.json there: the engine ID),
@@ -434,9 +466,11 @@ start_host() {
       mount --bind "$2" /var/lib/calzion
       mount --bind "$3" /root
       mount --bind "$4" /etc/docker
+      mount --bind "$5/passwd" /etc/passwd
+      mount --bind "$5/group" /etc/group
       mount -t tmpfs -o mode=0711 cz-containerd /run/containerd
-      shift 4
-      exec "$@"' sh "host$k" "$d/state" "$d/home" "$d/docker/etc" \
+      shift 5
+      exec "$@"' sh "host$k" "$d/state" "$d/home" "$d/docker/etc" "$d/etc" \
     dockerd --data-root "$d/docker/data" --exec-root "$xr" --pidfile "$xr/dockerd.pid" \
     -H "unix://$sock" --config-file "$d/docker/etc/daemon.json" \
     --cgroup-parent "/$(cgroup_name "$k")" \
@@ -525,6 +559,7 @@ write_env() {
       echo "export CZ_HOST${k}_DOCKER_HOST='unix://$(docker_sock "$k")'"
       echo "export CZ_HOST${k}_STATE='$(host_dir "$k")/state'"
       echo "export CZ_HOST${k}_HOME='$(host_dir "$k")/home'"
+      echo "export CZ_HOST${k}_CZUSER_HOME='$(host_dir "$k")/czuser'"
       echo "export CZ_HOST${k}_GATEWAY=$NET.$k.1"
       echo "export CZ_HOST${k}_NETNS='/run/netns/$(ns_name "$k")'"
     done

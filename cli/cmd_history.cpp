@@ -1,0 +1,37 @@
+// history and rollback: an instance's revisions, and going back to one of them,
+// from host state alone.
+
+#include <iostream>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "deploy/history.hpp"
+#include "deploy/rollback.hpp"
+#include "report/history.hpp"
+#include "report/outcomes.hpp"
+
+namespace calzion::cli {
+
+int run_history(const Invocation& run) {
+    auto histories = deploy::history_all(targets_for(run), run.instance);
+    std::cout << (run.global.json ? report::history_json(histories, run.instance)
+                                  : report::history_text(histories, run.instance));
+    return finish_per_host(histories, run);
+}
+
+int run_rollback(const Invocation& run) {
+    deploy::RollbackRequest request;
+    request.instance = run.instance;
+    request.to_revision = run.to_revision;
+    request.targets = targets_for(run);
+    request.wait_timeout = run.wait_timeout;
+    request.lock_timeout = duration_seconds(run.global.lock_timeout, "--lock-timeout");
+    report::LineReporter reporter(std::cerr, run.global.quiet);
+    auto outcomes = deploy::rollback_all(request, reporter);
+    if (run.global.json) {
+        std::cout << report::outcomes_json(outcomes, run.instance);
+    }
+    return finish_per_host(outcomes, run);
+}
+
+}  // namespace calzion::cli

@@ -1,0 +1,54 @@
+// restart, stop, start, lock and hosts check: operating deployed instances and
+// the hosts themselves.
+
+#include <iostream>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "deploy/hosts_check.hpp"
+#include "deploy/lifecycle.hpp"
+#include "deploy/locks.hpp"
+#include "report/operations.hpp"
+
+namespace calzion::cli {
+
+namespace {
+
+deploy::Lifecycle lifecycle_named(const std::string& command) {
+    return command == "start" ? deploy::Lifecycle::start
+           : command == "stop" ? deploy::Lifecycle::stop
+                               : deploy::Lifecycle::restart;
+}
+
+}  // namespace
+
+int run_lifecycle(const Invocation& run) {
+    deploy::LifecycleRequest request;
+    request.targets = targets_for(run);
+    request.instance = run.instance;
+    request.action = lifecycle_named(run.command);
+    request.services = run.services;
+    request.lock_timeout = duration_seconds(run.global.lock_timeout, "--lock-timeout");
+    request.wait_timeout = run.wait_timeout;
+    report::LineReporter reporter(std::cerr, run.global.quiet);
+    auto outcomes = deploy::lifecycle_all(request, reporter);
+    if (run.global.json) {
+        std::cout << report::lifecycle_json(outcomes, run.instance, request.action);
+    }
+    return finish_per_host(outcomes, run);
+}
+
+int run_lock(const Invocation& run) {
+    deploy::Targets targets = targets_for(run);
+    auto locks = run.break_lock ? deploy::break_all(targets, run.instance) : deploy::locks_all(targets, run.instance);
+    std::cout << (run.global.json ? report::lock_json(locks, run.instance) : report::lock_text(locks, run.instance));
+    return finish_per_host(locks, run);
+}
+
+int run_hosts_check(const Invocation& run) {
+    auto checks = deploy::check_all(targets_for(run));
+    std::cout << (run.global.json ? report::hosts_check_json(checks) : report::hosts_check_text(checks));
+    return finish_per_host(checks, run);
+}
+
+}  // namespace calzion::cli

@@ -1,0 +1,224 @@
+#include "deploy/lifecycle.hpp"
+
+#include <algorithm>
+
+#include "docker/argv.hpp"
+#include "docker/wait.hpp"
+#include "state/lock_admin.hpp"
+#include "state/store.hpp"
+#include "util/strings.hpp"
+
+namespace calzion::deploy {
+
+namespace {
+
+std::string joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) {
+        out += (out.empty() ? "" : ", ") + item;
+    }
+    return out;
+}
+
+// docker's stderr in one line, for a message.
+std::string one_line(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        out += c == '\n' ? ' ' : c;
+    }
+    while (!out.empty() && out.back() == ' ') {
+        out.pop_back();
+    }
+    return out.empty() ? "no output" : out;
+}
+
+// Works on the containers of one host while the lock is held.
+class Lifecycler {
+public:
+    Lifecycler(LifecycleOutcome& outcome, exec::Runner& runner, const LifecycleRequest& request,
+               const state::HostState& observed, report::Reporter& reporter)
+        : m_outcome(outcome), m_runner(runner), m_request(request), m_observed(observed), m_reporter(reporter) {}
+
+    void stop_all(const std::vector<state::RecordedService>& services) {
+        for (auto service = services.rbegin(); service != services.rend(); ++service) {
+            stop(*service);
+        }
+    }
+
+    void start_all(const std::vector<state::RecordedService>& services) {
+        for (const auto& service : services) {
+            start(service);
+        }
+    }
+
+private:
+    // The recorded service's container, as found by the instance label.
+    const docker::Container* container_of(const state::RecordedService& service) const {
+        for (const auto& container : m_observed.containers) {
+            if (container.name == service.container) {
+                return &container;
+            }
+        }
+        return nullptr;
+    }
+
+    void stop(const state::RecordedService& service) {
+        const docker::Container* container = container_of(service);
+        if (container == nullptr) {
+            done(service, "no container", report::Event::Kind::note);
+            return;
+        }
+        if (container->status == "exited" || container->status == "created" || container->status == "dead") {
+            done(service, "already stopped", report::Event::Kind::note);
+            return;
+        }
+        step(service, "stop");
+        must(docker::stop_container(service.container), "docker stop");
+        done(service, "stopped", report::Event::Kind::done);
+    }
+
+    void start(const state::RecordedService& service) {
+        const docker::Container* container = container_of(service);
+        if (container == nullptr) {
+            throw Error(ErrorKind::operation_failed, "service " + util::quoted(service.name) +
+                                                         " has no container on the host; deploy creates it again");
+        }
+        // A restart stopped it a moment ago: what was observed before no longer holds.
+        if (container->status == "running" && m_request.action == Lifecycle::start) {
+            done(service, "already running", report::Event::Kind::note);
+            return;
+        }
+        step(service, "start");
+        must(docker::start_container(service.container), "docker start");
+        wait_ready(service);
+        done(service, "started", report::Event::Kind::done);
+    }
+
+    void wait_ready(const state::RecordedService& service) {
+        exec::Result wait = m_runner.run({docker::wait_ready_argv(service.container, m_request.wait_timeout,
+                                                                  m_request.stable_seconds),
+                                          "", std::nullopt, nullptr});
+        if (wait.ok()) {
+            return;
+        }
+        docker::WaitOutcome outcome = docker::parse_wait(wait.out);
+        std::string why = outcome.verdict == "timeout"
+                              ? "not ready after " + std::to_string(m_request.wait_timeout) + "s"
+                              : "failed to start (" + outcome.status +
+                                    (outcome.health == "none" || outcome.health.empty() ? "" : ", " + outcome.health) +
+                                    ")";
+        throw Error(ErrorKind::operation_failed,
+                    "service " + util::quoted(service.name) + ": " + why + "; its last log lines:\n" + outcome.logs);
+    }
+
+    void must(const std::vector<std::string>& argv, const std::string& what) {
+        exec::Result result = m_runner.run({argv, "", std::nullopt, nullptr});
+        if (!result.ok()) {
+            throw Error(ErrorKind::operation_failed, what + " failed: " + one_line(result.err));
+        }
+    }
+
+    void step(const state::RecordedService& service, const std::string& text) {
+        m_reporter.event({report::Event::Kind::step, m_runner.host(), service.name, text});
+    }
+
+    void done(const state::RecordedService& service, const std::string& change, report::Event::Kind kind) {
+        m_outcome.changes.push_back({service.name, change});
+        m_reporter.event({kind, m_runner.host(), service.name, change});
+    }
+
+    LifecycleOutcome& m_outcome;
+    exec::Runner& m_runner;
+    const LifecycleRequest& m_request;
+    const state::HostState& m_observed;
+    report::Reporter& m_reporter;
+};
+
+std::vector<std::string> names_of(const std::vector<state::RecordedService>& services) {
+    std::vector<std::string> names;
+    for (const auto& service : services) {
+        names.push_back(service.name);
+    }
+    return names;
+}
+
+void record(exec::Runner& runner, const LifecycleRequest& request, const state::HostState& observed,
+            const std::vector<state::RecordedService>& services, const std::optional<Error>& failure) {
+    state::AuditEntry entry{to_string(request.action), names_of(services), observed.current_revision,
+                            failure ? "failed" : "succeeded", failure ? failure->message() : ""};
+    state::append_audit(runner, observed.instance_dir(request.instance), entry);
+}
+
+}  // namespace
+
+std::string to_string(Lifecycle action) {
+    switch (action) {
+    case Lifecycle::start: return "start";
+    case Lifecycle::stop: return "stop";
+    case Lifecycle::restart: return "restart";
+    }
+    return "restart";
+}
+
+std::vector<state::RecordedService> select_services(const state::HostState& observed, const std::string& instance,
+                                                    const std::vector<std::string>& requested) {
+    if (observed.current_revision == 0 || observed.recorded.empty()) {
+        throw Error(ErrorKind::usage, "instance " + util::quoted(instance) + " is not deployed on the host");
+    }
+    std::vector<std::string> names = names_of(observed.recorded);
+    for (const auto& name : requested) {
+        if (std::find(names.begin(), names.end(), name) == names.end()) {
+            std::string guess = util::did_you_mean(name, names);
+            throw Error(ErrorKind::usage, "unknown service " + util::quoted(name) + " in instance " +
+                                              util::quoted(instance) +
+                                              (guess.empty() ? "" : ", did you mean " + util::quoted(guess) + "?") +
+                                              " (its services: " + joined(names) + ")");
+        }
+    }
+    std::vector<state::RecordedService> selected;
+    for (const auto& service : observed.recorded) {
+        if (requested.empty() || std::find(requested.begin(), requested.end(), service.name) != requested.end()) {
+            selected.push_back(service);
+        }
+    }
+    return selected;
+}
+
+void lifecycle_on(LifecycleOutcome& outcome, exec::Runner& runner, const LifecycleRequest& request,
+                  report::Reporter& reporter) {
+    auto [lock, observed] = state::lock_and_read(runner, request.targets.state_dir, request.instance,
+                                                 to_string(request.action), request.lock_timeout, {});
+    auto services = select_services(observed, request.instance, request.services);
+    Lifecycler lifecycler(outcome, runner, request, observed, reporter);
+    std::optional<Error> failure;
+    try {
+        if (request.action != Lifecycle::start) {
+            lifecycler.stop_all(services);
+        }
+        if (request.action != Lifecycle::stop) {
+            lifecycler.start_all(services);
+        }
+    } catch (const Error& error) {
+        failure = error;
+    }
+    try {
+        record(runner, request, observed, services, failure);
+    } catch (const Error&) {
+        // The first failure is the one to report; the audit line is lost with it.
+        if (!failure) {
+            throw;
+        }
+    }
+    lock->release();
+    if (failure) {
+        throw *failure;
+    }
+}
+
+std::vector<LifecycleOutcome> lifecycle_all(const LifecycleRequest& request, report::Reporter& reporter) {
+    return on_every_host<LifecycleOutcome>(request.targets, [&](LifecycleOutcome& outcome, exec::Runner& runner) {
+        lifecycle_on(outcome, runner, request, reporter);
+    });
+}
+
+}  // namespace calzion::deploy

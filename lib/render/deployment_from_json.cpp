@@ -1,0 +1,232 @@
+// Reading a deployment back from the JSON that deployment_to_json wrote, as a
+// host recorded it with a revision. The reader is strict: every field the writer
+// writes must be there with its type, and nothing else may be, because a
+// rollback must run exactly what the revision ran or nothing at all.
+
+#include "render/deployment_json.hpp"
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace calzion::render {
+
+using nlohmann::json;
+
+namespace {
+
+[[noreturn]] void invalid(const std::string& path, const std::string& problem) {
+    throw Error(ErrorKind::invalid_data,
+                "invalid deployment document: " + (path.empty() ? "the document" : util::quoted(path)) + " " + problem);
+}
+
+std::string key_path(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+}
+
+std::string index_path(const std::string& path, size_t index) { return path + "[" + std::to_string(index) + "]"; }
+
+void expect_object(const json& value, const std::string& path) {
+    if (!value.is_object()) {
+        invalid(path, "must be an object");
+    }
+}
+
+// Every key of `object` must be one of `keys`, and each of them must be there.
+void expect_keys(const json& object, const std::string& path, const std::set<std::string>& keys) {
+    expect_object(object, path);
+    for (const auto& [key, value] : object.items()) {
+        if (!keys.count(key)) {
+            invalid(key_path(path, key), "is not a field this calzion knows");
+        }
+    }
+    for (const auto& key : keys) {
+        if (!object.contains(key)) {
+            invalid(key_path(path, key), "is missing");
+        }
+    }
+}
+
+std::string string_of(const json& value, const std::string& path) {
+    if (!value.is_string()) {
+        invalid(path, "must be a string");
+    }
+    return value.get<std::string>();
+}
+
+int int_of(const json& value, const std::string& path) {
+    if (!value.is_number_integer() || value.get<long long>() < 0 || value.get<long long>() > 1'000'000'000) {
+        invalid(path, "must be a whole number from 0 to 1000000000");
+    }
+    return value.get<int>();
+}
+
+std::vector<std::string> strings_of(const json& value, const std::string& path) {
+    if (!value.is_array()) {
+        invalid(path, "must be a list of strings");
+    }
+    std::vector<std::string> out;
+    for (size_t i = 0; i < value.size(); ++i) {
+        out.push_back(string_of(value[i], index_path(path, i)));
+    }
+    return out;
+}
+
+std::map<std::string, std::string> string_map_of(const json& value, const std::string& path) {
+    expect_object(value, path);
+    std::map<std::string, std::string> out;
+    for (const auto& [key, item] : value.items()) {
+        out[key] = string_of(item, key_path(path, key));
+    }
+    return out;
+}
+
+template <typename T, typename Read>
+std::optional<T> nullable(const json& value, const std::string& path, Read read) {
+    return value.is_null() ? std::nullopt : std::optional<T>(read(value, path));
+}
+
+// The writer folds `git` and `build` into one "build" object.
+void read_build(RenderedService& service, const json& value, const std::string& path) {
+    if (value.is_null()) {
+        return;
+    }
+    expect_keys(value, path, {"git", "context", "dockerfile", "args", "target"});
+    service.git = nullable<std::string>(value["git"], key_path(path, "git"), string_of);
+    tmpl::Build build;
+    build.context = string_of(value["context"], key_path(path, "context"));
+    build.dockerfile = string_of(value["dockerfile"], key_path(path, "dockerfile"));
+    build.args = string_map_of(value["args"], key_path(path, "args"));
+    build.target = string_of(value["target"], key_path(path, "target"));
+    bool only_git = service.git && build.context == tmpl::Build{}.context && build.dockerfile.empty() &&
+                    build.args.empty() && build.target.empty();
+    if (!only_git) {
+        service.build = build;
+    }
+}
+
+std::vector<Mount> mounts_of(const json& value, const std::string& path) {
+    if (!value.is_array()) {
+        invalid(path, "must be a list");
+    }
+    std::vector<Mount> mounts;
+    for (size_t i = 0; i < value.size(); ++i) {
+        std::string at = index_path(path, i);
+        const json& item = value[i];
+        expect_keys(item, at, {"type", "source", "target", "read_only"});
+        Mount mount{string_of(item["type"], at + ".type"), string_of(item["source"], at + ".source"),
+                    string_of(item["target"], at + ".target"), false};
+        if (mount.type != "instance" && mount.type != "volume" && mount.type != "bind") {
+            invalid(at + ".type", "must be \"instance\", \"volume\" or \"bind\"");
+        }
+        if (!item["read_only"].is_boolean()) {
+            invalid(at + ".read_only", "must be true or false");
+        }
+        mount.read_only = item["read_only"].get<bool>();
+        mounts.push_back(mount);
+    }
+    return mounts;
+}
+
+std::vector<tmpl::Port> ports_of(const json& value, const std::string& path) {
+    if (!value.is_array()) {
+        invalid(path, "must be a list");
+    }
+    std::vector<tmpl::Port> ports;
+    for (size_t i = 0; i < value.size(); ++i) {
+        std::string at = index_path(path, i);
+        const json& item = value[i];
+        expect_keys(item, at, {"host_ip", "host_port", "container_port", "protocol"});
+        ports.push_back({string_of(item["host_ip"], at + ".host_ip"), int_of(item["host_port"], at + ".host_port"),
+                         int_of(item["container_port"], at + ".container_port"),
+                         string_of(item["protocol"], at + ".protocol")});
+    }
+    return ports;
+}
+
+tmpl::Healthcheck healthcheck_of(const json& value, const std::string& path) {
+    expect_keys(value, path, {"cmd", "interval", "timeout", "start_period", "retries"});
+    tmpl::Healthcheck check;
+    check.cmd = strings_of(value["cmd"], path + ".cmd");
+    check.interval = string_of(value["interval"], path + ".interval");
+    check.timeout = string_of(value["timeout"], path + ".timeout");
+    check.start_period = string_of(value["start_period"], path + ".start_period");
+    check.retries = nullable<int>(value["retries"], path + ".retries", int_of);
+    return check;
+}
+
+std::vector<std::vector<std::string>> init_of(const json& value, const std::string& path) {
+    if (!value.is_array()) {
+        invalid(path, "must be a list of commands");
+    }
+    std::vector<std::vector<std::string>> commands;
+    for (size_t i = 0; i < value.size(); ++i) {
+        commands.push_back(strings_of(value[i], index_path(path, i)));
+    }
+    return commands;
+}
+
+RenderedService service_of(const json& item, const std::string& at) {
+    expect_keys(item, at, {"name", "container", "image", "spec_hash", "build", "command", "entrypoint", "env",
+                           "secrets", "labels", "mounts", "ports", "after", "healthcheck", "init", "restart",
+                           "update", "user", "workdir", "memory", "cpus", "options"});
+    auto text = [&](const char* key) { return string_of(item[key], at + "." + key); };
+    RenderedService service;
+    service.name = text("name");
+    service.container = text("container");
+    service.image = text("image");
+    service.spec_hash = text("spec_hash");
+    read_build(service, item["build"], at + ".build");
+    service.command = nullable<std::vector<std::string>>(item["command"], at + ".command", strings_of);
+    service.entrypoint = nullable<std::vector<std::string>>(item["entrypoint"], at + ".entrypoint", strings_of);
+    if (service.entrypoint && service.entrypoint->empty()) {
+        invalid(at + ".entrypoint", "must not be empty");
+    }
+    service.env = string_map_of(item["env"], at + ".env");
+    service.secrets = strings_of(item["secrets"], at + ".secrets");
+    service.labels = string_map_of(item["labels"], at + ".labels");
+    service.mounts = mounts_of(item["mounts"], at + ".mounts");
+    service.ports = ports_of(item["ports"], at + ".ports");
+    service.after = strings_of(item["after"], at + ".after");
+    service.healthcheck = nullable<tmpl::Healthcheck>(item["healthcheck"], at + ".healthcheck", healthcheck_of);
+    service.init = init_of(item["init"], at + ".init");
+    service.restart = text("restart");
+    service.update = text("update");
+    service.user = text("user");
+    service.workdir = text("workdir");
+    service.memory = text("memory");
+    service.cpus = text("cpus");
+    service.options = strings_of(item["options"], at + ".options");
+    return service;
+}
+
+}  // namespace
+
+Deployment deployment_from_json(const nlohmann::json& document) {
+    expect_keys(document, "", {"format", "instance", "network", "revision", "services"});
+    if (int format = int_of(document["format"], "format"); format != k_deployment_format) {
+        invalid("format", "is " + std::to_string(format) + ", this calzion reads " +
+                              std::to_string(k_deployment_format));
+    }
+    Deployment deployment;
+    deployment.instance = string_of(document["instance"], "instance");
+    deployment.network = string_of(document["network"], "network");
+    deployment.revision = nullable<int>(document["revision"], "revision", int_of);
+    const json& services = document["services"];
+    if (!services.is_array()) {
+        invalid("services", "must be a list");
+    }
+    for (size_t i = 0; i < services.size(); ++i) {
+        deployment.services.push_back(service_of(services[i], index_path("services", i)));
+        for (size_t j = 0; j < i; ++j) {
+            if (deployment.services[j].name == deployment.services[i].name) {
+                invalid(index_path("services", i) + ".name", "repeats " + util::quoted(deployment.services[i].name));
+            }
+        }
+    }
+    return deployment;
+}
+
+}  // namespace calzion::render

@@ -1,0 +1,149 @@
+// deployment_from_json is the inverse of deployment_to_json: what a host recorded
+// runs again exactly as it ran, or is refused naming the field.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "render/deployment_json.hpp"
+#include "template_helpers.hpp"
+#include "util/error.hpp"
+
+using namespace calzion;
+using nlohmann::json;
+
+namespace {
+
+// Every field a service can have, each set to something other than its default.
+const char* k_rich = R"(
+env: {SHARED: "1"}
+services:
+  db:
+    image: postgres:16
+    secrets: [DB_PASSWORD]
+    volumes: [/var/lib/postgresql/data, "pgconf:/etc/pg:ro", "/srv/dumps:/dumps"]
+    register: {5432: sql}
+    healthcheck: {cmd: [pg_isready, -U, app], interval: 5s, timeout: 2s, retries: 3, start_period: 10s}
+    init: ["createdb app", [psql, -c, "select 1"]]
+    update: stop-first
+    labels: {team: data}
+    memory: 512m
+    cpus: "0.5"
+  web:
+    image: nginx:1.25
+    entrypoint: [/docker-entrypoint.sh, nginx]
+    cmd: [-g, "daemon off;"]
+    ports: ["127.0.0.1:8080:80/tcp", "443"]
+    expose: {"db:sql": {env: DATABASE_URL, format: "postgres://{host}:{port}/app"}}
+    depends_on: [db]
+    user: "101:101"
+    workdir: /srv
+    restart: always
+    options: [--read-only, --tmpfs, /tmp]
+  app:
+    git: .
+    cmd: web
+  lib:
+    build: {context: ./lib, dockerfile: Dockerfile.prod, args: {V: "1"}, target: runtime}
+)";
+
+render::Deployment read_back(const render::Deployment& deployment) {
+    return render::deployment_from_json(json::parse(render::deployment_to_json(deployment).dump()));
+}
+
+// The document of a small deployment, to spoil in one place per test.
+json small_document() {
+    return json::parse(render::deployment_to_json(testing::render_yaml("web: {image: nginx}\n", "shop")).dump());
+}
+
+std::string problem_in(const json& document) {
+    try {
+        render::deployment_from_json(document);
+    } catch (const Error& error) {
+        CHECK(error.kind() == ErrorKind::invalid_data);
+        return error.message();
+    }
+    return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("render::deployment_from_json") {
+    SUBCASE("render, write, read and write again give the same JSON and the same hashes") {
+        render::Deployment original = testing::render_yaml(k_rich, "shop");
+        render::Deployment again = read_back(original);
+        CHECK(render::deployment_to_json(again).dump() == render::deployment_to_json(original).dump());
+        REQUIRE(again.services.size() == original.services.size());
+        for (size_t i = 0; i < original.services.size(); ++i) {
+            CAPTURE(original.services[i].name);
+            CHECK(again.services[i].spec_hash == original.services[i].spec_hash);
+            CHECK(render::spec_hash(again.services[i]) == original.services[i].spec_hash);
+        }
+        CHECK(again.instance == "shop");
+        CHECK(again.network == "cz-shop");
+        CHECK(again.revision == 1);
+    }
+    SUBCASE("a service built from git alone reads back without a build section") {
+        render::Deployment again = read_back(testing::render_yaml(k_rich, "shop"));
+        const render::RenderedService* app = again.find("app");
+        REQUIRE(app != nullptr);
+        CHECK(app->git == ".");
+        CHECK_FALSE(app->build.has_value());
+        const render::RenderedService* lib = again.find("lib");
+        REQUIRE(lib != nullptr);
+        CHECK_FALSE(lib->git.has_value());
+        REQUIRE(lib->build.has_value());
+        CHECK(lib->build->target == "runtime");
+    }
+    SUBCASE("fields that are absent or null stay so") {
+        render::Deployment again = read_back(testing::render_yaml("web: {image: nginx}\n", "shop"));
+        const render::RenderedService& web = again.services.at(0);
+        CHECK_FALSE(web.command.has_value());
+        CHECK_FALSE(web.entrypoint.has_value());
+        CHECK_FALSE(web.healthcheck.has_value());
+        CHECK_FALSE(web.git.has_value());
+    }
+}
+
+TEST_CASE("render::deployment_from_json refuses a malformed document, naming the field") {
+    json document = small_document();
+    SUBCASE("a missing field") {
+        document["services"][0].erase("image");
+        CHECK(problem_in(document) == "invalid deployment document: \"services[0].image\" is missing");
+    }
+    SUBCASE("a value of the wrong type") {
+        document["services"][0]["env"]["PORT"] = 8080;
+        CHECK(problem_in(document) == "invalid deployment document: \"services[0].env.PORT\" must be a string");
+    }
+    SUBCASE("a field this calzion does not know") {
+        document["services"][0]["sidecar"] = true;
+        CHECK(problem_in(document) ==
+              "invalid deployment document: \"services[0].sidecar\" is not a field this calzion knows");
+    }
+    SUBCASE("a port that is not a number") {
+        document["services"][0]["ports"] = json::array({{{"host_ip", ""}, {"host_port", "80"},
+                                                         {"container_port", 80}, {"protocol", "tcp"}}});
+        CHECK(problem_in(document) ==
+              "invalid deployment document: \"services[0].ports[0].host_port\" must be a whole number from 0 to "
+              "1000000000");
+    }
+    SUBCASE("a mount of an unknown type") {
+        document["services"][0]["mounts"] =
+            json::array({{{"type", "tmpfs"}, {"source", ""}, {"target", "/t"}, {"read_only", false}}});
+        CHECK(problem_in(document) ==
+              "invalid deployment document: \"services[0].mounts[0].type\" must be \"instance\", \"volume\" or \"bind\"");
+    }
+    SUBCASE("another format") {
+        document["format"] = 2;
+        CHECK(problem_in(document) == "invalid deployment document: \"format\" is 2, this calzion reads 1");
+    }
+    SUBCASE("a service twice") {
+        document["services"].push_back(document["services"][0]);
+        CHECK(problem_in(document) == "invalid deployment document: \"services[1].name\" repeats \"web\"");
+    }
+    SUBCASE("not an object at all") {
+        CHECK(problem_in(json::array()) == "invalid deployment document: the document must be an object");
+    }
+    SUBCASE("the untouched document reads") {
+        CHECK(problem_in(document) == "no error");
+    }
+}
