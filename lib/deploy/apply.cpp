@@ -19,22 +19,6 @@ using plan::ActionKind;
 // Name an old container takes while its replacement starts.
 std::string parked_name(const std::string& container) { return container + "-calzion-old"; }
 
-// docker's stderr in one line: "Unable to find image ... locally; docker: Error
-// response from daemon: ..." (the reason is often on the last line).
-std::string one_line(const std::string& text) {
-    std::string out;
-    size_t start = 0;
-    while (start < text.size()) {
-        size_t end = std::min(text.find('\n', start), text.size());
-        std::string line = text.substr(start, end - start);
-        if (line.find_first_not_of(" \t\r") != std::string::npos) {
-            out += (out.empty() ? "" : "; ") + line;
-        }
-        start = end + 1;
-    }
-    return out.empty() ? "no output" : out;
-}
-
 class Applier {
 public:
     Applier(const render::Deployment& desired, const state::HostState& observed, exec::Runner& runner,
@@ -147,7 +131,7 @@ private:
                                          std::nullopt, nullptr});
         if (!run.ok()) {
             try_run(docker::remove_own_container(service.container, m_desired.instance));
-            throw Error(ErrorKind::operation_failed, "docker run failed: " + one_line(run.err));
+            throw Error(ErrorKind::operation_failed, "docker run failed: " + util::one_line(run.err));
         }
         exec::Result wait = m_runner.run(
             {docker::wait_ready_argv(service.container, m_options.wait_timeout, m_options.stable_seconds), "",
@@ -210,7 +194,7 @@ private:
                                                 std::nullopt, nullptr});
             if (!result.ok()) {
                 throw Error(ErrorKind::operation_failed, "cannot write the secrets of " + service + ": " +
-                                                             one_line(result.err));
+                                                             util::one_line(result.err));
             }
         }
     }
@@ -218,7 +202,7 @@ private:
     void must(const std::vector<std::string>& argv, const std::string& what) {
         exec::Result result = m_runner.run({argv, "", std::nullopt, nullptr});
         if (!result.ok()) {
-            throw Error(ErrorKind::operation_failed, what + " failed: " + one_line(result.err));
+            throw Error(ErrorKind::operation_failed, what + " failed: " + util::one_line(result.err));
         }
     }
 

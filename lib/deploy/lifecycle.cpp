@@ -20,18 +20,6 @@ std::string joined(const std::vector<std::string>& items) {
     return out;
 }
 
-// docker's stderr in one line, for a message.
-std::string one_line(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        out += c == '\n' ? ' ' : c;
-    }
-    while (!out.empty() && out.back() == ' ') {
-        out.pop_back();
-    }
-    return out.empty() ? "no output" : out;
-}
-
 // Works on the containers of one host while the lock is held.
 class Lifecycler {
 public:
@@ -114,7 +102,7 @@ private:
     void must(const std::vector<std::string>& argv, const std::string& what) {
         exec::Result result = m_runner.run({argv, "", std::nullopt, nullptr});
         if (!result.ok()) {
-            throw Error(ErrorKind::operation_failed, what + " failed: " + one_line(result.err));
+            throw Error(ErrorKind::operation_failed, what + " failed: " + util::one_line(result.err));
         }
     }
 

@@ -158,4 +158,18 @@ std::optional<size_t> invalid_utf8_offset(std::string_view text) {
     return std::nullopt;
 }
 
+std::string one_line(const std::string& text) {
+    std::string out;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = std::min(text.find('\n', start), text.size());
+        std::string line = text.substr(start, end - start);
+        if (line.find_first_not_of(" \t\r") != std::string::npos) {
+            out += (out.empty() ? "" : "; ") + line;
+        }
+        start = end + 1;
+    }
+    return out.empty() ? "no output" : out;
+}
+
 }  // namespace calzion::util

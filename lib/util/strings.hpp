@@ -29,6 +29,10 @@ std::string printable(std::string_view text);
 
 bool starts_with(std::string_view text, std::string_view prefix);
 
+// Another program's stderr in one line for a message: its non-blank lines joined
+// with "; " (docker often gives the reason on the last line), or "no output".
+std::string one_line(const std::string& text);
+
 // The length of the valid UTF-8 sequence that starts at text[at] (1 for ASCII), or
 // 0 when none does.
 size_t utf8_sequence_length(std::string_view text, size_t at);

@@ -155,3 +155,11 @@ TEST_CASE("util::strings") {
         CHECK(invalid_utf8_offset("\xe2\x82\xac\xe2\x82") == std::optional<size_t>(3));
     }
 }
+
+TEST_CASE("util::one_line") {
+    CHECK(calzion::util::one_line("Unable to find image 'x' locally\ndocker: Error response from daemon: denied\n") ==
+          "Unable to find image 'x' locally; docker: Error response from daemon: denied");
+    CHECK(calzion::util::one_line("\n  \n") == "no output");
+    CHECK(calzion::util::one_line("") == "no output");
+    CHECK(calzion::util::one_line("one") == "one");
+}
