@@ -18,5 +18,7 @@ int run_rollback(const Invocation& run);
 int run_lifecycle(const Invocation& run);  // restart, stop, start
 int run_lock(const Invocation& run);
 int run_hosts_check(const Invocation& run);
+int run_logs(const Invocation& run);
+int run_exec(const Invocation& run);
 
 }  // namespace calzion::cli

@@ -42,6 +42,16 @@ struct Invocation {
     std::vector<std::string> services;  // restart/stop/start: empty means all
     std::optional<int> to_revision;     // rollback --to
     bool break_lock = false;            // lock --break
+    std::string service;                // logs, exec
+    bool follow = false;                // logs -f
+    std::string tail;                   // logs --tail
+    std::string since;                  // logs --since
+    bool timestamps = false;            // logs --timestamps
+    std::vector<std::string> exec_command;  // exec: what to run
+    bool interactive = false;           // exec -i
+    bool no_tty = false;                // exec -T
+    std::string user;                   // exec --user
+    std::string workdir;                // exec --workdir
 };
 
 // Parse argv. Returns nullopt when the command line asked for help or the version,

@@ -34,6 +34,8 @@ int dispatch(const Invocation& run) {
         {"start", calzion::cli::run_lifecycle},
         {"lock", calzion::cli::run_lock},
         {"hosts check", calzion::cli::run_hosts_check},
+        {"logs", calzion::cli::run_logs},
+        {"exec", calzion::cli::run_exec},
     };
     return commands.at(run.command)(run);
 }

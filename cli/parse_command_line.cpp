@@ -136,6 +136,24 @@ void add_day_two_commands(CLI::App& app, Invocation& run) {
     lock->add_option("instance", run.instance, "Instance name")->required();
     lock->add_flag("--break", run.break_lock, "Remove the lock (when its holder is gone)");
 
+    auto* logs = app.add_subcommand("logs", "Print a service's container log, as docker logs does");
+    logs->add_option("instance", run.instance, "Instance name")->required();
+    logs->add_option("service", run.service, "Service name")->required();
+    logs->add_flag("-f,--follow", run.follow, "Keep printing new lines until interrupted");
+    logs->add_option("-n,--tail", run.tail, "Only the last N lines (or all)")->type_name("N");
+    logs->add_option("--since", run.since, "Only lines since a time (2026-01-02T15:04:05) or for a while (10m)")
+        ->type_name("TIME");
+    logs->add_flag("-t,--timestamps", run.timestamps, "Prefix each line with its time");
+
+    auto* exec = app.add_subcommand("exec", "Run a command in a service's container: exec INSTANCE SERVICE -- CMD...");
+    exec->add_option("instance", run.instance, "Instance name")->required();
+    exec->add_option("service", run.service, "Service name")->required();
+    exec->add_option("command", run.exec_command, "The command and its arguments, after --")->required();
+    exec->add_flag("-i,--interactive", run.interactive, "Forward stdin even when it is not a terminal");
+    exec->add_flag("-T,--no-tty", run.no_tty, "Never allocate a terminal, even when stdin is one");
+    exec->add_option("-u,--user", run.user, "User (name or uid[:gid]) to run as")->type_name("USER");
+    exec->add_option("-w,--workdir", run.workdir, "Working directory inside the container")->type_name("DIR");
+
     auto* hosts = app.add_subcommand("hosts", "Work on the hosts themselves");
     hosts->require_subcommand(1);
     hosts->add_subcommand("check", "Check SSH, host key, docker and the state directory on every host");

@@ -3,7 +3,7 @@
 # Install as /usr/share/bash-completion/completions/calzion, or source it from
 # ~/.bashrc. Works with or without the bash-completion package.
 
-_calzion_commands="validate render init plan deploy status list destroy history rollback restart stop start lock hosts"
+_calzion_commands="validate render init plan deploy status list destroy history rollback restart stop start lock logs exec hosts"
 
 # --version is only taken before a command.
 _calzion_global_options="--host --ssh-config --accept-new-host-key --lock-timeout --set --vars-file
@@ -19,6 +19,8 @@ _calzion_command_options() {
         destroy) echo "--volumes" ;;
         rollback) echo "--to --wait-timeout" ;;
         lock) echo "--break" ;;
+        logs) echo "-f --follow -n --tail --since -t --timestamps" ;;
+        exec) echo "-i --interactive -T --no-tty -u --user -w --workdir" ;;
     esac
 }
 
@@ -26,7 +28,8 @@ _calzion_command_options() {
 _calzion_takes_value() {
     case $1 in
         --host | --ssh-config | --lock-timeout | --set | --vars-file | --color | \
-            --format | --revision | -o | --output | --secrets-file | --pull | --wait-timeout | --to)
+            --format | --revision | -o | --output | --secrets-file | --pull | --wait-timeout | --to | \
+            -n | --tail | --since | -u | --user | -w | --workdir)
             return 0 ;;
     esac
     return 1

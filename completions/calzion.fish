@@ -16,7 +16,8 @@ function __calzion_state
         end
         switch $token
             case --host --ssh-config --lock-timeout --set --vars-file --color \
-                --format --revision -o --output --secrets-file --pull --wait-timeout --to
+                --format --revision -o --output --secrets-file --pull --wait-timeout --to \
+                -n --tail --since -u --user -w --workdir
                 set skip 1
             case '-*'
             case '*'
@@ -77,6 +78,8 @@ complete -c calzion -n __calzion_no_command -a restart -d "Restart an instance's
 complete -c calzion -n __calzion_no_command -a stop -d "Stop an instance's containers"
 complete -c calzion -n __calzion_no_command -a start -d "Start an instance's containers"
 complete -c calzion -n __calzion_no_command -a lock -d "Show who holds an instance's lock"
+complete -c calzion -n __calzion_no_command -a logs -d "Print a service's container log"
+complete -c calzion -n __calzion_no_command -a exec -d "Run a command in a service's container"
 complete -c calzion -n __calzion_no_command -a hosts -d 'Work on the hosts themselves (hosts check)' 
 
 # Global options, before or after the command
@@ -123,3 +126,13 @@ complete -c calzion -n '__calzion_command_is rollback' -l to -x -d 'Revision to 
 complete -c calzion -n '__calzion_command_is rollback' -l wait-timeout -x -d 'Seconds a new container has to become ready'
 complete -c calzion -n '__calzion_command_is lock' -l break -d 'Remove the lock when its holder is gone'
 complete -c calzion -n '__calzion_argument 0 hosts' -a check -d 'Check SSH, host key, docker and state directory'
+
+# logs and exec
+complete -c calzion -n '__calzion_command_is logs' -s f -l follow -d 'Keep printing new lines until interrupted'
+complete -c calzion -n '__calzion_command_is logs' -s n -l tail -x -d 'Only the last N lines (or all)'
+complete -c calzion -n '__calzion_command_is logs' -l since -x -d 'Only lines since a time or for a while (10m)'
+complete -c calzion -n '__calzion_command_is logs' -s t -l timestamps -d 'Prefix each line with its time'
+complete -c calzion -n '__calzion_command_is exec' -s i -l interactive -d 'Forward stdin even when it is not a terminal'
+complete -c calzion -n '__calzion_command_is exec' -s T -l no-tty -d 'Never allocate a terminal'
+complete -c calzion -n '__calzion_command_is exec' -s u -l user -x -d 'User (name or uid[:gid]) to run as'
+complete -c calzion -n '__calzion_command_is exec' -s w -l workdir -x -d 'Working directory inside the container'

@@ -31,4 +31,8 @@ std::unique_ptr<Process> DryRunRunner::start(const Command& command) {
     return std::make_unique<FinishedProcess>();
 }
 
+Result DryRunRunner::attach(const Command& command, const Attach&) {
+    return run(command);
+}
+
 }  // namespace calzion::exec

@@ -15,6 +15,7 @@ public:
 
     Result run(const Command& command) override;
     std::unique_ptr<Process> start(const Command& command) override;
+    Result attach(const Command& command, const Attach& how) override;
     const std::string& host() const override { return m_host; }
 
 private:

@@ -411,7 +411,7 @@ Result LocalRunner::run(const Command& command) {
             (stream == Stream::out ? result.out : result.err).append(data);
         }
     };
-    Child child(command, deliver, /*keep_stdin_open=*/false);
+    Child child(command, deliver, command.keep_stdin_open);
     if (child.spawn_failure()) {
         Result failure = *child.spawn_failure();
         deliver(Stream::err, failure.err);
@@ -456,6 +456,44 @@ std::unique_ptr<Process> LocalRunner::start(const Command& command) {
     }
     child->begin();
     return std::make_unique<LocalProcess>(std::move(child), std::move(state), command);
+}
+
+Result LocalRunner::attach(const Command& command, const Attach& how) {
+    require_program(command);
+    boost::filesystem::path program = resolve_program(command.argv.front());
+    if (program.empty()) {
+        throw Error(ErrorKind::operation_failed, "\"" + command.argv.front() + "\": command not found");
+    }
+    std::vector<std::string> args(command.argv.begin() + 1, command.argv.end());
+    auto setup = bp::extend::on_exec_setup = [](auto&) {
+        prepare_exec();
+        std::signal(SIGINT, SIG_DFL);
+        std::signal(SIGQUIT, SIG_DFL);
+    };
+    struct sigaction ignore {};
+    struct sigaction old_int {};
+    struct sigaction old_quit {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    ::sigaction(SIGINT, &ignore, &old_int);
+    ::sigaction(SIGQUIT, &ignore, &old_quit);
+    std::error_code error;
+    Result result;
+    {
+        bp::child child = how.stdin || how.tty ? bp::child(program, bp::args = args, setup, error)
+                                               : bp::child(program, bp::args = args, bp::std_in < bp::null, setup, error);
+        if (!error) {
+            child.wait(error);
+            decode_status(child.native_exit_code(), result);
+        }
+    }
+    ::sigaction(SIGINT, &old_int, nullptr);
+    ::sigaction(SIGQUIT, &old_quit, nullptr);
+    if (error) {
+        throw Error(ErrorKind::operation_failed,
+                    "cannot run \"" + describe(command.argv) + "\": " + lowercase_first(error.message()));
+    }
+    return result;
 }
 
 }  // namespace calzion::exec

@@ -22,6 +22,16 @@ struct Command {
     // When set, output is handed over in chunks as it arrives (for `logs -f`)
     // instead of being collected into Result::out and Result::err.
     std::function<void(Stream, std::string_view)> on_output;
+    // Keep stdin open after `input` until the program ends, rather than closing
+    // it: a program that watches its stdin then learns when calzion or the
+    // connection is gone (see docker::follow_logs_argv).
+    bool keep_stdin_open = false;
+};
+
+// How attach() wires a program to calzion's own terminal.
+struct Attach {
+    bool tty = false;    // run it on a terminal allocated on the host (`ssh -t`)
+    bool stdin = false;  // copy calzion's stdin to it (always with `tty`)
 };
 
 // How a program ended, and what it printed.
@@ -61,6 +71,12 @@ public:
     // Start `command` and return at once; its stdin stays open until the Process
     // is finished or destroyed. `command.input` is written first.
     virtual std::unique_ptr<Process> start(const Command& command) = 0;
+
+    // Run `command` with calzion's own stdout and stderr (and stdin, as `how`
+    // says), the way `ssh [-t] host command` does, and return how it ended;
+    // Result::out and Result::err stay empty. Runners that cannot throw
+    // Error(operation_failed).
+    virtual Result attach(const Command& command, const Attach& how);
 
     // The host's name for messages: "local", or the host as the user wrote it.
     virtual const std::string& host() const = 0;

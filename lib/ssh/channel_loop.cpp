@@ -47,7 +47,7 @@ long channels_opened() {
     return g_channels_opened.load();
 }
 
-enum class Phase { opening, executing, running, closing };
+enum class Phase { opening, requesting_pty, executing, running, closing };
 
 // A channel as the I/O thread tracks it.
 struct ChannelLoop::Live {
@@ -61,6 +61,8 @@ struct ChannelLoop::Live {
     std::string command_line;
     std::string input;
     size_t written = 0;
+    std::optional<Pty> pty;
+    std::optional<Pty> resized;  // a size to send once the command runs
     bool keep_stdin_open = false;
     bool eof_wanted = false;
     bool eof_sent = false;
@@ -143,7 +145,8 @@ ChannelLoop::~ChannelLoop() {
 }
 
 std::shared_ptr<ChannelState> ChannelLoop::open(std::string command_line, std::string input, bool keep_stdin_open,
-                                                bool counted, std::optional<Clock::time_point> deadline) {
+                                                bool counted, std::optional<Clock::time_point> deadline,
+                                                std::optional<Pty> pty) {
     {
         std::lock_guard lock(m_mutex);
         if (m_failure) {
@@ -166,15 +169,23 @@ std::shared_ptr<ChannelState> ChannelLoop::open(std::string command_line, std::s
             }
             throw *m_failure;
         }
-        m_requests.push_back(
-            {RequestKind::open, state, std::move(command_line), std::move(input), keep_stdin_open, counted});
+        m_requests.push_back({RequestKind::open, state, std::move(command_line), std::move(input), keep_stdin_open,
+                              counted, std::move(pty)});
     }
     ::eventfd_write(m_wake_fd, 1);
     return state;
 }
 
+void ChannelLoop::write(const std::shared_ptr<ChannelState>& state, std::string data) {
+    submit({RequestKind::write, state, {}, std::move(data), false, false, std::nullopt});
+}
+
+void ChannelLoop::resize(const std::shared_ptr<ChannelState>& state, int columns, int rows) {
+    submit({RequestKind::resize, state, {}, {}, false, false, Pty{"", columns, rows}});
+}
+
 void ChannelLoop::close_stdin(const std::shared_ptr<ChannelState>& state) {
-    submit({RequestKind::close_stdin, state, {}, {}, false, false});
+    submit({RequestKind::close_stdin, state, {}, {}, false, false, std::nullopt});
 }
 
 void ChannelLoop::abandon(const std::shared_ptr<ChannelState>& state) {
@@ -182,7 +193,7 @@ void ChannelLoop::abandon(const std::shared_ptr<ChannelState>& state) {
         std::lock_guard lock(state->mutex);
         state->discard = true;
     }
-    submit({RequestKind::abandon, state, {}, {}, false, false});
+    submit({RequestKind::abandon, state, {}, {}, false, false, std::nullopt});
 }
 
 void ChannelLoop::submit(Request request) {
@@ -245,6 +256,7 @@ void ChannelLoop::handle(Request& request) {
         live->input = std::move(request.input);
         live->keep_stdin_open = request.keep_stdin_open;
         live->counted = request.counted;
+        live->pty = std::move(request.pty);
         live->callbacks.userdata = live.get();
         live->callbacks.channel_data_function = on_data;
         live->callbacks.channel_exit_status_function = on_exit_status;
@@ -260,10 +272,21 @@ void ChannelLoop::handle(Request& request) {
         return;
     }
     Live& live = **found;
-    if (request.kind == RequestKind::close_stdin) {
+    switch (request.kind) {
+    case RequestKind::write:
+        if (!live.eof_wanted) {
+            live.input += request.input;
+        }
+        break;
+    case RequestKind::resize:
+        live.resized = request.pty;
+        break;
+    case RequestKind::close_stdin:
         live.eof_wanted = true;
-    } else {
+        break;
+    default:
         live.abandoned = true;
+        break;
     }
 }
 
@@ -301,7 +324,7 @@ bool ChannelLoop::open_channel(Live& live) {
         return false;
     }
     ++g_channels_opened;
-    live.phase = Phase::executing;
+    live.phase = live.pty ? Phase::requesting_pty : Phase::executing;
     return true;
 }
 
@@ -323,6 +346,18 @@ void ChannelLoop::advance(Live& live) {
         live.closed_at = Clock::now();
         return;
     }
+    if (live.phase == Phase::requesting_pty) {
+        int rc = ssh_channel_request_pty_size(live.channel, live.pty->term.c_str(), live.pty->columns, live.pty->rows);
+        if (rc == SSH_AGAIN) {
+            return;
+        }
+        if (rc != SSH_OK) {
+            finish(live, Error(ErrorKind::operation_failed, "cannot allocate a terminal on " + m_target.describe() +
+                                                                ": " + lowercase_first(ssh_get_error(m_session.get()))));
+            return;
+        }
+        live.phase = Phase::executing;
+    }
     if (live.phase == Phase::executing) {
         int rc = ssh_channel_request_exec(live.channel, live.command_line.c_str());
         if (rc == SSH_AGAIN) {
@@ -336,6 +371,10 @@ void ChannelLoop::advance(Live& live) {
         live.phase = Phase::running;
     }
     if (live.phase == Phase::running) {
+        if (live.resized) {
+            ssh_channel_change_pty_size(live.channel, live.resized->columns, live.resized->rows);
+            live.resized.reset();
+        }
         write_input(live);
     }
 }

@@ -19,6 +19,13 @@ struct ssh_channel_struct;
 
 namespace calzion::ssh {
 
+// A terminal to allocate on the host for a command, as `ssh -t` does.
+struct Pty {
+    std::string term = "xterm";
+    int columns = 80;
+    int rows = 24;
+};
+
 // One remote command as the thread that waits for it sees it. The I/O thread
 // fills it in under `mutex` and signals `changed`.
 struct ChannelState {
@@ -54,9 +61,15 @@ public:
     // Start `command_line` on a new channel with `input` on its stdin, which is
     // closed after the input unless `keep_stdin_open`. A `counted` command first
     // waits for one of k_max_commands slots, until `deadline`: nullptr when it
-    // passes. Throws the connection's Error once it is lost.
+    // passes. With `pty`, the command runs on a terminal allocated on the host.
+    // Throws the connection's Error once it is lost.
     std::shared_ptr<ChannelState> open(std::string command_line, std::string input, bool keep_stdin_open,
-                                       bool counted, std::optional<Clock::time_point> deadline);
+                                       bool counted, std::optional<Clock::time_point> deadline,
+                                       std::optional<Pty> pty = std::nullopt);
+    // Add `data` to what is written to the command's stdin (kept open).
+    void write(const std::shared_ptr<ChannelState>& state, std::string data);
+    // Tell the command's terminal its new size.
+    void resize(const std::shared_ptr<ChannelState>& state, int columns, int rows);
     // Close the command's stdin once its input is written.
     void close_stdin(const std::shared_ptr<ChannelState>& state);
     // Give up on the command: drop its output and close its channel.
@@ -67,14 +80,15 @@ public:
     struct Live;
 
 private:
-    enum class RequestKind { open, close_stdin, abandon };
+    enum class RequestKind { open, write, resize, close_stdin, abandon };
     struct Request {
         RequestKind kind;
         std::shared_ptr<ChannelState> state;
         std::string command_line;
-        std::string input;
+        std::string input;  // open: the first input; write: more of it
         bool keep_stdin_open = false;
         bool counted = false;
+        std::optional<Pty> pty;  // open: the terminal; resize: its new size
     };
 
     void submit(Request request);

@@ -1,10 +1,13 @@
 #include "ssh/ssh_runner.hpp"
 
 #include "exec/describe.hpp"
+#include "exec/local_terminal.hpp"
 
 #include "util/error.hpp"
 #include "util/shell.hpp"
 
+#include <cstdlib>
+#include <unistd.h>
 #include <utility>
 
 namespace calzion::ssh {
@@ -149,7 +152,7 @@ SshRunner::SshRunner(std::shared_ptr<ChannelLoop> loop) : m_loop(std::move(loop)
 Result SshRunner::run(const Command& command) {
     std::string line = command_line(command);
     auto deadline = deadline_of(command);
-    auto state = m_loop->open(std::move(line), command.input, /*keep_stdin_open=*/false, /*counted=*/true, deadline);
+    auto state = m_loop->open(std::move(line), command.input, command.keep_stdin_open, /*counted=*/true, deadline);
     bool closed = false;
     if (state) {
         try {
@@ -173,6 +176,42 @@ std::unique_ptr<exec::Process> SshRunner::start(const Command& command) {
     auto state = m_loop->open(std::move(line), command.input, /*keep_stdin_open=*/true, /*counted=*/false,
                               std::nullopt);
     return std::make_unique<SshProcess>(m_loop, std::move(state), command);
+}
+
+Result SshRunner::attach(const Command& command, const exec::Attach& how) {
+    std::string line = command_line(command);
+    std::optional<Pty> pty;
+    if (how.tty) {
+        pty.emplace();
+        const char* term = std::getenv("TERM");
+        if (term != nullptr && *term != '\0') {
+            pty->term = term;
+        }
+        if (auto size = exec::window_size(STDIN_FILENO)) {
+            pty->columns = size->columns;
+            pty->rows = size->rows;
+        }
+    }
+    bool forward = how.stdin || how.tty;
+    auto state = m_loop->open(std::move(line), command.input, forward, /*counted=*/false, std::nullopt, pty);
+    Command streaming;
+    streaming.on_output = [](Stream stream, std::string_view data) {
+        exec::write_fully(stream == Stream::out ? STDOUT_FILENO : STDERR_FILENO, data);
+    };
+    {
+        std::optional<exec::RawMode> raw;
+        if (how.tty) {
+            raw.emplace();
+        }
+        exec::InputSink sink{
+            [&](std::string data) { m_loop->write(state, std::move(data)); },
+            [&] { m_loop->close_stdin(state); },
+            [&](exec::WindowSize size) { m_loop->resize(state, size.columns, size.rows); },
+        };
+        exec::InputPump pump(std::move(sink), forward, how.tty);
+        wait_closed(*state, std::nullopt, streaming);
+    }
+    return result_of(*state);
 }
 
 }  // namespace calzion::ssh

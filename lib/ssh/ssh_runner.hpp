@@ -25,6 +25,10 @@ public:
 
     exec::Result run(const exec::Command& command) override;
     std::unique_ptr<exec::Process> start(const exec::Command& command) override;
+    // With `how.tty`, a terminal of the local one's size and TERM is allocated
+    // on the host, the local one is in raw mode meanwhile, and size changes
+    // follow. stdin is forwarded as it is read.
+    exec::Result attach(const exec::Command& command, const exec::Attach& how) override;
     const std::string& host() const override { return m_loop->target().label; }
 
 private:

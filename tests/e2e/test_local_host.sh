@@ -71,6 +71,15 @@ assert_exit 0 czlocal --host local list
 assert_contains "$OUT" "$inst"
 grep -q "^local  *$inst  *2 " <<<"$OUT" || fail "local list: $OUT"
 
+# logs and exec run docker here, without SSH, and pass the exit code through.
+assert_exit 0 czlocal logs "$inst" web
+assert_eq "" "$OUT$ERR" "logs of a quiet httpd"
+assert_exit 4 czlocal exec "$inst" client -- sh -c 'echo "in $CALZION_SERVICE"; exit 4'
+assert_eq "in client" "$OUT" "local exec output"
+czlocal_fed() { echo fed | czlocal "$@"; }
+assert_exit 0 czlocal_fed exec -i "$inst" client -- cat
+assert_eq "fed" "$OUT" "local exec -i"
+
 assert_exit 0 czlocal --host local destroy --volumes "$inst"
 assert_contains "$ERR" "local: destroyed \"$inst\" (2 containers, with its data)"
 assert_eq "" "$(host_docker 1 ps -aq --filter "label=io.calzion.instance=$inst")" "containers after destroy"

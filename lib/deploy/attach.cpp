@@ -1,0 +1,208 @@
+#include "deploy/attach.hpp"
+
+#include <csignal>
+#include <cstring>
+#include <future>
+#include <mutex>
+#include <unistd.h>
+
+#include "deploy/lifecycle.hpp"
+#include "exec/local_terminal.hpp"
+#include "state/store.hpp"
+#include "util/strings.hpp"
+
+namespace calzion::deploy {
+
+namespace {
+
+// A service's container on one host.
+struct Found {
+    std::string host;
+    exec::Runner* runner = nullptr;
+    std::string container;
+    std::optional<Error> error;
+    bool deployed = false;  // whether the host has a revision of the instance
+};
+
+Found find_on(Connection& connection, const Targets& targets, const std::string& instance,
+              const std::string& service) {
+    Found found;
+    found.host = connection.host;
+    found.runner = connection.runner.get();
+    if (!connection.runner) {
+        found.error = connection.error;
+        return found;
+    }
+    try {
+        state::HostState observed = state::read_state(*connection.runner, targets.state_dir, instance, {});
+        if (observed.current_revision == 0) {
+            return found;
+        }
+        found.deployed = true;
+        state::RecordedService recorded = select_services(observed, instance, {service}).front();
+        bool exists = false;
+        for (const auto& container : observed.containers) {
+            exists = exists || container.name == recorded.container;
+        }
+        if (!exists) {
+            throw Error(ErrorKind::operation_failed, "service " + util::quoted(service) +
+                                                         " has no container on the host; deploy creates it again");
+        }
+        found.container = recorded.container;
+    } catch (const Error& error) {
+        found.error = error.host().empty() ? error.on_host(connection.host) : error;
+    }
+    return found;
+}
+
+// The hosts among `connections` that run the service. Throws the worst error of
+// any host, or Error(usage) when no host has the instance.
+std::vector<Found> locate(std::vector<Connection>& connections, const Targets& targets, const std::string& instance,
+                          const std::string& service) {
+    std::vector<std::future<Found>> pending;
+    for (auto& connection : connections) {
+        pending.push_back(std::async(std::launch::async, [&] { return find_on(connection, targets, instance, service); }));
+    }
+    std::vector<Found> located;
+    std::vector<std::optional<Error>> errors;
+    std::string hosts;
+    for (auto& future : pending) {
+        Found found = future.get();
+        errors.push_back(found.error);
+        hosts += (hosts.empty() ? "" : ", ") + found.host;
+        if (found.deployed && !found.error) {
+            located.push_back(std::move(found));
+        }
+    }
+    throw_worst(errors);
+    if (located.empty()) {
+        throw Error(ErrorKind::usage, "instance " + util::quoted(instance) + " is not deployed on " + hosts);
+    }
+    return located;
+}
+
+// Writes one host's output to calzion's stdout or stderr, each line prefixed
+// with the host, whole lines at a time.
+class PrefixedOutput {
+public:
+    PrefixedOutput(std::string prefix, std::mutex& mutex) : m_prefix(std::move(prefix)), m_mutex(mutex) {}
+
+    void add(exec::Stream stream, std::string_view data) {
+        std::string& pending = stream == exec::Stream::out ? m_out : m_err;
+        pending.append(data);
+        size_t end = pending.rfind('\n');
+        if (end == std::string::npos) {
+            return;
+        }
+        emit(stream, pending.substr(0, end + 1));
+        pending.erase(0, end + 1);
+    }
+
+    void flush() {
+        for (auto stream : {exec::Stream::out, exec::Stream::err}) {
+            std::string& pending = stream == exec::Stream::out ? m_out : m_err;
+            if (!pending.empty()) {
+                emit(stream, pending + "\n");
+                pending.clear();
+            }
+        }
+    }
+
+private:
+    void emit(exec::Stream stream, const std::string& lines) {
+        std::string text;
+        size_t start = 0;
+        while (start < lines.size()) {
+            size_t end = lines.find('\n', start);
+            text += m_prefix + lines.substr(start, end - start + 1);
+            start = end + 1;
+        }
+        std::lock_guard lock(m_mutex);
+        exec::write_fully(stream == exec::Stream::out ? STDOUT_FILENO : STDERR_FILENO, text);
+    }
+
+    std::string m_prefix;
+    std::mutex& m_mutex;
+    std::string m_out;
+    std::string m_err;
+};
+
+void write_raw(exec::Stream stream, std::string_view data) {
+    exec::write_fully(stream == exec::Stream::out ? STDOUT_FILENO : STDERR_FILENO, data);
+}
+
+int signal_number(const std::string& name) {
+    for (int number = 1; number < NSIG; ++number) {
+        const char* abbreviation = sigabbrev_np(number);
+        if (abbreviation != nullptr && name == abbreviation) {
+            return number;
+        }
+    }
+    return SIGTERM;
+}
+
+}  // namespace
+
+int stream_logs(const LogsRequest& request) {
+    std::vector<Connection> connections = connect_all(request.targets);
+    std::vector<Found> located = locate(connections, request.targets, request.instance, request.service);
+    std::mutex output;
+    std::vector<std::future<exec::Result>> pending;
+    for (const Found& found : located) {
+        pending.push_back(std::async(std::launch::async, [&, several = located.size() > 1] {
+            exec::Command command;
+            command.argv = docker::logs(found.container, request.options);
+            command.keep_stdin_open = request.options.follow;
+            PrefixedOutput prefixed(found.host + " | ", output);
+            if (several) {
+                command.on_output = [&](exec::Stream stream, std::string_view data) { prefixed.add(stream, data); };
+            } else {
+                command.on_output = write_raw;
+            }
+            exec::Result result = found.runner->run(command);
+            prefixed.flush();
+            return result;
+        }));
+    }
+    std::vector<std::optional<Error>> errors;
+    bool failed = false;
+    for (auto& future : pending) {
+        try {
+            failed = !future.get().ok() || failed;
+        } catch (const Error& error) {
+            errors.push_back(error);
+        }
+    }
+    throw_worst(errors);
+    return failed ? 1 : 0;
+}
+
+int exec_in_service(const ExecRequest& request) {
+    std::vector<Connection> connections = connect_all(request.targets);
+    std::vector<Found> located = locate(connections, request.targets, request.instance, request.service);
+    if (located.size() > 1) {
+        std::string hosts;
+        for (const Found& found : located) {
+            hosts += (hosts.empty() ? "" : ", ") + found.host;
+        }
+        throw Error(ErrorKind::usage, "service " + util::quoted(request.service) + " of " +
+                                          util::quoted(request.instance) + " runs on " +
+                                          std::to_string(located.size()) + " hosts (" + hosts +
+                                          "): choose one with --host");
+    }
+    const Found& found = located.front();
+    exec::Command command;
+    command.argv = docker::exec(found.container, request.command, request.options);
+    exec::Attach how;
+    how.tty = request.options.tty;
+    how.stdin = request.options.interactive;
+    exec::Result result;
+    try {
+        result = found.runner->attach(command, how);
+    } catch (const Error& error) {
+        throw error.host().empty() ? error.on_host(found.host) : error;
+    }
+    return result.signal.empty() ? result.exit_code : 128 + signal_number(result.signal);
+}
+
+}  // namespace calzion::deploy

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "docker/argv.hpp"
+
+namespace calzion::docker {
+
+// What `calzion logs` asks of `docker logs`.
+struct LogsOptions {
+    bool follow = false;
+    std::string tail;   // lines from the end: a number or "all"; empty: all
+    std::string since;  // a timestamp or a duration like "10m"; empty: from the start
+    bool timestamps = false;
+};
+
+// `docker logs` for `container`. A following one is wrapped in a small script
+// that ends it once its stdin closes, so run it with Command::keep_stdin_open:
+// over SSH, a `docker logs -f` would otherwise outlive calzion on the host when
+// the container is quiet (nothing makes it notice that nobody reads).
+Argv logs(const std::string& container, const LogsOptions& options);
+
+// What `calzion exec` asks of `docker exec`.
+struct ExecOptions {
+    bool interactive = false;  // -i: the program reads calzion's stdin
+    bool tty = false;          // -t: the program runs on a terminal
+    std::string term;          // with `tty`: TERM for the program, if known
+    std::string user;          // -u
+    std::string workdir;       // -w
+};
+
+// `docker exec [options] container command...`.
+Argv exec(const std::string& container, const std::vector<std::string>& command, const ExecOptions& options);
+
+}  // namespace calzion::docker
