@@ -75,6 +75,22 @@ leaks "$OUT$ERR" "status --json"
 leaks "$(host_docker 1 inspect -f '{{json .Config.Cmd}} {{json .Args}} {{json .Config.Labels}}' "$inst-web")" "the container's command and labels"
 leaks "$(host_docker 1 logs "$inst-web" 2>&1)" "the container's logs"
 
+# Nor in any process's command line while a deploy runs (the host shares this
+# machine's process table): sample every command line until the deploy ends.
+sample_processes() {
+  while [ ! -e "$T/deploy-done" ]; do
+    ps -eo args >>"$T/processes" 2>/dev/null || true
+    sleep 0.05
+  done
+}
+sample_processes &
+sampler=$!
+assert_exit 0 cz deploy --force "$T/app.yaml" "$inst" --secrets-file "$T/secrets.env"
+touch "$T/deploy-done"
+wait "$sampler"
+assert_contains "$(cat "$T/processes")" "deploy --force" "the sampler ran during the deploy"
+leaks "$(cat "$T/processes")" "the process list during deploy"
+
 # destroy removes the secrets with the records.
 assert_exit 0 cz destroy "$inst"
 [ ! -e "$idir/secrets" ] || fail "secrets survive destroy: $(ls -la "$idir/secrets")"
