@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Every template in examples/ validates and renders (the same bytes twice),
+# and the ones that run offline deploy on a real host and serve: hello as two
+# instances side by side, each on its own port. shop (real registry images)
+# renders its URLs and secrets as a user would expect.
+# shellcheck source=lib/e2e.sh
+. "$(dirname "$0")/lib/e2e.sh"
+need_hosts 1
+need_jq
+
+examples=$(cd "$(dirname "$0")/../../examples" && pwd)
+count=0
+for template in "$examples"/*/calzion.yaml; do
+  assert_exit 0 calzion validate "$template"
+  assert_exit 0 calzion render --format json "$template" example-a
+  first=$OUT
+  assert_exit 0 calzion render --format json "$template" example-a
+  assert_eq "$first" "$OUT" "render of $template is stable"
+  count=$((count + 1))
+done
+[ "$count" -ge 2 ] || fail "expected at least two examples, found $count"
+
+# shop: URLs built from expose, secrets named but never valued.
+assert_exit 0 calzion render --format json "$examples/shop/calzion.yaml" shop-prod
+assert_eq "postgres://shop@postgres:5432/shop redis://redis:6379/0" \
+  "$(jq -r '.services[] | select(.name == "worker") | "\(.env.DATABASE_URL) \(.env.REDIS_URL)"' <<<"$OUT")" "shop URLs"
+assert_eq "postgres redis web worker" "$(jq -r '[.services[].name] | join(" ")' <<<"$OUT")" "shop start order"
+assert_eq '["POSTGRES_PASSWORD","SECRET_KEY"]' "$(jq -c '.services[] | select(.name == "web") | .secrets' <<<"$OUT")" "shop secrets"
+
+# hello, twice on one host.
+cz() { calzion --ssh-config "$CZ_SSH_CONFIG" --host host1 "$@"; }
+for which in staging:18081 prod:18082; do
+  name=${E2E_NAME}-${which%%:*}
+  on_exit cz destroy --volumes "$name"
+  assert_exit 0 cz deploy "$examples/hello/calzion.yaml" "$name" --set PORT="${which##*:}"
+done
+for which in staging:18081 prod:18082; do
+  name=${E2E_NAME}-${which%%:*}
+  page=$(timeout 5 busybox wget -qO- "http://$CZ_HOST1_ADDR:${which##*:}/" 2>&1)
+  assert_contains "$page" "<h1>$name</h1>" "hello $name answers on its port"
+  assert_contains "$page" "hello from the backend of $name" "hello $name reaches its own backend"
+done
