@@ -26,8 +26,9 @@ int run_rollback(const Invocation& run) {
     request.targets = targets_for(run);
     request.wait_timeout = run.wait_timeout;
     request.lock_timeout = duration_seconds(run.global.lock_timeout, "--lock-timeout");
-    report::LineReporter reporter(std::cerr, run.global.quiet);
-    auto outcomes = deploy::rollback_all(request, reporter);
+    auto reporter = make_reporter(run, request.targets.hosts);
+    auto outcomes = deploy::rollback_all(request, *reporter);
+    reporter->finish();
     if (run.global.json) {
         std::cout << report::outcomes_json(outcomes, run.instance);
     }

@@ -1,47 +1,55 @@
 // plan, deploy, status, list, destroy: the commands that talk to hosts.
 
 #include <iostream>
+#include <unistd.h>
 
 #include "commands.hpp"
 #include "common.hpp"
 #include "deploy/deploy.hpp"
 #include "deploy/instances.hpp"
 #include "deploy/secrets.hpp"
+#include "exec/local_runner.hpp"
+#include "report/destroy.hpp"
 #include "report/outcomes.hpp"
+#include "terminal.hpp"
 #include "util/strings.hpp"
 
 namespace calzion::cli {
 
 namespace {
 
-docker::PullPolicy pull_policy(const std::string& name) {
-    return name == "always" ? docker::PullPolicy::always
-           : name == "never" ? docker::PullPolicy::never
-                             : docker::PullPolicy::missing;
-}
 
 // Gather everything plan and deploy need; reads the template and renders it once
 // to check it and to find the secrets it needs.
 deploy::DeployRequest request_for(const Invocation& run) {
     deploy::DeployRequest request;
     request.source = render::load_source(run.template_file);
+    check_infrastructure(run, request.source);
     request.render.instance = run.instance;
     request.render.variables = variables_for(run);
     render::Deployment first = render::render(request.source, request.render);
-    for (const auto& service : first.services) {
-        if (service.image.empty()) {
-            throw Error(ErrorKind::usage, "service " + util::quoted(service.name) +
-                                              " is built from source (git/build), which deploy cannot do yet");
-        }
-    }
+    // Services built from source: the commit of their repository names the image.
+    exec::LocalRunner local;
+    request.builds = build::resolve(local, first, request.source.file, {run.allow_dirty});
+    request.render.commits = build::tags_of(request.builds);
+    request.build_local = run.build_local;
     // Only deploy needs secret values: plan works without them.
     if (run.command == "deploy") {
         request.secret_values = deploy::resolve_secrets(first, process_environment(), run.secrets_files);
     }
     request.targets = targets_for(run);
+    const auto& infrastructure = infrastructure_for(run);
+    if (const infra::Instance* instance = infrastructure ? infrastructure->instance(run.instance) : nullptr) {
+        request.placement = *instance;
+        request.render.domains = instance->domains;
+        for (const auto& host : infrastructure->hosts) {
+            request.addresses[host.name] = host.reachable_at();
+        }
+    }
     request.plan.force = run.force;
     request.plan.prune = run.prune;
-    request.apply.pull = pull_policy(run.pull);
+    // Given, --pull decides for every service; else each service's `pull` does.
+    request.apply.pull = docker::pull_policy_named(run.pull);
     request.apply.wait_timeout = run.wait_timeout;
     request.lock_timeout = duration_seconds(run.global.lock_timeout, "--lock-timeout");
     return request;
@@ -55,7 +63,7 @@ int run_plan(const Invocation& run) {
     if (run.global.json) {
         std::cout << report::outcomes_json(outcomes, run.instance);
     } else {
-        std::cout << report::plan_text(outcomes, run.instance);
+        std::cout << report::plan_text(outcomes, run.instance, use_color(run.global.color, STDOUT_FILENO));
     }
     if (int failed = finish_per_host(outcomes, run)) {
         return failed;
@@ -70,8 +78,9 @@ int run_plan(const Invocation& run) {
 int run_deploy(const Invocation& run) {
     deploy::DeployRequest request = request_for(run);
     request.dry_run = run.dry_run ? &std::cout : nullptr;
-    report::LineReporter reporter(std::cerr, run.global.quiet);
-    auto outcomes = deploy::deploy_all(request, reporter);
+    auto reporter = make_reporter(run, request.targets.hosts);
+    auto outcomes = deploy::deploy_all(request, *reporter);
+    reporter->finish();
     if (run.global.json) {
         std::cout << report::outcomes_json(outcomes, run.instance);
     }
@@ -80,7 +89,8 @@ int run_deploy(const Invocation& run) {
 
 int run_status(const Invocation& run) {
     auto statuses = deploy::status_all(targets_for(run), run.instance);
-    std::cout << (run.global.json ? report::status_json(statuses) : report::status_text(statuses));
+    std::cout << (run.global.json ? report::status_json(statuses)
+                                  : report::status_text(statuses, use_color(run.global.color, STDOUT_FILENO)));
     return finish_per_host(statuses, run);
 }
 
@@ -91,11 +101,15 @@ int run_list(const Invocation& run) {
 }
 
 int run_destroy(const Invocation& run) {
-    report::LineReporter reporter(std::cerr, run.global.quiet);
-    auto errors = deploy::destroy_all(targets_for(run), run.instance, run.volumes,
-                                      duration_seconds(run.global.lock_timeout, "--lock-timeout"), reporter);
-    deploy::throw_worst(errors);
-    return 0;
+    int lock_timeout = duration_seconds(run.global.lock_timeout, "--lock-timeout");
+    deploy::Targets targets = targets_for(run);
+    auto reporter = make_reporter(run, targets.hosts);
+    auto outcomes = deploy::destroy_all(targets, run.instance, run.volumes, lock_timeout, *reporter);
+    reporter->finish();
+    if (run.global.json) {
+        std::cout << report::destroy_json(outcomes, run.instance, run.volumes);
+    }
+    return finish_per_host(outcomes, run);
 }
 
 }  // namespace calzion::cli

@@ -30,8 +30,9 @@ int run_lifecycle(const Invocation& run) {
     request.services = run.services;
     request.lock_timeout = duration_seconds(run.global.lock_timeout, "--lock-timeout");
     request.wait_timeout = run.wait_timeout;
-    report::LineReporter reporter(std::cerr, run.global.quiet);
-    auto outcomes = deploy::lifecycle_all(request, reporter);
+    auto reporter = make_reporter(run, request.targets.hosts);
+    auto outcomes = deploy::lifecycle_all(request, *reporter);
+    reporter->finish();
     if (run.global.json) {
         std::cout << report::lifecycle_json(outcomes, run.instance, request.action);
     }

@@ -9,6 +9,7 @@
 #include "common.hpp"
 #include "render/deployment_json.hpp"
 #include "render/render.hpp"
+#include "report/starters.hpp"
 #include "tmpl/starters.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
@@ -19,17 +20,23 @@ namespace calzion::cli {
 int run_validate(const Invocation& run) {
     render::Source source = render::load_source(run.template_file);
     render::validate(source);
+    check_infrastructure(run, source);
     if (run.global.json) {
         nlohmann::json out = {{"template", run.template_file}, {"valid", true}};
+        if (const auto& infrastructure = infrastructure_for(run)) {
+            out["infrastructure"] = infrastructure->file;
+        }
         std::cout << out.dump(2) << "\n";
     } else if (!run.global.quiet) {
-        std::cerr << run.template_file << ": ok\n";
+        const auto& infrastructure = infrastructure_for(run);
+        std::cerr << run.template_file << ": ok" << (infrastructure ? ", with " + infrastructure->file : "") << "\n";
     }
     return 0;
 }
 
 int run_render(const Invocation& run) {
     render::Source source = render::load_source(run.template_file);
+    check_infrastructure(run, source);
     render::RenderOptions options;
     options.instance = run.instance;
     options.revision = run.revision.value_or(1);
@@ -44,6 +51,10 @@ int run_render(const Invocation& run) {
 }
 
 int run_init(const Invocation& run) {
+    if (run.list && run.global.json) {
+        std::cout << report::starters_json(tmpl::embedded_starters());
+        return 0;
+    }
     if (run.list) {
         for (const auto& starter : tmpl::embedded_starters()) {
             std::cout << starter.name << "\t" << tmpl::starter_description(starter) << "\n";
@@ -59,11 +70,15 @@ int run_init(const Invocation& run) {
         }
         throw Error(ErrorKind::usage, "no starter " + util::quoted(name) + " (there are: " + names + ")");
     }
-    if (std::filesystem::exists(run.output) && !run.force) {
+    bool exists = std::filesystem::exists(run.output);
+    if (exists && !run.force) {
         throw Error(ErrorKind::operation_failed,
                     util::quoted(run.output) + " already exists: use --force to overwrite it");
     }
     util::write_file_atomic(run.output, starter->text);
+    if (run.global.json) {
+        std::cout << report::init_json(run.output, name, exists);
+    }
     if (!run.global.quiet) {
         std::cerr << "wrote " << run.output << " from the " << util::quoted(name) << " starter; next: calzion render "
                   << run.output << " myapp-staging\n";

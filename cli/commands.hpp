@@ -20,5 +20,6 @@ int run_lock(const Invocation& run);
 int run_hosts_check(const Invocation& run);
 int run_logs(const Invocation& run);
 int run_exec(const Invocation& run);
+int run_router_sync(const Invocation& run);
 
 }  // namespace calzion::cli

@@ -1,6 +1,14 @@
 #include "common.hpp"
 
+#include <algorithm>
+#include <iostream>
+#include <unistd.h>
+
+#include "infra/checks.hpp"
+#include "infra/infrastructure.hpp"
+#include "tmpl/parser.hpp"
 #include "render/sources.hpp"
+#include "report/live_reporter.hpp"
 #include "terminal.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -21,20 +29,116 @@ std::map<std::string, std::string> process_environment() {
     return values;
 }
 
+const std::optional<infra::Infrastructure>& infrastructure_for(const Invocation& run) {
+    // Read once per process: every command works on one instance.
+    static std::optional<std::optional<infra::Infrastructure>> cache;
+    if (!cache) {
+        auto file = infra::find_file(run.global.infra, run.template_file);
+        cache.emplace(file ? std::optional<infra::Infrastructure>(infra::load(*file)) : std::nullopt);
+    }
+    return *cache;
+}
+
+void check_infrastructure(const Invocation& run, const render::Source& source) {
+    const auto& infrastructure = infrastructure_for(run);
+    if (!infrastructure) {
+        return;
+    }
+    Diagnostics ignored(source.text);
+    std::vector<std::string> services;
+    for (const auto& service : tmpl::parse_template(source.root, ignored, true).services) {
+        services.push_back(service.name);
+    }
+    infra::check_services(*infrastructure, run.instance, services);
+}
+
 render::Variables variables_for(const Invocation& run) {
     render::VariableSources sources;
+    const auto& infrastructure = infrastructure_for(run);
+    if (const infra::Instance* instance = infrastructure ? infrastructure->instance(run.instance) : nullptr) {
+        sources.instance_vars = instance->vars;
+    }
     sources.set = run.global.set;
     sources.vars_files = run.global.vars_files;
     sources.environment = process_environment();
     return render::gather_variables(sources);
 }
 
+namespace {
+
+std::string joined(const std::vector<std::string>& names) {
+    std::string text;
+    for (const auto& name : names) {
+        text += (text.empty() ? "" : ", ") + name;
+    }
+    return text;
+}
+
+// The hosts of the infrastructure file a command works on: the instance's, or
+// every host when the command names no instance; --host picks among them.
+std::vector<std::string> infra_hosts(const infra::Infrastructure& infrastructure, const Invocation& run) {
+    const infra::Instance* instance = infrastructure.instance(run.instance);
+    if (instance == nullptr && !run.instance.empty()) {
+        if (run.global.hosts.empty()) {
+            throw Error(ErrorKind::usage, "instance " + util::quoted(run.instance) + " is not in " +
+                                              util::quoted(infrastructure.file) +
+                                              ": add it under \"instances\", or name its hosts with --host");
+        }
+        return run.global.hosts;
+    }
+    if (instance != nullptr && instance->backend == "swarm") {
+        throw Error(ErrorKind::usage, "instance " + util::quoted(run.instance) +
+                                          " uses the swarm backend, which this version of calzion cannot use yet");
+    }
+    std::vector<std::string> scope;
+    if (instance != nullptr) {
+        scope = instance->hosts;
+    } else {
+        for (const auto& host : infrastructure.hosts) {
+            scope.push_back(host.name);
+        }
+    }
+    if (run.global.hosts.empty()) {
+        return scope;
+    }
+    for (const auto& host : run.global.hosts) {
+        if (std::find(scope.begin(), scope.end(), host) == scope.end()) {
+            throw Error(ErrorKind::usage, "--host " + util::quoted(host) + " is not one of the hosts of " +
+                                              (instance ? "instance " + util::quoted(run.instance) : util::quoted(infrastructure.file)) +
+                                              " (" + joined(scope) + ")");
+        }
+    }
+    return run.global.hosts;
+}
+
+}  // namespace
+
 deploy::Targets targets_for(const Invocation& run) {
     deploy::Targets targets;
     targets.hosts = run.global.hosts;
     targets.ssh.config_file = run.global.ssh_config;
     targets.ssh.accept_new_host_key = run.global.accept_new_host_key;
+    if (const auto& infrastructure = infrastructure_for(run)) {
+        for (const auto& host : infrastructure->hosts) {
+            targets.settings[host.name] = {host.address, host.state_dir};
+        }
+        targets.hosts = infra_hosts(*infrastructure, run);
+        targets.router.image = infrastructure->router.image;
+        targets.router.http_port = infrastructure->router.http_port;
+    }
     return targets;
+}
+
+std::unique_ptr<report::Reporter> make_reporter(const Invocation& run, const std::vector<std::string>& hosts) {
+    if (run.global.quiet || run.dry_run || !is_smart_terminal(STDERR_FILENO)) {
+        return std::make_unique<report::LineReporter>(std::cerr, run.global.quiet);
+    }
+    report::LiveOptions options;
+    options.color = use_color(run.global.color);
+    options.unicode = locale_is_utf8();
+    options.hosts = hosts;
+    options.screen_size = [] { return terminal_size(STDERR_FILENO); };
+    return std::make_unique<report::LiveReporter>(std::cerr, std::move(options));
 }
 
 int duration_seconds(const std::string& text, const std::string& option) {
@@ -52,6 +156,19 @@ int exit_for_host_errors(const std::vector<std::optional<Error>>& errors, const 
     std::optional<Error> worst = deploy::worst_of(errors);
     if (!worst) {
         return 0;
+    }
+    // Every host's error is said, each naming its host; the worst comes last
+    // and decides the exit code.
+    bool skipped_worst = false;
+    for (const auto& error : errors) {
+        if (!error) {
+            continue;
+        }
+        if (!skipped_worst && error->host() == worst->host() && error->message() == worst->message()) {
+            skipped_worst = true;
+            continue;
+        }
+        print_error(*error, use_color(run.global.color));
     }
     if (!run.global.json) {
         throw *worst;

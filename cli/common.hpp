@@ -1,30 +1,54 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "deploy/targets.hpp"
+#include "infra/infrastructure.hpp"
 #include "invocation.hpp"
 #include "render/interpolate.hpp"
+#include "render/render.hpp"
+#include "report/reporter.hpp"
 
 namespace calzion::cli {
 
 // The process environment as a map.
 std::map<std::string, std::string> process_environment();
 
+// The infrastructure file of --infra, or calzion.infra.yaml beside the template
+// (in the current directory for commands without one), if there is one.
+const std::optional<infra::Infrastructure>& infrastructure_for(const Invocation& run);
+
+// Check the infrastructure file, if any, against the template: the services its
+// `place`, `domains` and `scale` name (the instance's; every instance's when the
+// command has none). Throws Error(invalid_data) located in the file.
+void check_infrastructure(const Invocation& run, const render::Source& source);
+
 // The variables of --set, --vars-file and the environment, strongest first.
 render::Variables variables_for(const Invocation& run);
 
-// The hosts of --host (none: local) and how to reach them.
+// The hosts of --host (none: local) and how to reach them. With an
+// infrastructure file: the instance's hosts there (all of them for commands
+// without an instance), --host choosing among them; an instance the file does
+// not list needs --host (Error(usage)).
 deploy::Targets targets_for(const Invocation& run);
+
+// Where a command's progress goes, on stderr: with --quiet only failures, one
+// line each; on a terminal that understands cursor movement a live display
+// (not for --dry-run, whose commands go to stdout and would tear it); else one
+// plain line per event. The live display shows `hosts` in that order, then any
+// other host as it reports. Call finish() on it before printing the result.
+std::unique_ptr<report::Reporter> make_reporter(const Invocation& run, const std::vector<std::string>& hosts = {});
 
 // Seconds in "30", "30s", "2m" or "1h". Throws Error(usage) naming `option`.
 int duration_seconds(const std::string& text, const std::string& option);
 
-// The exit code for per-host errors, each already shown with its host: 0 when
-// there are none, else the worst is thrown. Under --json stdout already holds one
+// The exit code for per-host errors: 0 when there are none. Otherwise every
+// error but the worst is printed on stderr, naming its host, and the worst is
+// thrown (printed last, its exit code). Under --json stdout already holds one
 // document with every host's error, so the worst is only printed on stderr and
 // its exit code returned.
 int exit_for_host_errors(const std::vector<std::optional<Error>>& errors, const Invocation& run);

@@ -10,6 +10,7 @@ namespace calzion::cli {
 struct GlobalOptions {
     std::vector<std::string> hosts;
     std::string ssh_config;
+    std::string infra;  // --infra: the infrastructure file
     bool accept_new_host_key = false;
     std::string lock_timeout = "0";
     std::vector<std::string> set;
@@ -36,7 +37,9 @@ struct Invocation {
     bool dry_run = false;
     bool prune = false;
     bool volumes = false;
-    std::string pull = "missing";
+    bool allow_dirty = false;           // plan, deploy: build a context with uncommitted changes
+    bool build_local = false;           // deploy: build here, docker save | docker load to the hosts
+    std::string pull;  // deploy --pull; empty: each service's own policy
     int wait_timeout = 120;
     std::vector<std::string> secrets_files;
     std::vector<std::string> services;  // restart/stop/start: empty means all
@@ -52,6 +55,8 @@ struct Invocation {
     bool no_tty = false;                // exec -T
     std::string user;                   // exec --user
     std::string workdir;                // exec --workdir
+    std::string router_image;           // router sync --image; empty: the default
+    std::optional<int> http_port;       // router sync --http-port; none: the default
 };
 
 // Parse argv. Returns nullopt when the command line asked for help or the version,

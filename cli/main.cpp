@@ -36,6 +36,7 @@ int dispatch(const Invocation& run) {
         {"hosts check", calzion::cli::run_hosts_check},
         {"logs", calzion::cli::run_logs},
         {"exec", calzion::cli::run_exec},
+        {"router sync", calzion::cli::run_router_sync},
     };
     return commands.at(run.command)(run);
 }

@@ -18,6 +18,9 @@ void add_global_options(CLI::App& app, GlobalOptions& global) {
         ->allow_extra_args(false);
     app.add_option("--ssh-config", global.ssh_config, "SSH config file, like ssh -F (default ~/.ssh/config)")
         ->type_name("FILE");
+    app.add_option("--infra", global.infra,
+                   "Infrastructure file (default calzion.infra.yaml beside the template, if present)")
+        ->type_name("FILE");
     app.add_flag("--accept-new-host-key", global.accept_new_host_key,
                  "Trust and record the key of a host not yet in known_hosts");
     app.add_option("--lock-timeout", global.lock_timeout, "Wait this long for another deploy's lock (e.g. 30s, 2m)")
@@ -63,7 +66,7 @@ void check_command_name(const CLI::App& app, int argc, char** argv) {
         if (arg.empty() || arg.front() == '-') {
             // Skip the value of a global option that takes one.
             bool takes_value = arg == "--set" || arg == "--vars-file" || arg == "--color" || arg == "--host" ||
-                               arg == "--ssh-config" || arg == "--lock-timeout";
+                               arg == "--ssh-config" || arg == "--lock-timeout" || arg == "--infra";
             i += takes_value ? 1 : 0;
             continue;
         }
@@ -86,6 +89,8 @@ void add_deploy_options(CLI::App* command, Invocation& run) {
     command->add_option("instance", run.instance, "Instance name")->required();
     command->add_flag("--prune", run.prune, "Remove containers of services no longer in the template");
     command->add_flag("--force", run.force, "Replace every service, changed or not");
+    command->add_flag("--allow-dirty", run.allow_dirty,
+                      "Build git/build services from the working tree even with uncommitted changes");
     command->add_option("--secrets-file", run.secrets_files, "Read secrets from a dotenv file")
         ->type_name("FILE")
         ->allow_extra_args(false);
@@ -99,7 +104,9 @@ void add_host_commands(CLI::App& app, Invocation& run) {
     auto* deploy = app.add_subcommand("deploy", "Bring the hosts to the template's state and record a revision");
     add_deploy_options(deploy, run);
     deploy->add_flag("--dry-run", run.dry_run, "Print the exact remote commands instead of running them");
-    deploy->add_option("--pull", run.pull, "Image pull policy: missing, always or never")
+    deploy->add_flag("--build-local", run.build_local,
+                     "Build images here and send them to the hosts (docker save | docker load)");
+    deploy->add_option("--pull", run.pull, "Image pull policy for every service, over their own: missing, always or never")
         ->check(CLI::IsMember({"missing", "always", "never"}));
     deploy->add_option("--wait-timeout", run.wait_timeout, "Seconds a new container has to become ready")
         ->check(CLI::Range(1, 86400));
@@ -159,6 +166,16 @@ void add_day_two_commands(CLI::App& app, Invocation& run) {
     hosts->add_subcommand("check", "Check SSH, host key, docker and the state directory on every host");
 }
 
+void add_router_commands(CLI::App& app, Invocation& run) {
+    auto* router = app.add_subcommand("router", "Work on the router that serves the instances' domains");
+    router->require_subcommand(1);
+    auto* sync = router->add_subcommand("sync", "Configure each host's router from the domains of its instances");
+    sync->add_option("--image", run.router_image, "Router image (default nginx:1.27-alpine)")->type_name("IMAGE");
+    sync->add_option("--http-port", run.http_port, "Host port the router serves HTTP on (default 80)")
+        ->type_name("PORT")
+        ->check(CLI::Range(1, 65535));
+}
+
 }  // namespace
 
 std::optional<Invocation> parse_command_line(int argc, char** argv) {
@@ -172,6 +189,7 @@ std::optional<Invocation> parse_command_line(int argc, char** argv) {
     add_template_commands(app, run);
     add_host_commands(app, run);
     add_day_two_commands(app, run);
+    add_router_commands(app, run);
     try {
         check_command_name(app, argc, argv);
         app.parse(argc, argv);

@@ -1,7 +1,10 @@
 #include "terminal.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <iostream>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace calzion::cli {
@@ -41,7 +44,7 @@ void print_one(const std::string& host, const std::string& where, const std::str
 
 }  // namespace
 
-bool use_color(const std::string& when) {
+bool use_color(const std::string& when, int fd) {
     if (when == "always") {
         return true;
     }
@@ -52,7 +55,33 @@ bool use_color(const std::string& when) {
     if (no_color != nullptr && *no_color != '\0') {
         return false;
     }
-    return ::isatty(STDERR_FILENO) == 1;
+    return ::isatty(fd) == 1;
+}
+
+bool is_smart_terminal(int fd) {
+    const char* term = std::getenv("TERM");
+    return ::isatty(fd) == 1 && term != nullptr && *term != '\0' && std::string(term) != "dumb";
+}
+
+report::ScreenSize terminal_size(int fd) {
+    struct winsize size {};
+    if (::ioctl(fd, TIOCGWINSZ, &size) != 0) {
+        return {};
+    }
+    return {size.ws_col, size.ws_row};
+}
+
+bool locale_is_utf8() {
+    for (const char* name : {"LC_ALL", "LC_CTYPE", "LANG"}) {
+        const char* value = std::getenv(name);
+        if (value != nullptr && *value != '\0') {
+            std::string lower = value;
+            std::transform(lower.begin(), lower.end(), lower.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            return lower.find("utf-8") != std::string::npos || lower.find("utf8") != std::string::npos;
+        }
+    }
+    return false;
 }
 
 void print_error(const Error& error, bool color) {

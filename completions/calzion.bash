@@ -3,10 +3,10 @@
 # Install as /usr/share/bash-completion/completions/calzion, or source it from
 # ~/.bashrc. Works with or without the bash-completion package.
 
-_calzion_commands="validate render init plan deploy status list destroy history rollback restart stop start lock logs exec hosts"
+_calzion_commands="validate render init plan deploy status list destroy history rollback restart stop start lock logs exec hosts router"
 
 # --version is only taken before a command.
-_calzion_global_options="--host --ssh-config --accept-new-host-key --lock-timeout --set --vars-file
+_calzion_global_options="--host --infra --ssh-config --accept-new-host-key --lock-timeout --set --vars-file
     --json -q --quiet -v --verbose --color -h --help"
 
 # The options of one command, besides the global ones.
@@ -14,22 +14,23 @@ _calzion_command_options() {
     case $1 in
         render) echo "--format --revision" ;;
         init) echo "-o --output --force --list" ;;
-        plan) echo "--prune --force --secrets-file --detailed-exitcode" ;;
-        deploy) echo "--prune --force --secrets-file --dry-run --pull --wait-timeout" ;;
+        plan) echo "--prune --force --secrets-file --allow-dirty --detailed-exitcode" ;;
+        deploy) echo "--prune --force --secrets-file --allow-dirty --dry-run --build-local --pull --wait-timeout" ;;
         destroy) echo "--volumes" ;;
         rollback) echo "--to --wait-timeout" ;;
         lock) echo "--break" ;;
         logs) echo "-f --follow -n --tail --since -t --timestamps" ;;
         exec) echo "-i --interactive -T --no-tty -u --user -w --workdir" ;;
+        router\ sync) echo "--image --http-port" ;;
     esac
 }
 
 # Whether option $1 takes a value (as the next word or after "=").
 _calzion_takes_value() {
     case $1 in
-        --host | --ssh-config | --lock-timeout | --set | --vars-file | --color | \
+        --host | --infra | --ssh-config | --lock-timeout | --set | --vars-file | --color | \
             --format | --revision | -o | --output | --secrets-file | --pull | --wait-timeout | --to | \
-            -n | --tail | --since | -u | --user | -w | --workdir)
+            -n | --tail | --since | -u | --user | -w | --workdir | --image | --http-port)
             return 0 ;;
     esac
     return 1
@@ -74,7 +75,7 @@ _calzion_hosts() {
 }
 
 _calzion() {
-    local cur prev prefix="" word command="" i npos=0
+    local cur prev prefix="" word command="" subcommand="" i npos=0
     local cword=$COMP_CWORD
     local -a words=("${COMP_WORDS[@]}")
     cur=${words[cword]}
@@ -109,6 +110,7 @@ _calzion() {
             command=$word
         else
             ((npos++))
+            ((npos == 1)) && subcommand=$word
         fi
     done
 
@@ -119,7 +121,7 @@ _calzion() {
             --format) values="yaml json" ;;
             --pull) values="missing always never" ;;
             --host) values=$(_calzion_hosts "$cur") ;;
-            --ssh-config | --vars-file | --secrets-file | -o | --output)
+            --infra | --ssh-config | --vars-file | --secrets-file | -o | --output)
                 if [[ -z $prefix ]]; then
                     _calzion_files "$cur" file
                     return 0
@@ -136,6 +138,9 @@ _calzion() {
     if [[ $cur == -* ]]; then
         local options="$_calzion_global_options --version"
         [[ -n $command ]] && options="$_calzion_global_options $(_calzion_command_options "$command")"
+        # Commands with subcommands of their own: options of "router sync".
+        [[ $command == router && -n $subcommand ]] &&
+            options="$_calzion_global_options $(_calzion_command_options "$command $subcommand")"
         mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
         return 0
     fi
@@ -150,6 +155,8 @@ _calzion() {
             ((npos == 0)) && _calzion_files "$cur" template ;;
         hosts)
             ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "check" -- "$cur") ;;
+        router)
+            ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "sync" -- "$cur") ;;
         init)
             if ((npos == 0)); then
                 local starters

@@ -15,9 +15,9 @@ function __calzion_state
             continue
         end
         switch $token
-            case --host --ssh-config --lock-timeout --set --vars-file --color \
+            case --host --infra --ssh-config --lock-timeout --set --vars-file --color \
                 --format --revision -o --output --secrets-file --pull --wait-timeout --to \
-                -n --tail --since -u --user -w --workdir
+                -n --tail --since -u --user -w --workdir --image --http-port
                 set skip 1
             case '-*'
             case '*'
@@ -81,9 +81,11 @@ complete -c calzion -n __calzion_no_command -a lock -d "Show who holds an instan
 complete -c calzion -n __calzion_no_command -a logs -d "Print a service's container log"
 complete -c calzion -n __calzion_no_command -a exec -d "Run a command in a service's container"
 complete -c calzion -n __calzion_no_command -a hosts -d 'Work on the hosts themselves (hosts check)' 
+complete -c calzion -n __calzion_no_command -a router -d 'Work on the router of the domains (router sync)' 
 
 # Global options, before or after the command
 complete -c calzion -l host -x -a '(__calzion_hosts)' -d 'Target host: [user@]host[:port], alias or local'
+complete -c calzion -l infra -r -F -d 'Infrastructure file (default calzion.infra.yaml)'
 complete -c calzion -l ssh-config -r -F -d 'SSH config file, like ssh -F'
 complete -c calzion -l accept-new-host-key -d 'Trust and record the key of a new host'
 complete -c calzion -l lock-timeout -x -d "Wait this long for another deploy's lock (30s, 2m)"
@@ -113,8 +115,10 @@ complete -c calzion -n '__calzion_command_is init' -l list -d 'List the starters
 complete -c calzion -n '__calzion_command_is plan deploy' -l prune -d 'Remove services no longer in the template'
 complete -c calzion -n '__calzion_command_is plan deploy' -l force -d 'Replace every service, changed or not'
 complete -c calzion -n '__calzion_command_is plan deploy' -l secrets-file -r -F -d 'Read secrets from a dotenv file'
+complete -c calzion -n '__calzion_command_is plan deploy' -l allow-dirty -d 'Build from a working tree with uncommitted changes'
 complete -c calzion -n '__calzion_command_is plan' -l detailed-exitcode -d 'Exit 2 when there are changes'
 complete -c calzion -n '__calzion_command_is deploy' -l dry-run -d 'Print the remote commands instead of running them'
+complete -c calzion -n '__calzion_command_is deploy' -l build-local -d 'Build images here and send them to the hosts'
 complete -c calzion -n '__calzion_command_is deploy' -l pull -x -a 'missing always never' -d 'Image pull policy'
 complete -c calzion -n '__calzion_command_is deploy' -l wait-timeout -x -d 'Seconds a new container has to become ready'
 
@@ -126,6 +130,11 @@ complete -c calzion -n '__calzion_command_is rollback' -l to -x -d 'Revision to 
 complete -c calzion -n '__calzion_command_is rollback' -l wait-timeout -x -d 'Seconds a new container has to become ready'
 complete -c calzion -n '__calzion_command_is lock' -l break -d 'Remove the lock when its holder is gone'
 complete -c calzion -n '__calzion_argument 0 hosts' -a check -d 'Check SSH, host key, docker and state directory'
+
+# router sync
+complete -c calzion -n '__calzion_argument 0 router' -a sync -d "Configure each host's router from its instances"
+complete -c calzion -n '__calzion_command_is router' -l image -x -d 'Router image (default nginx:1.27-alpine)'
+complete -c calzion -n '__calzion_command_is router' -l http-port -x -d 'Host port the router serves HTTP on'
 
 # logs and exec
 complete -c calzion -n '__calzion_command_is logs' -s f -l follow -d 'Keep printing new lines until interrupted'

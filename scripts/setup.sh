@@ -13,6 +13,8 @@ packages=(
   docker.io openssh-server openssh-client busybox-static iproute2 procps util-linux git
   # end-to-end tests read calzion's --json output with jq
   jq
+  # the router's end-to-end test builds its image from this machine's nginx
+  nginx
 )
 
 missing=()

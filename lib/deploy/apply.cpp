@@ -1,12 +1,18 @@
 #include "deploy/apply.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <mutex>
 
+#include "docker/init_command.hpp"
 #include "docker/wait.hpp"
+#include "exec/describe.hpp"
 #include "state/scripts.hpp"
+#include "state/store.hpp"
 #include "util/error.hpp"
+#include "util/shell.hpp"
+#include "util/sha256.hpp"
 #include "util/strings.hpp"
 
 namespace calzion::deploy {
@@ -76,10 +82,19 @@ private:
             return true;
         }
         try {
-            remove_leftovers(action);
             if (action.kind == ActionKind::unchanged) {
+                bool finished = finish_interrupted(action);
+                if (action.init) {
+                    run_init(*action.desired);
+                    note(action, "init done");
+                }
+                if (finished || action.init) {
+                    std::lock_guard<std::mutex> guard(m_mutex);
+                    m_result.applied.insert(action.service);
+                }
                 return true;
             }
+            remove_leftovers(action);
             if (action.kind == ActionKind::create) {
                 create(action);
             } else if (action.kind == ActionKind::replace) {
@@ -122,28 +137,131 @@ private:
         note(action, "ready");
     }
 
-    // Run the new container and wait until it is ready; remove it if it is not.
+    // A service whose container already has the template's spec but still has
+    // leftovers is what an interrupted replacement leaves (calzion killed, the
+    // connection lost): the new container next to the old one, parked. Nobody saw
+    // the new one ready: wait for it before the old one goes, and if it does not
+    // become ready put the old one back under its name, as a failed replacement.
+    // True when there was something to finish.
+    bool finish_interrupted(const Action& action) {
+        if (action.leftovers.empty()) {
+            return false;
+        }
+        const std::string& name = action.desired->container;
+        exec::Result wait = m_runner.run(
+            {docker::wait_ready_argv(name, m_options.wait_timeout, m_options.stable_seconds), "", std::nullopt,
+             nullptr});
+        if (wait.ok()) {
+            remove_leftovers(action);
+            return true;
+        }
+        docker::WaitOutcome outcome = docker::parse_wait(wait.out);
+        bool parked = std::any_of(action.leftovers.begin(), action.leftovers.end(),
+                                  [&](const docker::Container& c) { return c.name == parked_name(name); });
+        if (parked) {
+            try_run(docker::remove_own_container(name, m_desired.instance));
+            must(docker::rename_container(parked_name(name), name), "docker rename");
+            must(docker::start_container(name), "docker start");
+            std::lock_guard<std::mutex> guard(m_mutex);
+            m_result.restored.insert(action.service);
+        }
+        throw Error(ErrorKind::operation_failed, not_ready(outcome));
+    }
+
+    std::string not_ready(const docker::WaitOutcome& outcome) const {
+        std::string why = outcome.verdict == "timeout"
+                              ? "not ready after " + std::to_string(m_options.wait_timeout) + "s"
+                              : "failed to start (" + outcome.status +
+                                    (outcome.health == "none" ? "" : ", " + outcome.health) + ")";
+        return why + "; its last log lines:\n" + outcome.logs;
+    }
+
+    // Run the new container, wait until it is ready and run its init if the plan
+    // says so; remove it if any of that fails.
     void start_new(const Action& action) {
         const render::RenderedService& service = *action.desired;
         docker::ServicePaths paths{m_observed.instance_dir(m_desired.instance),
                                    !service.secrets.empty() || m_options.secrets.count(service.name) > 0};
-        exec::Result run = m_runner.run({docker::run(service, m_desired.network, paths, m_options.pull), "",
-                                         std::nullopt, nullptr});
+        docker::PullPolicy pull = docker::pull_policy_for(service, m_options.pull);
+        exec::Result run = m_runner.run({docker::run(service, m_desired.network, paths, pull), "", std::nullopt,
+                                         nullptr});
         if (!run.ok()) {
             try_run(docker::remove_own_container(service.container, m_desired.instance));
-            throw Error(ErrorKind::operation_failed, "docker run failed: " + util::one_line(run.err));
+            throw Error(ErrorKind::operation_failed, run_failure(service, pull, run));
         }
+        wait_ready(service);
+        if (action.init) {
+            try {
+                run_init(service);
+            } catch (const Error&) {
+                try_run(docker::remove_own_container(service.container, m_desired.instance));
+                throw;
+            }
+        }
+        auto secrets = m_options.secrets.find(service.name);
+        if (secrets != m_options.secrets.end()) {
+            // Best effort: without the record, the next deploy replaces it once more.
+            try_run(state::mark_secrets_argv(m_observed.instance_dir(m_desired.instance), service.name,
+                                             util::sha256_hex(secrets->second)));
+        }
+    }
+
+    // Why docker run failed. An image the host lacks is named, with the policy
+    // that left it missing (decided by asking docker, not by reading its
+    // message); otherwise docker's message says it.
+    std::string run_failure(const render::RenderedService& service, docker::PullPolicy pull,
+                            const exec::Result& run) {
+        std::string docker_says = util::one_line(run.err);
+        exec::Result image{0, "", "", ""};
+        try {
+            image = m_runner.run({docker::inspect_image(service.image), "", std::nullopt, nullptr});
+        } catch (const Error&) {
+            // Unknown: say what docker said.
+        }
+        if (image.ok()) {
+            return "docker run failed: " + docker_says;
+        }
+        if (pull == docker::PullPolicy::never) {
+            return "image " + util::quoted(service.image) +
+                   " is not on the host, and pull policy \"never\" does not pull it: " + docker_says;
+        }
+        return "cannot pull image " + util::quoted(service.image) + " (pull policy " +
+               util::quoted(docker::to_string(pull)) + "): " + docker_says;
+    }
+
+    // Wait until the service's new container is ready; remove it if it is not.
+    void wait_ready(const render::RenderedService& service) {
         exec::Result wait = m_runner.run(
             {docker::wait_ready_argv(service.container, m_options.wait_timeout, m_options.stable_seconds), "",
              std::nullopt, nullptr});
         if (!wait.ok()) {
             docker::WaitOutcome outcome = docker::parse_wait(wait.out);
             try_run(docker::remove_own_container(service.container, m_desired.instance));
-            std::string why = outcome.verdict == "timeout"
-                                  ? "not ready after " + std::to_string(m_options.wait_timeout) + "s"
-                                  : "failed to start (" + outcome.status + (outcome.health == "none" ? "" : ", " + outcome.health) + ")";
-            throw Error(ErrorKind::operation_failed, why + "; its last log lines:\n" + outcome.logs);
+            throw Error(ErrorKind::operation_failed, not_ready(outcome));
         }
+    }
+
+    // Run the service's init commands in its container, in order, stopping at
+    // the first that fails, then record the marker that they never run again.
+    void run_init(const render::RenderedService& service) {
+        for (const auto& command : service.init) {
+            m_reporter.event({report::Event::Kind::step, m_runner.host(), service.name,
+                              "init: " + exec::describe(command)});
+            exec::Result result = m_runner.run({docker::init_command(service.container, command), "", std::nullopt,
+                                                nullptr});
+            if (!result.ok()) {
+                throw Error(ErrorKind::operation_failed, init_failure(command, result));
+            }
+        }
+        state::record_init(m_runner, m_observed, m_desired.instance, service, m_desired.revision.value_or(0));
+    }
+
+    static std::string init_failure(const std::vector<std::string>& command, const exec::Result& result) {
+        std::string how = result.signal.empty() ? "exit " + std::to_string(result.exit_code)
+                                                : "signal " + result.signal;
+        std::string output = !result.out.empty() ? result.out : result.err;
+        std::string text = "init command " + util::quoted(util::shell_join(command)) + " failed (" + how + ")";
+        return output.empty() ? text + " and printed nothing" : text + "; its last output lines:\n" + output;
     }
 
     void remove_leftovers(const Action& action) {

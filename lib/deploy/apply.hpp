@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -13,7 +14,9 @@
 namespace calzion::deploy {
 
 struct ApplyOptions {
-    docker::PullPolicy pull = docker::PullPolicy::missing;
+    // Set: the pull policy of every container created (deploy --pull, rollback),
+    // over each service's own `pull`; unset: the service's, else missing.
+    std::optional<docker::PullPolicy> pull;
     int wait_timeout = 120;  // seconds a new container has to become ready
     int stable_seconds = 2;  // without a health check: running this long without a restart
     // Secret values per service, as env-file text, written to the host before any
@@ -25,15 +28,24 @@ struct ApplyOptions {
 // What apply achieved on one host.
 struct ApplyResult {
     std::set<std::string> applied;  // services now running their new spec (or removed)
+    // Services planned as unchanged whose container, left by an interrupted
+    // replacement, did not become ready: the old container runs again instead.
+    std::set<std::string> restored;
     std::string error;              // the first failure, empty when all went well
     bool ok() const { return error.empty(); }
 };
 
 // Carry out a plan on one host: create the network and directories, then start,
 // replace and remove containers, each service after those it depends on and
-// independent ones concurrently. A service that fails to become ready is rolled
-// back (its new container removed, the old one kept or restarted); no further
-// service is started after a failure. A service that needs secrets neither given
+// independent ones concurrently. Where the plan says so, a service's init
+// commands run in its ready container, in order, and its init marker is written
+// once all have succeeded; only then do the services that depend on it start.
+// A service that fails to become ready, or whose init fails, is rolled back (its
+// new container removed, the old one kept or restarted; a container the plan
+// left unchanged keeps running); no further service is started after a failure.
+// A replacement an interrupted deploy left half done (the new container already
+// there, the old one parked beside it) is finished the same way: the old one goes once the new one is ready, else the
+// old one comes back. A service that needs secrets neither given
 // in `options` nor in its env file on the host fails before anything changes.
 // Never throws for a docker failure: the
 // result says what happened so that the state can record what actually runs.

@@ -34,7 +34,7 @@ Found find_on(Connection& connection, const Targets& targets, const std::string&
         return found;
     }
     try {
-        state::HostState observed = state::read_state(*connection.runner, targets.state_dir, instance, {});
+        state::HostState observed = state::read_state(*connection.runner, targets.state_dir_for(connection.host), instance, {});
         if (observed.current_revision == 0) {
             return found;
         }

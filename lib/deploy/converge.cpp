@@ -13,7 +13,18 @@ namespace {
 std::vector<std::string> change_lines(const plan::Plan& plan, const ApplyResult& result) {
     std::vector<std::string> lines;
     for (const auto& action : plan.actions) {
-        if (action.kind == plan::ActionKind::unchanged || action.kind == plan::ActionKind::keep) {
+        if (action.kind == plan::ActionKind::keep) {
+            continue;
+        }
+        if (action.kind == plan::ActionKind::unchanged) {
+            // What an interrupted deploy left: its new container kept, the old one removed.
+            if (!action.leftovers.empty()) {
+                lines.push_back(action.service + ": leftover containers removed" +
+                                (result.applied.count(action.service) ? "" : " [not done]"));
+            }
+            if (action.init) {
+                lines.push_back(action.service + ": init" + (result.applied.count(action.service) ? "" : " [not done]"));
+            }
             continue;
         }
         std::string line = action.service + ": " + plan::to_string(action.kind);
@@ -23,6 +34,9 @@ std::vector<std::string> change_lines(const plan::Plan& plan, const ApplyResult&
                 fields += (fields.empty() ? "" : ", ") + field;
             }
             line += " (" + fields + ")";
+        }
+        if (action.init) {
+            line += ", then init";
         }
         lines.push_back(line + (result.applied.count(action.service) ? "" : " [not done]"));
     }
@@ -34,7 +48,7 @@ void record(exec::Runner& runner, const HostOutcome& outcome, const state::HostS
     std::set<std::string> current = result.applied;
     std::set<std::string> kept;
     for (const auto& action : outcome.plan.actions) {
-        if (action.kind == plan::ActionKind::unchanged) {
+        if (action.kind == plan::ActionKind::unchanged && !result.restored.count(action.service)) {
             current.insert(action.service);
         } else if (action.kind == plan::ActionKind::keep) {
             kept.insert(action.service);

@@ -31,7 +31,8 @@ LockedState lock_and_read_for(exec::Runner& runner, const std::string& state_dir
                               const std::string& command, int lock_timeout, bool dry_run,
                               const std::vector<std::string>& images);
 
-// The references of the images a deployment runs (built services have none yet).
+// The references of the images a deployment runs (a built service's once its
+// commit is known: render::RenderOptions::commits).
 std::vector<std::string> images_of(const render::Deployment& deployment);
 
 // The plan that brings a host from `observed` to `desired`. Pure.

@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "build/recipe.hpp"
 #include "deploy/apply.hpp"
 #include "deploy/targets.hpp"
+#include "infra/infrastructure.hpp"
 #include "plan/plan.hpp"
 #include "render/render.hpp"
 #include "report/reporter.hpp"
@@ -24,6 +26,15 @@ struct DeployRequest {
     int lock_timeout = 0;               // seconds to wait for another deploy's lock
     std::ostream* dry_run = nullptr;    // set: print the commands instead of running them
     std::map<std::string, std::string> secret_values;  // by secret name
+    // What each `git`/`build` service is built from (build::resolve); their image
+    // tags are in render.commits.
+    std::map<std::string, build::Recipe> builds;
+    bool build_local = false;  // build here and send images with docker save | docker load
+    // With an infrastructure file: the instance's hosts share its services
+    // (infra::place) instead of each running all of them, and `addresses` says
+    // how each host is reached from the others (for expose across hosts).
+    std::optional<infra::Instance> placement;
+    std::map<std::string, std::string> addresses;
 };
 
 // What happened on one host.
@@ -37,11 +48,13 @@ struct HostOutcome {
 };
 
 // Read every host's state (one round trip each, no lock) and plan. Errors are
-// kept per host.
+// kept per host. With placement, every host must be read before any is planned.
 std::vector<HostOutcome> plan_all(const DeployRequest& request);
 
 // Deploy to every host in parallel: lock and read (one round trip), plan, apply,
 // record what runs, unlock. Errors are kept per host and reported as they happen.
+// With placement, every host is locked and read before any is changed; when one
+// of them fails there, none is changed and each says why.
 std::vector<HostOutcome> deploy_all(const DeployRequest& request, report::Reporter& reporter);
 
 }  // namespace calzion::deploy

@@ -1,5 +1,7 @@
 #include "deploy/instances.hpp"
 
+#include <algorithm>
+
 #include <set>
 
 #include "docker/argv.hpp"
@@ -49,7 +51,7 @@ InstanceStatus status_of(exec::Runner& runner, const Targets& targets, const std
     InstanceStatus status;
     status.host = runner.host();
     status.instance = instance;
-    state::HostState observed = state::read_state(runner, targets.state_dir, instance, {});
+    state::HostState observed = state::read_state(runner, targets.state_dir_for(runner.host()), instance, {});
     status.revision = observed.current_revision;
     status.lock_owner = observed.lock_owner;
     describe_services(status, observed);
@@ -57,7 +59,7 @@ InstanceStatus status_of(exec::Runner& runner, const Targets& targets, const std
 }
 
 std::vector<state::InstanceRecord> list_on(exec::Runner& runner, const Targets& targets) {
-    exec::Result result = runner.run({state::list_instances_argv(targets.state_dir), "", std::nullopt, nullptr});
+    exec::Result result = runner.run({state::list_instances_argv(targets.state_dir_for(runner.host())), "", std::nullopt, nullptr});
     if (!result.ok()) {
         throw Error(ErrorKind::operation_failed, "cannot list the instances: " + result.err);
     }
@@ -71,9 +73,9 @@ void run_or_fail(exec::Runner& runner, const std::vector<std::string>& argv, con
     }
 }
 
-void destroy_on(exec::Runner& runner, const Targets& targets, const std::string& instance, bool volumes,
-                int lock_timeout, report::Reporter& reporter) {
-    auto [lock, observed] = state::lock_and_read(runner, targets.state_dir, instance, "destroy", lock_timeout, {});
+void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& targets, const std::string& instance,
+                bool volumes, int lock_timeout, report::Reporter& reporter) {
+    auto [lock, observed] = state::lock_and_read(runner, targets.state_dir_for(runner.host()), instance, "destroy", lock_timeout, {});
     std::vector<std::string> names;
     for (const auto& container : observed.containers) {
         names.push_back(container.name);
@@ -82,17 +84,36 @@ void destroy_on(exec::Runner& runner, const Targets& targets, const std::string&
         std::vector<std::string> argv = {"docker", "rm", "--force"};
         argv.insert(argv.end(), names.begin(), names.end());
         run_or_fail(runner, argv, "removing containers");
+        outcome.containers = names;
     }
-    // The network may already be gone: its removal is allowed to fail.
-    runner.run({docker::remove_network("cz-" + instance), "", std::nullopt, nullptr});
-    if (volumes) {
-        for (const auto& service : observed.recorded) {
-            for (const auto& volume : service.volumes) {
-                run_or_fail(runner, docker::remove_volume(volume), "removing volume " + volume);
+    // Services may share a named volume: name each once.
+    std::set<std::string> volume_names;
+    for (const auto& service : observed.recorded) {
+        for (const auto& volume : service.volumes) {
+            if (volume_names.insert(volume).second) {
+                outcome.named_volumes.push_back(volume);
             }
         }
     }
-    run_or_fail(runner, state::forget_instance_argv(observed.instance_dir(instance), volumes), "forgetting the instance");
+    if (volumes) {
+        for (const auto& volume : outcome.named_volumes) {
+            run_or_fail(runner, docker::remove_volume(volume), "removing volume " + volume);
+        }
+    }
+    outcome.instance_dir = observed.instance_dir(instance);
+    run_or_fail(runner, state::forget_instance_argv(outcome.instance_dir, volumes), "forgetting the instance");
+    // With its records gone, the router drops the instance's domains and leaves
+    // its network, which can then be removed.
+    bool routed = std::any_of(observed.recorded.begin(), observed.recorded.end(),
+                              [](const auto& service) { return service.routes != "[]"; });
+    if (routed) {
+        router::sync(runner, targets.state_dir_for(runner.host()), targets.router);
+    }
+    // The network may already be gone: its removal is allowed to fail.
+    outcome.network = "cz-" + instance;
+    outcome.network_removed = runner.run({docker::remove_network(outcome.network), "", std::nullopt, nullptr}).ok();
+    outcome.data_removed = volumes;
+    outcome.instance_dir_removed = volumes;
     reporter.event({report::Event::Kind::done, runner.host(), "",
                     "destroyed " + util::quoted(instance) + " (" + std::to_string(names.size()) +
                         (names.size() == 1 ? " container" : " containers") +
@@ -135,20 +156,11 @@ std::vector<HostListing> list_all(const Targets& targets) {
     });
 }
 
-std::vector<std::optional<Error>> destroy_all(const Targets& targets, const std::string& instance, bool volumes,
-                                             int lock_timeout, report::Reporter& reporter) {
-    struct Outcome {
-        std::string host;
-        std::optional<Error> error;
-    };
-    auto outcomes = on_every_host<Outcome>(targets, [&](Outcome&, exec::Runner& runner) {
-        destroy_on(runner, targets, instance, volumes, lock_timeout, reporter);
+std::vector<DestroyOutcome> destroy_all(const Targets& targets, const std::string& instance, bool volumes,
+                                        int lock_timeout, report::Reporter& reporter) {
+    return on_every_host<DestroyOutcome>(targets, [&](DestroyOutcome& outcome, exec::Runner& runner) {
+        destroy_on(outcome, runner, targets, instance, volumes, lock_timeout, reporter);
     });
-    std::vector<std::optional<Error>> errors;
-    for (auto& outcome : outcomes) {
-        errors.push_back(outcome.error);
-    }
-    return errors;
 }
 
 }  // namespace calzion::deploy

@@ -50,10 +50,23 @@ struct HostListing {
 
 std::vector<HostListing> list_all(const Targets& targets);
 
+// What destroy removed from one host, as far as it got.
+struct DestroyOutcome {
+    std::string host;
+    std::vector<std::string> containers;     // removed
+    std::string network;                     // the instance's network
+    bool network_removed = false;            // false: it was already gone, or is still in use
+    std::vector<std::string> named_volumes;  // the recorded services' named volumes
+    bool data_removed = false;               // named volumes and volume directories
+    std::string instance_dir;                // the instance's state directory on the host
+    bool instance_dir_removed = false;       // false: only its records and secrets went
+    std::optional<Error> error;
+};
+
 // Remove the instance from every target host under its lock: containers,
 // network, records and secrets; with `volumes` also its data directory and named
 // volumes. Errors are kept per host.
-std::vector<std::optional<Error>> destroy_all(const Targets& targets, const std::string& instance, bool volumes,
-                                             int lock_timeout, report::Reporter& reporter);
+std::vector<DestroyOutcome> destroy_all(const Targets& targets, const std::string& instance, bool volumes,
+                                        int lock_timeout, report::Reporter& reporter);
 
 }  // namespace calzion::deploy

@@ -174,7 +174,7 @@ std::vector<state::RecordedService> select_services(const state::HostState& obse
 
 void lifecycle_on(LifecycleOutcome& outcome, exec::Runner& runner, const LifecycleRequest& request,
                   report::Reporter& reporter) {
-    auto [lock, observed] = state::lock_and_read(runner, request.targets.state_dir, request.instance,
+    auto [lock, observed] = state::lock_and_read(runner, request.targets.state_dir_for(runner.host()), request.instance,
                                                  to_string(request.action), request.lock_timeout, {});
     auto services = select_services(observed, request.instance, request.services);
     Lifecycler lifecycler(outcome, runner, request, observed, reporter);

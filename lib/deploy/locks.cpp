@@ -26,7 +26,7 @@ Error refusal(const std::string& instance, const state::LockInfo& lock) {
 }
 
 void break_on(HostLock& outcome, exec::Runner& runner, const Targets& targets, const std::string& instance) {
-    outcome.lock = state::read_lock(runner, targets.state_dir, instance);
+    outcome.lock = state::read_lock(runner, targets.state_dir_for(runner.host()), instance);
     if (!outcome.lock.held) {
         return;
     }
@@ -35,7 +35,7 @@ void break_on(HostLock& outcome, exec::Runner& runner, const Targets& targets, c
     }
     state::AuditEntry entry{"lock --break", {}, 0, "succeeded",
                             "lock broken: it was held by " + state::describe(outcome.lock.holder)};
-    switch (state::break_lock(runner, targets.state_dir, instance, outcome.lock.holder, state::audit_line(entry))) {
+    switch (state::break_lock(runner, targets.state_dir_for(runner.host()), instance, outcome.lock.holder, state::audit_line(entry))) {
     case state::BreakOutcome::broken: outcome.broken = true; break;
     case state::BreakOutcome::free: outcome.lock.held = false; break;
     case state::BreakOutcome::alive: throw refusal(instance, outcome.lock);
@@ -50,7 +50,7 @@ void break_on(HostLock& outcome, exec::Runner& runner, const Targets& targets, c
 
 std::vector<HostLock> locks_all(const Targets& targets, const std::string& instance) {
     return on_every_host<HostLock>(targets, [&](HostLock& outcome, exec::Runner& runner) {
-        outcome.lock = state::read_lock(runner, targets.state_dir, instance);
+        outcome.lock = state::read_lock(runner, targets.state_dir_for(runner.host()), instance);
     });
 }
 

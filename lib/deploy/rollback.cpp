@@ -43,7 +43,9 @@ void plan_rollback(HostOutcome& outcome, const state::RevisionRecord& target, co
                    const state::HostState& observed) {
     outcome.revision_before = observed.current_revision;
     outcome.deployment = deployment_for(target, instance, observed.current_revision + 1);
-    outcome.plan = plan_for(*outcome.deployment, observed, plan::PlanOptions{false, true});
+    plan::PlanOptions options;
+    options.prune = true;
+    outcome.plan = plan_for(*outcome.deployment, observed, options);
     for (auto& action : outcome.plan.actions) {
         if (action.kind == plan::ActionKind::remove) {
             action.reason = "not in revision " + std::to_string(target.revision);
@@ -70,9 +72,9 @@ void rollback_host(HostOutcome& outcome, exec::Runner& runner, const RollbackReq
     // Lock and read the state, then the history under the same lock: what the
     // default target and the new number depend on cannot change in between.
     // (No image ids: a revision records references, not ids, so only specs count.)
-    LockedState locked = lock_and_read_for(runner, request.targets.state_dir, request.instance, "rollback",
+    LockedState locked = lock_and_read_for(runner, request.targets.state_dir_for(runner.host()), request.instance, "rollback",
                                            request.lock_timeout, false, {});
-    state::History history = state::read_history(runner, request.targets.state_dir, request.instance);
+    state::History history = state::read_history(runner, request.targets.state_dir_for(runner.host()), request.instance);
     // Pick the revision and plan its deployment against what runs.
     const state::RevisionRecord& target = rollback_target(history, request.to_revision, request.instance, outcome.host);
     reporter.event({report::Event::Kind::step, outcome.host, "",

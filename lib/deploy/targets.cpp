@@ -25,11 +25,15 @@ int severity(ErrorKind kind) {
 Connection connect_one(const std::string& host, const Targets& targets) {
     Connection connection;
     connection.host = host;
+    auto named = targets.settings.find(host);
+    std::string address = named == targets.settings.end() ? host : named->second.address;
     try {
-        if (host == "local") {
+        if (address == "local") {
             connection.runner = std::make_unique<exec::LocalRunner>();
         } else {
-            connection.runner = ssh::connect(host, targets.ssh);
+            ssh::Options options = targets.ssh;
+            options.label = host;
+            connection.runner = ssh::connect(address, options);
         }
     } catch (const Error& error) {
         connection.error = error.host().empty() ? error.on_host(host) : error;
@@ -38,6 +42,11 @@ Connection connect_one(const std::string& host, const Targets& targets) {
 }
 
 }  // namespace
+
+std::string Targets::state_dir_for(const std::string& host) const {
+    auto named = settings.find(host);
+    return named == settings.end() || named->second.state_dir.empty() ? state_dir : named->second.state_dir;
+}
 
 std::vector<Connection> connect_all(const Targets& targets) {
     std::vector<std::string> hosts = targets.hosts.empty() ? std::vector<std::string>{"local"} : targets.hosts;

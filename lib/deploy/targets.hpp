@@ -1,22 +1,35 @@
 #pragma once
 
 #include <future>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "exec/runner.hpp"
+#include "router/sync.hpp"
 #include "ssh/connect.hpp"
 #include "util/error.hpp"
 
 namespace calzion::deploy {
 
+// How to reach a host that has a name of its own (in the infrastructure file).
+struct HostSettings {
+    std::string address;    // [user@]host[:port], an ssh_config alias, or "local"
+    std::string state_dir;  // empty: the Targets' default
+};
+
 // The hosts a command works on and how to reach them.
 struct Targets {
-    std::vector<std::string> hosts;  // empty: this machine ("local")
+    std::vector<std::string> hosts;  // names; empty: this machine ("local")
     ssh::Options ssh;
     std::string state_dir;  // empty: the host's default
+    std::map<std::string, HostSettings> settings;  // by host name; others are addresses
+    router::SyncOptions router;                    // the hosts' router, for instances with domains
+
+    // The state directory on `host` (empty: the host's default).
+    std::string state_dir_for(const std::string& host) const;
 };
 
 // One host, connected or not.

@@ -7,14 +7,7 @@ namespace calzion::docker {
 
 namespace {
 
-const char* pull_flag(PullPolicy pull) {
-    switch (pull) {
-    case PullPolicy::missing: return "--pull=missing";
-    case PullPolicy::always: return "--pull=always";
-    case PullPolicy::never: return "--pull=never";
-    }
-    return "--pull=missing";
-}
+std::string pull_flag(PullPolicy pull) { return std::string("--pull=") + to_string(pull); }
 
 void add_mounts(Argv& argv, const render::RenderedService& service, const ServicePaths& paths) {
     for (const auto& mount : service.mounts) {
@@ -63,6 +56,32 @@ void add_command(Argv& argv, const render::RenderedService& service) {
 }
 
 }  // namespace
+
+std::optional<PullPolicy> pull_policy_named(const std::string& name) {
+    for (PullPolicy pull : {PullPolicy::missing, PullPolicy::always, PullPolicy::never}) {
+        if (name == to_string(pull)) {
+            return pull;
+        }
+    }
+    return std::nullopt;
+}
+
+const char* to_string(PullPolicy pull) {
+    switch (pull) {
+    case PullPolicy::missing: return "missing";
+    case PullPolicy::always: return "always";
+    case PullPolicy::never: return "never";
+    }
+    return "missing";
+}
+
+PullPolicy pull_policy_for(const render::RenderedService& service, std::optional<PullPolicy> chosen) {
+    // An image built from source exists only on the hosts: no registry has it.
+    if (service.git || service.build) {
+        return PullPolicy::never;
+    }
+    return chosen ? *chosen : pull_policy_named(service.pull).value_or(PullPolicy::missing);
+}
 
 std::string secrets_file(const std::string& instance_dir, const std::string& service) {
     return instance_dir + "/secrets/" + service + ".env";
@@ -118,5 +137,6 @@ Argv start_container(const std::string& container) { return {"docker", "start", 
 Argv rename_container(const std::string& from, const std::string& to) { return {"docker", "rename", from, to}; }
 Argv remove_network(const std::string& network) { return {"docker", "network", "rm", network}; }
 Argv remove_volume(const std::string& volume) { return {"docker", "volume", "rm", "--force", volume}; }
+Argv inspect_image(const std::string& image) { return {"docker", "image", "inspect", "--format", "{{.Id}}", image}; }
 
 }  // namespace calzion::docker

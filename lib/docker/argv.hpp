@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,16 @@ using Argv = std::vector<std::string>;
 
 // How to get the image when the container is created (docker run --pull).
 enum class PullPolicy { missing, always, never };
+
+// The policy called `name` ("missing", "always", "never"), or nullopt.
+std::optional<PullPolicy> pull_policy_named(const std::string& name);
+// "missing", "always" or "never".
+const char* to_string(PullPolicy pull);
+
+// The policy a service's container is created with: `chosen` when the command
+// line chose one for every service (deploy --pull, rollback), else the
+// service's own `pull`, else missing; never for one built from source.
+PullPolicy pull_policy_for(const render::RenderedService& service, std::optional<PullPolicy> chosen);
 
 // Where a service's host-side files live, as the host's state store says.
 struct ServicePaths {
@@ -38,5 +49,7 @@ Argv start_container(const std::string& container);           // docker start
 Argv rename_container(const std::string& from, const std::string& to);
 Argv remove_network(const std::string& network);
 Argv remove_volume(const std::string& volume);
+// `docker image inspect` of one reference: exits 0 when the host has the image.
+Argv inspect_image(const std::string& image);
 
 }  // namespace calzion::docker

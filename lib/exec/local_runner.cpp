@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <fcntl.h>
 #include <mutex>
@@ -34,6 +35,8 @@ namespace bp = boost::process;
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t k_chunk_size = 64 * 1024;
+// Process::write blocks while this much written data waits for the program.
+constexpr size_t k_max_unsent = 1024 * 1024;
 using exec::describe;
 using exec::seconds_text;
 
@@ -157,19 +160,32 @@ public:
     void begin() {
         read(m_out, m_out_buffer, Stream::out);
         read(m_err, m_err_buffer, Stream::err);
-        if (m_input.empty()) {
-            input_written();
-            return;
+        if (!m_input.empty()) {
+            m_queue.push_back({std::exchange(m_input, {}), false});
         }
-        asio::async_write(m_in, asio::buffer(m_input),
-                          [this](const boost::system::error_code&, size_t) { input_written(); });
+        write_next();
     }
 
-    // On the io thread: close stdin once the input is written.
+    // On the io thread: write `data` to stdin after what is queued. `on_written`
+    // hears its size once it has been written or dropped (stdin gone).
+    void feed(std::string data) {
+        if (m_stdin_closed) {
+            written({std::move(data), true});
+            return;
+        }
+        m_queue.push_back({std::move(data), true});
+        if (!m_writing) {
+            write_next();
+        }
+    }
+    // Called on the io thread with the size of each fed piece once it is written.
+    void on_written(std::function<void(size_t)> callback) { m_on_written = std::move(callback); }
+
+    // On the io thread: close stdin once everything queued is written.
     void close_stdin() {
         m_close_requested = true;
-        if (m_input_written) {
-            close_quietly(m_in);
+        if (!m_writing) {
+            close_input();
         }
     }
 
@@ -179,12 +195,18 @@ public:
         if (m_child && m_child->running(ignored)) {
             m_child->terminate(ignored);
         }
-        close_quietly(m_in);
+        close_input();
         close_quietly(m_out);
         close_quietly(m_err);
     }
 
 private:
+    // A piece of stdin; `fed` when it came through feed() rather than as input.
+    struct Piece {
+        std::string data;
+        bool fed = false;
+    };
+
     void spawn(const std::vector<std::string>& argv) {
         boost::filesystem::path program = resolve_program(argv.front());
         if (program.empty()) {
@@ -219,11 +241,55 @@ private:
                              });
     }
 
-    void input_written() {
-        m_input_written = true;
-        if (!m_keep_stdin_open || m_close_requested) {
-            close_quietly(m_in);
+    // Write the queue's first piece, then the next; once it is empty, close stdin
+    // unless it is to stay open. After a failed write (the program closed its
+    // stdin or ended) the rest is dropped.
+    void write_next() {
+        if (m_stdin_closed) {
+            m_writing = false;
+            drop_queue();
+            return;
         }
+        if (m_queue.empty()) {
+            m_writing = false;
+            if (!m_keep_stdin_open || m_close_requested) {
+                close_input();
+            }
+            return;
+        }
+        m_writing = true;
+        asio::async_write(m_in, asio::buffer(m_queue.front().data),
+                          [this](const boost::system::error_code& error, size_t) {
+                              written(m_queue.front());
+                              m_queue.pop_front();
+                              if (error) {
+                                  close_input();
+                              }
+                              write_next();
+                          });
+    }
+
+    void written(const Piece& piece) {
+        if (piece.fed && m_on_written) {
+            m_on_written(piece.data.size());
+        }
+    }
+
+    // Close stdin; what was still to be written is dropped (a write under way
+    // ends with an error and drops the rest).
+    void close_input() {
+        m_stdin_closed = true;
+        close_quietly(m_in);
+        if (!m_writing) {
+            drop_queue();
+        }
+    }
+
+    void drop_queue() {
+        for (const auto& piece : m_queue) {
+            written(piece);
+        }
+        m_queue.clear();
     }
 
     void stream_ended() {
@@ -238,7 +304,7 @@ private:
         std::error_code error;
         if (!m_child->running(error)) {
             m_status = m_child->native_exit_code();
-            close_quietly(m_in);
+            close_input();
             if (m_on_exit) {
                 m_on_exit();
             }
@@ -268,10 +334,13 @@ private:
     std::array<char, k_chunk_size> m_out_buffer{};
     std::array<char, k_chunk_size> m_err_buffer{};
     std::string m_input;
+    std::deque<Piece> m_queue;
     Deliver m_deliver;
     std::function<void()> m_on_exit;
+    std::function<void(size_t)> m_on_written;
     bool m_keep_stdin_open;
-    bool m_input_written = false;
+    bool m_writing = false;
+    bool m_stdin_closed = false;
     bool m_close_requested = false;
     int m_open_streams = 2;
     int m_status = 0;
@@ -284,6 +353,7 @@ struct StartedState {
     std::condition_variable changed;
     std::string out;  // stdout not yet taken by read_line
     std::string err;
+    size_t unsent = 0;  // bytes given to write() and not yet written to the program
     bool ended = false;
     int status = 0;
     std::exception_ptr failure;  // thrown on the io thread
@@ -320,6 +390,21 @@ public:
             return std::exchange(out, {});
         }
         return std::nullopt;
+    }
+
+    bool write(std::string_view data) override {
+        {
+            std::unique_lock lock(m_state->mutex);
+            m_state->changed.wait(lock, [this] { return m_state->ended || m_state->unsent < k_max_unsent; });
+            if (m_state->ended || !m_thread.joinable()) {
+                return false;
+            }
+            m_state->unsent += data.size();
+        }
+        asio::post(m_child->io(), [child = m_child.get(), piece = std::string(data)]() mutable {
+            child->feed(std::move(piece));
+        });
+        return true;
     }
 
     Result finish() override {
@@ -394,6 +479,7 @@ public:
     explicit FailedProcess(Result result) : m_result(std::move(result)) {}
     std::optional<std::string> read_line(std::chrono::milliseconds) override { return std::nullopt; }
     Result finish() override { return m_result; }
+    bool write(std::string_view) override { return false; }
 
 private:
     Result m_result;
@@ -454,6 +540,11 @@ std::unique_ptr<Process> LocalRunner::start(const Command& command) {
     if (child->spawn_failure()) {
         return std::make_unique<FailedProcess>(*child->spawn_failure());
     }
+    child->on_written([state](size_t size) {
+        std::lock_guard lock(state->mutex);
+        state->unsent -= std::min(size, state->unsent);
+        state->changed.notify_all();
+    });
     child->begin();
     return std::make_unique<LocalProcess>(std::move(child), std::move(state), command);
 }

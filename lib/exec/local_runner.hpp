@@ -17,6 +17,7 @@ namespace calzion::exec {
 //
 // For start(), stdout feeds Process::read_line and stderr goes to the Result of
 // finish() (Command::on_output is not used); Command::timeout bounds finish().
+// Process::write queues more stdin, blocking while 1 MiB waits for the program.
 class LocalRunner final : public Runner {
 public:
     Result run(const Command& command) override;

@@ -55,6 +55,13 @@ public:
     virtual std::optional<std::string> read_line(std::chrono::milliseconds timeout) = 0;
     // Close the program's stdin and wait for it to end.
     virtual Result finish() = 0;
+    // Write `data` to the program's stdin, after Command::input and what earlier
+    // calls wrote, for a stream too big to hold (see exec::pipe). Blocks while
+    // much written data has not reached the program yet, so that a fast writer
+    // cannot outrun a slow program or connection. Returns false, dropping
+    // `data`, once the program has ended or its stdin is gone. Processes that
+    // cannot take more input throw Error(operation_failed).
+    virtual bool write(std::string_view data);
 };
 
 // Runs programs on one host. Implementations: local (Boost.Process), SSH (libssh),

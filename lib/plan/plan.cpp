@@ -12,12 +12,26 @@
 //   --force                                      -> replace ("forced")
 //   otherwise                                    -> unchanged
 //
+// A service built from source (`git`/`build`) whose image (tagged with the
+// commit) the host lacks is also marked to be built before it is created or
+// replaced; its reason then ends in ", build <image>". An unchanged commit is
+// neither rebuilt nor replaced: its image tag, so its spec hash, stays the same.
+//
+// Independently of that, a service with `init` commands and no init marker on
+// the host gets its init run after the action (after the container it keeps,
+// for unchanged): the commands run once per instance, whatever replaces the
+// container later.
+//
 // A container is the service's own when it is named <instance>-<service>; other
 // containers of the service (left by an interrupted deploy) are leftovers that
 // the action cleans up. Containers of services no longer in the template are
 // removed with --prune, else kept and reported.
 
 #include "plan/plan.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "render/deployment_json.hpp"
 
 #include <algorithm>
 
@@ -61,6 +75,16 @@ std::string image_wanted(const render::RenderedService& service, const state::Ho
     return found == observed.image_ids.end() ? std::string() : found->second;
 }
 
+bool secrets_changed(const render::RenderedService& service, const state::HostState& observed,
+                     const PlanOptions& options) {
+    auto wanted = options.secret_digests.find(service.name);
+    if (service.secrets.empty() || wanted == options.secret_digests.end()) {
+        return false;
+    }
+    auto applied = observed.secrets_applied.find(service.name);
+    return applied == observed.secrets_applied.end() || applied->second != wanted->second;
+}
+
 void decide(Action& action, const render::RenderedService& service, const Fields& fields,
             const state::HostState& observed, const PlanOptions& options) {
     const state::RecordedService* recorded = observed.recorded_service(service.name);
@@ -81,12 +105,38 @@ void decide(Action& action, const render::RenderedService& service, const Fields
     } else if (current->status != "running") {
         action.kind = ActionKind::replace;
         action.reason = "container is " + current->status;
+    } else if (secrets_changed(service, observed, options)) {
+        action.kind = ActionKind::replace;
+        action.reason = "secrets changed";
+        action.changed_fields = {"secrets"};
     } else if (options.force) {
         action.kind = ActionKind::replace;
         action.reason = "forced";
     } else {
         action.kind = ActionKind::unchanged;
         action.reason = action.leftovers.empty() ? "up to date" : "up to date; leftover containers removed";
+    }
+}
+
+void mark_build(Action& action, const render::RenderedService& service, const state::HostState& observed) {
+    bool starts = action.kind == ActionKind::create || action.kind == ActionKind::replace;
+    bool built = (service.git || service.build) && !service.image.empty();
+    if (starts && built && image_wanted(service, observed).empty()) {
+        action.build = true;
+        action.reason += ", build " + service.image;
+    }
+}
+
+void mark_routes(Action& action, const render::RenderedService& service, const state::HostState& observed) {
+    const state::RecordedService* recorded = observed.recorded_service(service.name);
+    auto rendered = render::service_to_json(service);
+    std::string wanted = rendered.contains("routes") ? nlohmann::json::parse(rendered["routes"].dump()).dump() : "[]";
+    std::string had = recorded ? recorded->routes : "[]";
+    if (wanted != had) {
+        action.routes_changed = true;
+        if (action.kind == ActionKind::unchanged) {
+            action.reason = "domains changed (the router follows; the container is not touched)";
+        }
     }
 }
 
@@ -99,9 +149,18 @@ void add_departed(Plan& plan, const render::Deployment& desired, const state::Ho
         }
         Action& action = departed[container.service];
         action.service = container.service;
-        action.kind = options.prune ? ActionKind::remove : ActionKind::keep;
-        action.reason = options.prune ? "no longer in the template"
-                                      : "no longer in the template; deploy --prune removes it";
+        auto moved = options.moved.find(container.service);
+        if (moved != options.moved.end()) {
+            // Data does not travel: say so, since the new container starts without it.
+            action.kind = ActionKind::remove;
+            action.reason = "moved to \"" + moved->second + "\"; its volumes stay on this host (in " +
+                            observed.instance_dir(desired.instance) + "/volumes/" + container.service +
+                            " and its named volumes), and it starts there without them";
+        } else {
+            action.kind = options.prune ? ActionKind::remove : ActionKind::keep;
+            action.reason = options.prune ? "no longer in the template"
+                                          : "no longer in the template; deploy --prune removes it";
+        }
         action.leftovers.push_back(container);
     }
     for (auto& [name, action] : departed) {
@@ -114,7 +173,8 @@ void add_departed(Plan& plan, const render::Deployment& desired, const state::Ho
 bool Plan::has_changes() const {
     return std::any_of(actions.begin(), actions.end(), [](const Action& action) {
         return action.kind == ActionKind::create || action.kind == ActionKind::replace ||
-               action.kind == ActionKind::remove || (action.kind == ActionKind::unchanged && !action.leftovers.empty());
+               action.kind == ActionKind::remove || action.init || action.routes_changed ||
+               (action.kind == ActionKind::unchanged && !action.leftovers.empty());
     });
 }
 
@@ -134,6 +194,9 @@ Plan make_plan(const render::Deployment& desired, const std::map<std::string, Fi
         assign_containers(action, service, observed.containers);
         auto fields = desired_fields.find(service.name);
         decide(action, service, fields == desired_fields.end() ? no_fields : fields->second, observed, options);
+        mark_build(action, service, observed);
+        action.init = !service.init.empty() && !observed.init_done.count(service.name);
+        mark_routes(action, service, observed);
         plan.actions.push_back(std::move(action));
     }
     add_departed(plan, desired, observed, options);

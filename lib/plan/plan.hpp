@@ -31,12 +31,21 @@ struct Action {
     const render::RenderedService* desired = nullptr;  // null for remove and keep
     std::optional<docker::Container> current;          // the container in place, if any
     std::vector<docker::Container> leftovers;          // other containers of the service to clean up
+    // Run the service's init commands once its container is ready: it has some
+    // and the host holds no marker saying they ran. Also for an unchanged one.
+    bool init = false;
+    // For create and replace of a service built from source (`git`/`build`): its
+    // image is not on the host yet and deploy builds it first.
+    bool build = false;
+    // The domains the router sends to the service changed: a new revision
+    // records them (the router reads them there); the container is not touched.
+    bool routes_changed = false;
 };
 
 struct Plan {
     std::vector<Action> actions;  // in start order; removals last
 
-    // Whether deploy would change anything on the host.
+    // Whether deploy would change anything on the host (a pending init counts).
     bool has_changes() const;
     const Action* find(const std::string& service) const;
 };
@@ -44,6 +53,12 @@ struct Plan {
 struct PlanOptions {
     bool force = false;  // replace every service
     bool prune = false;  // remove containers of services no longer in the template
+    // Services that placement moved from this host to another (service -> host):
+    // removed here, whatever `prune` says.
+    std::map<std::string, std::string> moved;
+    // The digest of each service's secrets as this deploy gives them (deploy
+    // only: plan has no values); one its container was not started with replaces it.
+    std::map<std::string, std::string> secret_digests;
 };
 
 // Compare what the template wants (desired, with the fields of each service) with

@@ -18,6 +18,13 @@ struct Mount {
     bool read_only = false;
 };
 
+// A domain the host's router sends to a port of a service's container
+// (the infrastructure file's `domains`).
+struct Route {
+    std::string domain;  // "www.example.com"
+    int port = 0;        // in the container
+};
+
 // One service of an instance, fully resolved: everything docker needs to run it.
 struct RenderedService {
     std::string name;
@@ -34,7 +41,8 @@ struct RenderedService {
     std::vector<tmpl::Port> ports;
     std::vector<std::string> after;  // services that must be up first (depends_on + expose)
     std::optional<tmpl::Healthcheck> healthcheck;
-    std::vector<std::vector<std::string>> init;
+    std::vector<std::vector<std::string>> init;  // run once per instance (a marker on the host)
+    std::string pull;  // "always", "missing", "never", or empty: the deploy's default (missing)
     std::string restart;
     std::string update;  // "start-first" or "stop-first"
     std::string user;
@@ -42,6 +50,7 @@ struct RenderedService {
     std::string memory;
     std::string cpus;
     std::vector<std::string> options;
+    std::vector<Route> routes;  // not part of the spec hash: the router serves them, not the container
     std::string spec_hash;  // sha256 of the canonical resolved spec
 };
 

@@ -34,11 +34,13 @@ void expect_object(const json& value, const std::string& path) {
     }
 }
 
-// Every key of `object` must be one of `keys`, and each of them must be there.
-void expect_keys(const json& object, const std::string& path, const std::set<std::string>& keys) {
+// Every key of `object` must be one of `keys` or `optional`, and each of `keys`
+// must be there.
+void expect_keys(const json& object, const std::string& path, const std::set<std::string>& keys,
+                 const std::set<std::string>& optional = {}) {
     expect_object(object, path);
     for (const auto& [key, value] : object.items()) {
-        if (!keys.count(key)) {
+        if (!keys.count(key) && !optional.count(key)) {
             invalid(key_path(path, key), "is not a field this calzion knows");
         }
     }
@@ -157,6 +159,20 @@ tmpl::Healthcheck healthcheck_of(const json& value, const std::string& path) {
     return check;
 }
 
+std::vector<Route> routes_of(const json& value, const std::string& path) {
+    if (!value.is_array()) {
+        invalid(path, "must be a list");
+    }
+    std::vector<Route> routes;
+    for (size_t i = 0; i < value.size(); ++i) {
+        std::string at = index_path(path, i);
+        const json& item = value[i];
+        expect_keys(item, at, {"domain", "port"});
+        routes.push_back({string_of(item["domain"], at + ".domain"), int_of(item["port"], at + ".port")});
+    }
+    return routes;
+}
+
 std::vector<std::vector<std::string>> init_of(const json& value, const std::string& path) {
     if (!value.is_array()) {
         invalid(path, "must be a list of commands");
@@ -171,7 +187,8 @@ std::vector<std::vector<std::string>> init_of(const json& value, const std::stri
 RenderedService service_of(const json& item, const std::string& at) {
     expect_keys(item, at, {"name", "container", "image", "spec_hash", "build", "command", "entrypoint", "env",
                            "secrets", "labels", "mounts", "ports", "after", "healthcheck", "init", "restart",
-                           "update", "user", "workdir", "memory", "cpus", "options"});
+                           "update", "user", "workdir", "memory", "cpus", "options"},
+                {"pull", "routes"});
     auto text = [&](const char* key) { return string_of(item[key], at + "." + key); };
     RenderedService service;
     service.name = text("name");
@@ -199,6 +216,17 @@ RenderedService service_of(const json& item, const std::string& at) {
     service.memory = text("memory");
     service.cpus = text("cpus");
     service.options = strings_of(item["options"], at + ".options");
+    // Revisions recorded before services had routes have none.
+    if (item.contains("routes")) {
+        service.routes = routes_of(item["routes"], at + ".routes");
+    }
+    // Revisions recorded before services had a pull policy have none: the default.
+    if (item.contains("pull")) {
+        service.pull = string_of(item["pull"], at + ".pull");
+        if (!service.pull.empty() && service.pull != "always" && service.pull != "missing" && service.pull != "never") {
+            invalid(at + ".pull", "must be \"always\", \"missing\", \"never\" or \"\"");
+        }
+    }
     return service;
 }
 

@@ -58,6 +58,14 @@ json ports_to_json(const std::vector<tmpl::Port>& ports) {
     return out;
 }
 
+json routes_to_json(const std::vector<Route>& routes) {
+    json out = json::array();
+    for (const auto& route : routes) {
+        out.push_back({{"domain", route.domain}, {"port", route.port}});
+    }
+    return out;
+}
+
 json service_body(const RenderedService& service) {
     return json{{"container", service.container},
                 {"image", service.image},
@@ -78,7 +86,9 @@ json service_body(const RenderedService& service) {
                 {"workdir", service.workdir},
                 {"memory", service.memory},
                 {"cpus", service.cpus},
-                {"options", service.options}};
+                {"options", service.options},
+                {"routes", routes_to_json(service.routes)},
+                {"pull", service.pull}};
 }
 
 }  // namespace
@@ -103,6 +113,14 @@ std::string spec_hash(const RenderedService& service) {
     body["name"] = service.name;
     body["labels"].erase("io.calzion.spec-hash");
     body["labels"].erase("io.calzion.revision");
+    // Neither is what the container runs: init runs once per instance (its marker
+    // on the host says whether), and the pull policy only says where the image
+    // comes from. "init" stays, always empty, so that hashes made before it was
+    // left out are still the same.
+    body.erase("pull");
+    // The router serves the domains: changing one must not replace the container.
+    body.erase("routes");
+    body["init"] = json::array();
     return util::sha256_hex(body.dump());
 }
 

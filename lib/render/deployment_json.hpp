@@ -19,12 +19,16 @@ nlohmann::ordered_json deployment_to_json(const Deployment& deployment);
 // Read a deployment back from the JSON deployment_to_json wrote (as a host
 // recorded it): the exact inverse, so that writing the result again gives the same
 // JSON. Strict: a missing or unknown field, a value of the wrong type or another
-// format throws Error(invalid_data) naming the field ("services[1].env.PORT").
+// format throws Error(invalid_data) naming the field ("services[1].env.PORT"),
+// except "pull" and "routes", which revisions recorded before they existed lack
+// (read as "" and as no routes).
 // The recorded spec hashes are kept as they are, not computed again.
 Deployment deployment_from_json(const nlohmann::json& document);
 
 // The hash of a service's canonical spec, without the labels that carry the hash
-// and the revision (they would make the hash depend on itself and on time).
+// and the revision (they would make the hash depend on itself and on time), and
+// without `init`, `pull` and `routes`, which do not change what the container
+// runs.
 std::string spec_hash(const RenderedService& service);
 
 // Print a deployment as YAML (keys in canonical order, strings quoted when needed).

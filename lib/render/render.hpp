@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "render/deployment.hpp"
 #include "render/interpolate.hpp"
@@ -21,6 +22,13 @@ struct Source {
 // cannot be read, Error(invalid_data) with its location on a YAML syntax error.
 Source load_source(const std::string& path);
 
+// Where an instance's services run, for rendering one host's share of them.
+struct Placement {
+    std::string host;                                 // the host being rendered
+    std::map<std::string, std::string> hosts;         // service -> host
+    std::map<std::string, std::string> addresses;     // host -> address other hosts reach it at
+};
+
 // What a rendering depends on besides the template.
 struct RenderOptions {
     std::string instance;
@@ -30,6 +38,10 @@ struct RenderOptions {
     Variables variables;
     // Commit of each built (`git`/`build`) service, when known: it names the image.
     std::map<std::string, std::string> commits;
+    // With placement (an infrastructure file): render only the services of one host.
+    std::optional<Placement> placement;
+    // The infrastructure file's `domains` of the instance: service -> domains.
+    std::map<std::string, std::vector<std::string>> domains;
 };
 
 // Check a template without any variable: its structure, every key and type, names,

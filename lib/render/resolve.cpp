@@ -5,6 +5,8 @@
 #include <set>
 
 #include "render/deployment_json.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
 
 namespace calzion::render {
 
@@ -66,8 +68,57 @@ std::vector<Mount> resolve_mounts(const tmpl::Service& service, const std::strin
     return mounts;
 }
 
+// The host that runs `service`, when the rendering is placed.
+const std::string* host_of(const RenderOptions& options, const std::string& service) {
+    if (!options.placement) {
+        return nullptr;
+    }
+    auto found = options.placement->hosts.find(service);
+    return found == options.placement->hosts.end() ? nullptr : &found->second;
+}
+
+// {host} and {port} of an expose: on one host the service's name (its DNS
+// alias on the instance network) and its container port; across hosts the other
+// host's address and the host port it publishes for that container port.
+std::pair<std::string, std::string> endpoint(const tmpl::Service* target, const tmpl::Expose& expose,
+                                             const tmpl::Service& consumer, const RenderOptions& options) {
+    std::string port = target ? port_number(*target, expose.port) : expose.port;
+    const std::string* provider_host = host_of(options, expose.service);
+    const std::string* consumer_host = host_of(options, consumer.name);
+    if (target == nullptr || provider_host == nullptr || consumer_host == nullptr || *provider_host == *consumer_host) {
+        return {expose.service, port};
+    }
+    for (const auto& published : target->ports) {
+        if (std::to_string(published.container_port) == port && published.host_port != 0) {
+            auto address = options.placement->addresses.find(*provider_host);
+            std::string host = address == options.placement->addresses.end() ? *provider_host : address->second;
+            return {host, std::to_string(published.host_port)};
+        }
+    }
+    throw Error(ErrorKind::invalid_data,
+                "service " + util::quoted(consumer.name) + " on " + util::quoted(*consumer_host) + " uses port " + port +
+                    " of " + util::quoted(expose.service) + " on " + util::quoted(*provider_host) +
+                    ", which publishes no host port for it: add it to the \"ports\" of " +
+                    util::quoted(expose.service) + " (e.g. \"" + port + ":" + port + "\"), or place both on one host");
+}
+
+// The container port a domain of `service` reaches: its port registered as
+// "http", else its only registered port, else the first it publishes, else 80.
+int http_port_of(const tmpl::Service& service) {
+    for (const auto& [port, name] : service.registered) {
+        if (name == "http") {
+            return port;
+        }
+    }
+    if (service.registered.size() == 1) {
+        return service.registered.begin()->first;
+    }
+    return service.ports.empty() ? 80 : service.ports.front().container_port;
+}
+
 std::map<std::string, std::string> resolve_env(const tmpl::Template& spec, const tmpl::Service& service,
-                                               const std::string& instance) {
+                                               const RenderOptions& options) {
+    const std::string& instance = options.instance;
     std::map<std::string, std::string> env = {{"CALZION_INSTANCE", instance}, {"CALZION_SERVICE", service.name}};
     for (const auto& [name, value] : spec.env) {
         env[name] = value;
@@ -76,11 +127,8 @@ std::map<std::string, std::string> resolve_env(const tmpl::Template& spec, const
         env[name] = value;
     }
     for (const auto& expose : service.expose) {
-        const tmpl::Service* target = spec.find(expose.service);
-        std::string port = target ? port_number(*target, expose.port) : expose.port;
-        // On one host, services find each other by name on the instance network.
-        std::string value = replace_all(expose.format, "{host}", expose.service);
-        env[expose.env] = replace_all(value, "{port}", port);
+        auto [host, port] = endpoint(spec.find(expose.service), expose, service, options);
+        env[expose.env] = replace_all(replace_all(expose.format, "{host}", host), "{port}", port);
     }
     return env;
 }
@@ -99,16 +147,23 @@ RenderedService resolve_service(const tmpl::Template& spec, const tmpl::Service&
     }
     out.command = service.cmd;
     out.entrypoint = service.entrypoint;
-    out.env = resolve_env(spec, service, options.instance);
+    out.env = resolve_env(spec, service, options);
     out.secrets = service.secrets;
     out.labels = service.labels;
     out.labels["io.calzion.instance"] = options.instance;
     out.labels["io.calzion.service"] = service.name;
     out.mounts = resolve_mounts(service, options.instance);
     out.ports = service.ports;
-    out.after = dependencies_of(service);
+    // Across hosts there is no start order: only this host's services are waited for.
+    for (const auto& dependency : dependencies_of(service)) {
+        const std::string* there = host_of(options, dependency);
+        if (there == nullptr || *there == options.placement->host) {
+            out.after.push_back(dependency);
+        }
+    }
     out.healthcheck = service.healthcheck;
     out.init = service.init;
+    out.pull = service.pull;
     out.restart = service.restart;
     // Two containers cannot publish one host port: those are replaced stop-first.
     out.update = !service.update.empty() ? service.update : service.ports.empty() ? "start-first" : "stop-first";
@@ -117,6 +172,12 @@ RenderedService resolve_service(const tmpl::Template& spec, const tmpl::Service&
     out.memory = service.memory;
     out.cpus = service.cpus;
     out.options = service.options;
+    auto domains = options.domains.find(service.name);
+    if (domains != options.domains.end()) {
+        for (const auto& domain : domains->second) {
+            out.routes.push_back({domain, http_port_of(service)});
+        }
+    }
     out.spec_hash = spec_hash(out);
     out.labels["io.calzion.spec-hash"] = out.spec_hash;
     out.labels["io.calzion.revision"] = std::to_string(options.revision);
@@ -178,6 +239,10 @@ Deployment resolve(const tmpl::Template& spec, const RenderOptions& options) {
     deployment.network = "cz-" + options.instance;
     deployment.revision = options.revision;
     for (const tmpl::Service* service : start_order(spec)) {
+        const std::string* host = host_of(options, service->name);
+        if (options.placement && (host == nullptr || *host != options.placement->host)) {
+            continue;
+        }
         deployment.services.push_back(resolve_service(spec, *service, options));
     }
     return deployment;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "report/error_field.hpp"
 #include "util/strings.hpp"
 
 namespace calzion::report {
@@ -12,13 +13,6 @@ namespace calzion::report {
 using nlohmann::ordered_json;
 
 namespace {
-
-ordered_json error_json(const std::optional<Error>& error) {
-    if (!error) {
-        return nullptr;
-    }
-    return ordered_json{{"message", error->message()}, {"exit_code", exit_code_for(error->kind())}};
-}
 
 ordered_json number_or_null(const std::string& digits) {
     bool number = !digits.empty() && digits.size() < 10 && digits.find_first_not_of("0123456789") == std::string::npos;
@@ -132,7 +126,7 @@ ordered_json check_json(const deploy::HostCheck& check) {
     const state::HostProbe& probe = check.probe;
     ordered_json problems = ordered_json::array();
     for (const auto& problem : check.problems) {
-        problems.push_back(error_json(problem));
+        problems.push_back(error_field(problem));
     }
     ordered_json docker = nullptr;
     ordered_json state_dir = nullptr;
@@ -158,7 +152,7 @@ ordered_json check_json(const deploy::HostCheck& check) {
             {"state_dir", state_dir},
             {"ok", check.problems.empty()},
             {"problems", problems},
-            {"error", error_json(check.error)}};
+            {"error", error_field(check.error)}};
 }
 
 }  // namespace
@@ -171,7 +165,7 @@ std::string lifecycle_json(const std::vector<deploy::LifecycleOutcome>& outcomes
         for (const auto& change : outcome.changes) {
             services.push_back({{"service", change.service}, {"change", change.change}});
         }
-        hosts.push_back({{"host", outcome.host}, {"services", services}, {"error", error_json(outcome.error)}});
+        hosts.push_back({{"host", outcome.host}, {"services", services}, {"error", error_field(outcome.error)}});
     }
     return ordered_json{{"instance", instance}, {"command", deploy::to_string(action)}, {"hosts", hosts}}.dump(2) +
            "\n";
@@ -193,7 +187,7 @@ std::string lock_json(const std::vector<deploy::HostLock>& locks, const std::str
                          {"holder", holder_json(lock.lock)},
                          {"stale", lock.lock.held && lock.lock.holder.liveness == state::Liveness::gone},
                          {"broken", lock.broken},
-                         {"error", error_json(lock.error)}});
+                         {"error", error_field(lock.error)}});
     }
     return ordered_json{{"instance", instance}, {"hosts", hosts}}.dump(2) + "\n";
 }

@@ -5,6 +5,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "report/ansi.hpp"
+#include "report/error_field.hpp"
+#include "util/shell.hpp"
+
 namespace calzion::report {
 
 using nlohmann::ordered_json;
@@ -30,11 +34,34 @@ std::string joined(const std::vector<std::string>& items) {
     return out;
 }
 
-ordered_json error_json(const std::optional<Error>& error) {
-    if (!error) {
-        return nullptr;
+// The colour of a plan action: only what deploy would change stands out.
+std::optional<Color> tint_of(plan::ActionKind kind) {
+    switch (kind) {
+    case plan::ActionKind::create: return Color::green;
+    case plan::ActionKind::replace: return Color::yellow;
+    case plan::ActionKind::remove: return Color::red;
+    case plan::ActionKind::keep:
+    case plan::ActionKind::unchanged: return std::nullopt;
     }
-    return ordered_json{{"message", error->message()}, {"exit_code", exit_code_for(error->kind())}};
+    return std::nullopt;
+}
+
+std::string paint_action(const std::string& text, plan::ActionKind kind, bool color) {
+    std::optional<Color> tint = tint_of(kind);
+    return tint ? paint(text, *tint, color) : text;
+}
+
+Color state_tint(const std::string& state) {
+    return state == "running" ? Color::green : state == "missing" || state == "dead" ? Color::red : Color::yellow;
+}
+
+Color health_tint(const std::string& health) {
+    return health == "healthy" ? Color::green : health == "unhealthy" ? Color::red : Color::yellow;
+}
+
+// The init commands deploy would run after the action: none once they have run.
+std::vector<std::vector<std::string>> init_pending(const plan::Action& action) {
+    return action.init && action.desired ? action.desired->init : std::vector<std::vector<std::string>>{};
 }
 
 size_t name_width(const plan::Plan& plan) {
@@ -47,23 +74,28 @@ size_t name_width(const plan::Plan& plan) {
 
 }  // namespace
 
-std::string plan_text(const std::vector<deploy::HostOutcome>& outcomes, const std::string& instance) {
+std::string plan_text(const std::vector<deploy::HostOutcome>& outcomes, const std::string& instance, bool color) {
     std::ostringstream out;
     for (const auto& outcome : outcomes) {
         if (outcome.error) {
-            out << outcome.host << ": cannot plan: " << outcome.error->message() << "\n";
+            out << outcome.host << ": " << paint("cannot plan:", Color::red, color) << " "
+                << outcome.error->message() << "\n";
             continue;
         }
         out << outcome.host << ": " << instance << " at revision " << outcome.revision_before;
         out << (outcome.plan.has_changes() ? " -> " + std::to_string(outcome.revision_after) : ", no changes") << "\n";
         size_t width = name_width(outcome.plan);
         for (const auto& action : outcome.plan.actions) {
-            out << fmt::format("  {} {:<{}}  {}: {}", sign_of(action.kind), action.service, width,
-                               plan::to_string(action.kind), action.reason);
+            out << fmt::format("  {} {:<{}}  {}: {}", paint_action(sign_of(action.kind), action.kind, color),
+                               action.service, width, paint_action(plan::to_string(action.kind), action.kind, color),
+                               action.reason);
             if (!action.changed_fields.empty()) {
                 out << " (" << joined(action.changed_fields) << ")";
             }
             out << "\n";
+            for (const auto& command : init_pending(action)) {
+                out << fmt::format("    {:<{}}  then init: {}\n", "", width, util::shell_join(command));
+            }
         }
     }
     return out.str();
@@ -78,7 +110,8 @@ std::string outcomes_json(const std::vector<deploy::HostOutcome>& outcomes, cons
             actions.push_back({{"service", action.service},
                                {"action", plan::to_string(action.kind)},
                                {"reason", action.reason},
-                               {"changed_fields", action.changed_fields}});
+                               {"changed_fields", action.changed_fields},
+                               {"init", init_pending(action)}});
         }
         changes = changes || outcome.plan.has_changes();
         hosts.push_back({{"host", outcome.host},
@@ -86,24 +119,29 @@ std::string outcomes_json(const std::vector<deploy::HostOutcome>& outcomes, cons
                          {"revision_after", outcome.revision_after},
                          {"changes", outcome.plan.has_changes()},
                          {"actions", actions},
-                         {"error", error_json(outcome.error)}});
+                         {"error", error_field(outcome.error)}});
     }
     return ordered_json{{"instance", instance}, {"changes", changes}, {"hosts", hosts}}.dump(2) + "\n";
 }
 
-std::string status_text(const std::vector<deploy::InstanceStatus>& statuses) {
+std::string status_text(const std::vector<deploy::InstanceStatus>& statuses, bool color) {
     std::ostringstream out;
     for (const auto& status : statuses) {
         if (status.error) {
-            out << status.host << ": " << status.error->message() << "\n";
+            out << status.host << ": " << paint(status.error->message(), Color::red, color) << "\n";
             continue;
         }
         out << status.host << ": " << status.instance << " at revision " << status.revision;
         out << (status.lock_owner.empty() ? "" : " (locked)") << "\n";
         for (const auto& service : status.services) {
-            out << fmt::format("  {:<16} {:<10} {:<10} rev {}{}\n", service.service, service.state,
-                               service.health.empty() ? "-" : service.health, service.revision,
-                               service.drift.empty() ? "" : "  drift: " + service.drift);
+            std::string health = service.health.empty()
+                                     ? fmt::format("{:<10}", "-")
+                                     : paint_padded(service.health, 10, health_tint(service.health), color);
+            std::string drift =
+                service.drift.empty() ? "" : "  " + paint("drift: " + service.drift, Color::yellow, color);
+            out << fmt::format("  {:<16} {} {} rev {}{}\n", service.service,
+                               paint_padded(service.state, 10, state_tint(service.state), color), health,
+                               service.revision, drift);
         }
     }
     return out.str();
@@ -126,7 +164,7 @@ std::string status_json(const std::vector<deploy::InstanceStatus>& statuses) {
                          {"revision", status.revision},
                          {"locked", !status.lock_owner.empty()},
                          {"services", services},
-                         {"error", error_json(status.error)}});
+                         {"error", error_field(status.error)}});
     }
     return ordered_json{{"instances", items}}.dump(2) + "\n";
 }
@@ -165,7 +203,7 @@ std::string list_json(const std::vector<deploy::HostListing>& listings) {
     ordered_json errors = ordered_json::array();
     for (const auto& listing : listings) {
         if (listing.error) {
-            errors.push_back({{"host", listing.host}, {"error", error_json(listing.error)}});
+            errors.push_back({{"host", listing.host}, {"error", error_field(listing.error)}});
         }
         for (const auto& item : listing.instances) {
             items.push_back({{"host", item.host},

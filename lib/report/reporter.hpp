@@ -15,11 +15,17 @@ struct Event {
     std::string text;     // "replace (env, image)", "ready", "docker run failed: ..."
 };
 
+// The event as one plain line, without the newline: "host1 web: ready".
+std::string event_line(const Event& event);
+
 // Where progress goes. Safe to call from several threads.
 class Reporter {
 public:
     virtual ~Reporter() = default;
     virtual void event(const Event& event) = 0;
+    // Leave the final state on screen. Call it once the work is done and before
+    // the command prints its result or error; events after it are still shown.
+    virtual void finish() {}
 };
 
 // Drops every event: a dry run reports its commands, not what they would do.

@@ -61,6 +61,7 @@ struct ChannelLoop::Live {
     std::string command_line;
     std::string input;
     size_t written = 0;
+    size_t first_input = 0;  // bytes of `input` given to open(), not counted in state->unsent
     std::optional<Pty> pty;
     std::optional<Pty> resized;  // a size to send once the command runs
     bool keep_stdin_open = false;
@@ -107,6 +108,21 @@ void on_close(ssh_session, ssh_channel, void* user) {
     auto& live = *static_cast<Live*>(user);
     *live.last_heard = ChannelLoop::Clock::now();
     live.remote_closed = true;
+}
+
+// `size` more bytes of the input of `live` were sent or dropped: the first input
+// first, then what write() added, which a streaming writer waits for.
+void sent(Live& live, size_t size) {
+    size_t first = std::min(size, live.first_input);
+    live.first_input -= first;
+    if (size == first) {
+        return;
+    }
+    {
+        std::lock_guard lock(live.state->mutex);
+        live.state->unsent -= std::min(size - first, live.state->unsent);
+    }
+    live.state->changed.notify_all();
 }
 
 }  // namespace
@@ -254,6 +270,7 @@ void ChannelLoop::handle(Request& request) {
         live->last_heard = &m_last_heard;
         live->command_line = std::move(request.command_line);
         live->input = std::move(request.input);
+        live->first_input = live->input.size();
         live->keep_stdin_open = request.keep_stdin_open;
         live->counted = request.counted;
         live->pty = std::move(request.pty);
@@ -276,6 +293,8 @@ void ChannelLoop::handle(Request& request) {
     case RequestKind::write:
         if (!live.eof_wanted) {
             live.input += request.input;
+        } else {
+            sent(live, request.input.size());
         }
         break;
     case RequestKind::resize:
@@ -387,10 +406,17 @@ void ChannelLoop::write_input(Live& live) {
             {live.input.size() - live.written, ssh_channel_window_size(live.channel), k_write_chunk});
         int rc = size == 0 ? 0 : ssh_channel_write(live.channel, live.input.data() + live.written, size);
         if (rc == SSH_ERROR) {
+            sent(live, live.input.size() - live.written);
             live.written = live.input.size();
         } else if (rc == 0) {
+            // Input keeps coming while a stream is written: drop what is sent.
+            if (live.written >= k_write_chunk) {
+                live.input.erase(0, live.written);
+                live.written = 0;
+            }
             return;
         } else {
+            sent(live, static_cast<size_t>(rc));
             live.written += static_cast<size_t>(rc);
         }
     }

@@ -38,6 +38,9 @@ struct ChannelState {
     std::string exit_signal;       // e.g. "KILL"; empty if the command exited
     std::optional<Error> failure;  // the channel or the connection failed
     bool discard = false;          // nobody reads any more: drop output
+    // Bytes handed to ChannelLoop::write and not yet sent (or dropped): a
+    // streaming writer waits on `changed` while this is high.
+    size_t unsent = 0;
 };
 
 // Drives every channel of one SSH session from a single I/O thread: libssh
@@ -66,7 +69,8 @@ public:
     std::shared_ptr<ChannelState> open(std::string command_line, std::string input, bool keep_stdin_open,
                                        bool counted, std::optional<Clock::time_point> deadline,
                                        std::optional<Pty> pty = std::nullopt);
-    // Add `data` to what is written to the command's stdin (kept open).
+    // Add `data` to what is written to the command's stdin (kept open). The
+    // caller has added its size to state->unsent, which goes down as it is sent.
     void write(const std::shared_ptr<ChannelState>& state, std::string data);
     // Tell the command's terminal its new size.
     void resize(const std::shared_ptr<ChannelState>& state, int columns, int rows);

@@ -12,6 +12,7 @@ struct Options {
     std::string config_file;  // empty: ~/.ssh/config if it exists (like ssh -F)
     bool accept_new_host_key = false;
     std::chrono::seconds connect_timeout{15};
+    std::string label;  // the host's name in messages; empty: host_spec as given
 };
 
 // Connect to host_spec ("[user@]host[:port]", "[v6addr]:port" or an alias from the

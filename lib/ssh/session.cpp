@@ -239,7 +239,7 @@ Session& Session::operator=(Session&& other) noexcept {
 
 Session open_session(const std::string& host_spec, const Options& options, Target& target) {
     HostSpec spec = parse_host_spec(host_spec);
-    target.label = host_spec;
+    target.label = options.label.empty() ? host_spec : options.label;
     auto deadline = Clock::now() + options.connect_timeout;
     const char* agent = std::getenv("SSH_AUTH_SOCK");
     bool use_agent = agent != nullptr && *agent != '\0';

@@ -22,6 +22,9 @@ using Clock = ChannelLoop::Clock;
 using exec::describe;
 using exec::seconds_text;
 
+// Process::write blocks while this much written data waits for the connection.
+constexpr size_t k_max_unsent = 1024 * 1024;
+
 Error timeout_error(const Command& command, const std::string& host) {
     return Error(ErrorKind::operation_failed, "command \"" + describe(command.argv) + "\" timed out after " +
                                                   seconds_text(*command.timeout) + " s")
@@ -123,6 +126,19 @@ public:
             return std::exchange(out, {});
         }
         return std::nullopt;
+    }
+
+    bool write(std::string_view data) override {
+        {
+            std::unique_lock lock(m_state->mutex);
+            m_state->changed.wait(lock, [this] { return m_state->closed || m_state->unsent < k_max_unsent; });
+            if (m_state->closed || m_finished) {
+                return false;
+            }
+            m_state->unsent += data.size();
+        }
+        m_loop->write(m_state, std::string(data));
+        return true;
     }
 
     Result finish() override {

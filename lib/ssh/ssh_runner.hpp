@@ -18,7 +18,8 @@ namespace calzion::ssh {
 //
 // For start(), stdout feeds Process::read_line and stderr goes to the Result of
 // finish() (Command::on_output is not used); Command::timeout bounds finish().
-// Started programs do not take one of the run() slots.
+// Started programs do not take one of the run() slots. Process::write adds to
+// their stdin, blocking while 1 MiB of it waits to be sent.
 class SshRunner final : public exec::Runner {
 public:
     explicit SshRunner(std::shared_ptr<ChannelLoop> loop);

@@ -9,7 +9,8 @@ namespace calzion::state {
 std::map<std::string, std::string> fields_of(const nlohmann::json& recorded_service) {
     std::map<std::string, std::string> fields;
     for (const auto& [key, value] : recorded_service.items()) {
-        if (key == "spec_hash") {
+        // Not fields of the container: a change to them replaces nothing.
+        if (key == "spec_hash" || key == "init" || key == "pull" || key == "routes") {
             continue;
         }
         if (key == "labels" && value.is_object()) {

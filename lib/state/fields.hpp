@@ -10,8 +10,9 @@
 namespace calzion::state {
 
 // Each field of a service's spec as canonical JSON text, without what changes
-// on every deploy (the revision and hash labels, the hash itself), so that the
-// planner can name what really changed between two revisions.
+// on every deploy (the revision and hash labels, the hash itself) and what is
+// not part of the container (init, pull, routes), so that the planner can name what
+// really changed between two revisions.
 std::map<std::string, std::string> fields_of(const render::RenderedService& service);
 std::map<std::string, std::string> fields_of(const nlohmann::json& recorded_service);
 

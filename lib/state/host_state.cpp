@@ -25,6 +25,7 @@ std::vector<RecordedService> recorded_services(const std::string& revision_json,
             service.spec_hash = item.value("spec_hash", "");
             service.image = item.value("image", "");
             service.fields = fields_of(item);
+            service.routes = item.value("routes", json::array()).dump();
             for (const auto& mount : item.value("mounts", json::array())) {
                 if (mount.value("type", "") == "volume") {
                     service.volumes.push_back(mount.value("source", ""));
@@ -59,6 +60,19 @@ std::map<std::string, std::set<std::string>> secret_files_in(const std::string& 
     return files;
 }
 
+// One service name per line.
+std::set<std::string> names_in(const std::string& text) {
+    std::set<std::string> names;
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (!trimmed(line).empty()) {
+            names.insert(trimmed(line));
+        }
+    }
+    return names;
+}
+
 }  // namespace
 
 const RecordedService* HostState::recorded_service(const std::string& name) const {
@@ -87,6 +101,12 @@ HostState parse_dump(const std::string& output, const std::string& host) {
     }
     state.lock_owner = trimmed(sections["lock"]);
     state.secret_files = secret_files_in(sections["secrets"]);
+    state.init_done = names_in(sections["init"]);
+    for (const auto& [service, names] : secret_files_in(sections["secrets-applied"])) {
+        if (!names.empty()) {
+            state.secrets_applied[service] = *names.begin();
+        }
+    }
     state.containers = docker::parse_containers(sections["containers"]);
     state.image_ids = docker::parse_image_ids(sections["images"]);
     return state;

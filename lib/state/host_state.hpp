@@ -20,6 +20,7 @@ struct RecordedService {
     // plan can name the fields that changed.
     std::map<std::string, std::string> fields;
     std::vector<std::string> volumes;  // named Docker volumes it mounts
+    std::string routes;                // its "routes" as recorded, canonical JSON ("[]": none)
 };
 
 // Everything one round trip tells about an instance on a host.
@@ -32,6 +33,9 @@ struct HostState {
     std::string lock_owner;    // who holds the lock, if anyone
     // Per service with a secret env file on the host: the names it holds.
     std::map<std::string, std::set<std::string>> secret_files;
+    std::set<std::string> init_done;  // services whose init has run: a marker in init/
+    // Per service: the digest of the secrets its container was started with.
+    std::map<std::string, std::string> secrets_applied;
     std::vector<docker::Container> containers;        // labelled with the instance
     std::map<std::string, std::string> image_ids;     // normalized reference -> id
 

@@ -1,6 +1,7 @@
 #include "state/scripts.hpp"
 
 #include "state/state_dir_script.hpp"
+#include "util/shell.hpp"
 
 namespace calzion::state {
 
@@ -28,6 +29,18 @@ calzion_dump() {
     n=${f##*/}; printf '%s' "${n%.env}"
     sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/ \1/p' "$f" 2>/dev/null | tr -d '\n'
     echo
+  done
+  # Per service: the digest of the secrets its running container was started with.
+  echo "@@calzion secrets-applied"
+  for f in "$idir"/secrets/*.applied; do
+    [ -f "$f" ] || continue
+    n=${f##*/}; printf '%s ' "${n%.applied}"; cat "$f"; echo
+  done
+  # Services whose init has run: one marker file each ("web.tmp.N" is one being written).
+  echo "@@calzion init"
+  for f in "$idir"/init/*; do
+    n=${f##*/}
+    [ -f "$f" ] && case $n in *.*) ;; *) echo "$n" ;; esac
   done
   ids=$(docker ps -aq --no-trunc --filter "label=io.calzion.instance=$i") || { echo "@@calzion docker-failed"; return 0; }
   echo "@@calzion containers"
@@ -96,6 +109,14 @@ docker network inspect "$network" >/dev/null 2>&1 ||
 for dir in "$@"; do mkdir -p "$idir/$dir" || exit 77; done
 )sh";
 
+// Record which secrets (their digest) service $2's container now runs with.
+constexpr const char* k_mark_secrets = R"sh(
+idir=$1; service=$2; digest=$3
+printf '%s' "$digest" > "$idir/secrets/$service.applied.tmp" &&
+  chmod 600 "$idir/secrets/$service.applied.tmp" &&
+  mv "$idir/secrets/$service.applied.tmp" "$idir/secrets/$service.applied"
+)sh";
+
 constexpr const char* k_write_secrets = R"sh(
 idir=$1; service=$2
 umask 077
@@ -105,11 +126,19 @@ cat > "$idir/secrets/$service.env.tmp" &&
   mv "$idir/secrets/$service.env.tmp" "$idir/secrets/$service.env"
 )sh";
 
+constexpr const char* k_write_init_marker = R"sh(
+idir=$1; service=$2
+mkdir -p "$idir/init" || exit 77
+cat > "$idir/init/$service.tmp.$$" &&
+  mv "$idir/init/$service.tmp.$$" "$idir/init/$service"
+)sh";
+
+// Init markers stay with the data they describe: only --volumes removes both.
 constexpr const char* k_forget = R"sh(
 idir=$1; volumes=$2
 [ -d "$idir" ] || exit 0
 if [ "$volumes" = yes ]; then rm -rf "$idir"; exit $?; fi
-rm -rf "$idir/revisions" "$idir/current" "$idir/secrets" "$idir/init"
+rm -rf "$idir/revisions" "$idir/current" "$idir/secrets"
 )sh";
 
 // Every revision of instance $2, each in a section of its own, and the current one.
@@ -139,31 +168,25 @@ for idir in "$d"/instances/*/; do
 done
 )sh";
 
-std::vector<std::string> shell(const std::string& script, std::vector<std::string> args) {
-    std::vector<std::string> argv = {"sh", "-c", script, "calzion"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
-}
-
 }  // namespace
 
 std::vector<std::string> read_state_argv(const std::string& state_dir, const std::string& instance,
                                          const std::vector<std::string>& images) {
     std::vector<std::string> args = {state_dir, instance};
     args.insert(args.end(), images.begin(), images.end());
-    return shell(std::string(k_state_dir) + k_dump + k_read, args);
+    return util::script_argv(std::string(k_state_dir) + k_dump + k_read, args);
 }
 
 std::vector<std::string> lock_argv(const std::string& state_dir, const std::string& instance,
                                    const std::string& owner, int wait_seconds, const std::vector<std::string>& images) {
     std::vector<std::string> args = {state_dir, instance, owner, std::to_string(wait_seconds)};
     args.insert(args.end(), images.begin(), images.end());
-    return shell(std::string(k_state_dir) + k_dump + k_lock, args);
+    return util::script_argv(std::string(k_state_dir) + k_dump + k_lock, args);
 }
 
 std::vector<std::string> record_argv(const std::string& state_dir, const std::string& instance, int revision,
                                      const std::string& audit_line) {
-    return shell(std::string(k_state_dir) + k_record,
+    return util::script_argv(std::string(k_state_dir) + k_record,
                  {state_dir, instance, std::to_string(revision), audit_line, std::to_string(k_state_format)});
 }
 
@@ -171,23 +194,32 @@ std::vector<std::string> prepare_argv(const std::string& instance_dir, const std
                                       const std::string& instance, const std::vector<std::string>& directories) {
     std::vector<std::string> args = {instance_dir, network, instance};
     args.insert(args.end(), directories.begin(), directories.end());
-    return shell(k_prepare, args);
+    return util::script_argv(k_prepare, args);
+}
+
+std::vector<std::string> mark_secrets_argv(const std::string& instance_dir, const std::string& service,
+                                           const std::string& digest) {
+    return util::script_argv(k_mark_secrets, {instance_dir, service, digest});
 }
 
 std::vector<std::string> write_secrets_argv(const std::string& instance_dir, const std::string& service) {
-    return shell(k_write_secrets, {instance_dir, service});
+    return util::script_argv(k_write_secrets, {instance_dir, service});
+}
+
+std::vector<std::string> write_init_marker_argv(const std::string& instance_dir, const std::string& service) {
+    return util::script_argv(k_write_init_marker, {instance_dir, service});
 }
 
 std::vector<std::string> forget_instance_argv(const std::string& instance_dir, bool with_volumes) {
-    return shell(k_forget, {instance_dir, with_volumes ? "yes" : "no"});
+    return util::script_argv(k_forget, {instance_dir, with_volumes ? "yes" : "no"});
 }
 
 std::vector<std::string> history_argv(const std::string& state_dir, const std::string& instance) {
-    return shell(std::string(k_state_dir) + k_history, {state_dir, instance});
+    return util::script_argv(std::string(k_state_dir) + k_history, {state_dir, instance});
 }
 
 std::vector<std::string> list_instances_argv(const std::string& state_dir) {
-    return shell(std::string(k_state_dir) + k_list, {state_dir});
+    return util::script_argv(std::string(k_state_dir) + k_list, {state_dir});
 }
 
 }  // namespace calzion::state

@@ -36,10 +36,19 @@ std::vector<std::string> prepare_argv(const std::string& instance_dir, const std
                                       const std::string& instance, const std::vector<std::string>& directories);
 // argv that writes a service's secret env file from stdin: mode 0600 in a 0700
 // directory, never on a command line.
+// Record the digest of the secrets service `service`'s container was started
+// with (secrets/<service>.applied, 0600), so that a later deploy sees a change.
+std::vector<std::string> mark_secrets_argv(const std::string& instance_dir, const std::string& service,
+                                           const std::string& digest);
+
 std::vector<std::string> write_secrets_argv(const std::string& instance_dir, const std::string& service);
 
+// argv that writes a service's init marker, init/<service> in the instance
+// directory, from stdin, atomically: its init has run and never runs again.
+std::vector<std::string> write_init_marker_argv(const std::string& instance_dir, const std::string& service);
+
 // argv that deletes an instance's state directory (destroy --volumes) or only its
-// records (destroy), keeping volumes.
+// records (destroy), keeping volumes and the init markers that go with them.
 std::vector<std::string> forget_instance_argv(const std::string& instance_dir, bool with_volumes);
 
 // argv that prints every recorded revision of an instance (see

@@ -150,4 +150,20 @@ void record_revision(exec::Runner& runner, const HostState& state, const std::st
     }
 }
 
+void record_init(exec::Runner& runner, const HostState& state, const std::string& instance,
+                 const render::RenderedService& service, int revision) {
+    json marker = {{"service", service.name},         {"container", service.container},
+                   {"revision", revision},            {"time", util::utc_now_iso()},
+                   {"user", util::current_user()},    {"machine", util::machine_name()},
+                   {"commands", service.init}};
+    exec::Result result = runner.run(
+        {write_init_marker_argv(state.instance_dir(instance), service.name), marker.dump() + "\n", std::nullopt,
+         nullptr});
+    if (!result.ok()) {
+        throw Error(result.exit_code == 77 ? ErrorKind::permission : ErrorKind::operation_failed,
+                    "cannot record that the init of " + util::quoted(service.name) + " has run: " +
+                        util::one_line(result.err));
+    }
+}
+
 }  // namespace calzion::state

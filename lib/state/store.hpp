@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "exec/runner.hpp"
+#include "render/deployment.hpp"
 #include "state/host_state.hpp"
 
 namespace calzion::state {
@@ -55,5 +56,12 @@ struct RevisionInfo {
 // log, atomically. Throws Error(operation_failed) when the host refuses.
 void record_revision(exec::Runner& runner, const HostState& state, const std::string& instance,
                      const RevisionInfo& info, const std::string& deployment_json);
+
+// Write the init marker of `service` on the host (what ran, when, by whom, in
+// which revision): its init has run and never runs again for the instance.
+// Throws Error(operation_failed), or Error(permission) when the state directory
+// cannot be written.
+void record_init(exec::Runner& runner, const HostState& state, const std::string& instance,
+                 const render::RenderedService& service, int revision);
 
 }  // namespace calzion::state

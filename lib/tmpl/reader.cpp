@@ -175,7 +175,9 @@ std::optional<std::string> Reader::choice(const Node& node, const std::string& w
         for (const auto& c : choices) {
             list += (list.empty() ? "" : ", ") + util::quoted(c);
         }
-        error(node, what + " must be one of " + list + ", not " + util::quoted(*text));
+        std::string guess = util::did_you_mean(*text, choices);
+        error(node, what + " must be one of " + list + ", not " + util::quoted(*text) +
+                        (guess.empty() ? "" : ", did you mean " + util::quoted(guess) + "?"));
         return std::nullopt;
     }
     return text;

@@ -34,7 +34,7 @@ public:
     std::optional<int> integer(const Node& node, const std::string& what, long min, long max);
     // A docker duration ("30s", "1m30s", "500ms"); a bare number means seconds.
     std::optional<std::string> duration(const Node& node, const std::string& what);
-    // One of `choices`.
+    // One of `choices`; another value is an error, with a did-you-mean when one is close.
     std::optional<std::string> choice(const Node& node, const std::string& what,
                                       const std::vector<std::string>& choices);
 

@@ -12,7 +12,7 @@ namespace calzion::tmpl {
 const std::vector<std::string> k_service_keys = {
     "image",    "git",    "build",   "cmd",    "entrypoint", "env",    "secrets", "volumes",
     "ports",    "register", "expose", "depends_on", "healthcheck", "init", "restart", "update",
-    "labels",   "user",   "workdir", "memory", "cpus",       "options"};
+    "labels",   "user",   "workdir", "memory", "cpus",       "options", "pull"};
 
 namespace {
 
@@ -286,9 +286,19 @@ void read_init(Field& f) {
         return;
     }
     for (const auto& item : f.value.items) {
-        if (auto words = f.reader.command(item, "a command of " + f.what)) {
-            f.service.init.push_back(*words);
+        auto words = f.reader.command(item, "a command of " + f.what);
+        if (!words) {
+            continue;
         }
+        // `init: [sh, -c, "..."]` is three commands; one written as words needs a
+        // list of its own. No program is called "-c".
+        if (item.is_scalar() && util::starts_with(words->front(), "-") && !f.reader.deferred(item)) {
+            f.reader.error(item, "a command of " + f.what + " starts with " + util::quoted(words->front()) +
+                                     ": each item is a command; write one command as words in a list of its "
+                                     "own, [[sh, -c, \"...\"]]");
+            continue;
+        }
+        f.service.init.push_back(*words);
     }
 }
 
@@ -371,6 +381,7 @@ const std::map<std::string, Handler>& handlers() {
         {"init", read_init},
         {"restart", read_restart},
         {"update", [](Field& f) { f.service.update = f.reader.choice(f.value, f.what, {"start-first", "stop-first"}).value_or(""); }},
+        {"pull", [](Field& f) { f.service.pull = f.reader.choice(f.value, f.what, {"always", "missing", "never"}).value_or(""); }},
         {"labels", read_labels},
         {"user", [](Field& f) { read_string_into(f, f.service.user); }},
         {"workdir", read_workdir},

@@ -72,7 +72,8 @@ struct Service {
     std::vector<std::string> depends_on;
     std::vector<SourceLocation> depends_on_where;  // where each depends_on entry is written
     std::optional<Healthcheck> healthcheck;
-    std::vector<std::vector<std::string>> init;
+    std::vector<std::vector<std::string>> init;  // run once per instance, after it first starts
+    std::string pull;  // "always", "missing", "never"; empty: deploy --pull decides (default missing)
     std::string restart = "unless-stopped";
     std::string update;  // "start-first", "stop-first", or empty: decided at deploy
     std::map<std::string, std::string> labels;

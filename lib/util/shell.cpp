@@ -1,5 +1,6 @@
 #include "util/shell.hpp"
 
+#include <iterator>
 #include <stdexcept>
 
 namespace calzion::util {
@@ -131,6 +132,12 @@ std::vector<std::string> shell_split(std::string_view text) {
         words.push_back(std::move(current));
     }
     return words;
+}
+
+std::vector<std::string> script_argv(const std::string& script, std::vector<std::string> args) {
+    std::vector<std::string> argv = {"sh", "-c", script, "calzion"};
+    argv.insert(argv.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
+    return argv;
 }
 
 }  // namespace calzion::util

@@ -21,4 +21,9 @@ std::string shell_join(const std::vector<std::string>& argv);
 // honoured; nothing is expanded. Throws std::invalid_argument on an unterminated quote.
 std::vector<std::string> shell_split(std::string_view text);
 
+// The argv that runs a constant POSIX sh `script` with `args` as $1, $2, ...:
+// `sh -c SCRIPT calzion ARGS...` ("calzion" is $0, named in sh's messages).
+// Values reach the script only as arguments, never inside its text.
+std::vector<std::string> script_argv(const std::string& script, std::vector<std::string> args);
+
 }  // namespace calzion::util

@@ -34,7 +34,7 @@ label_hash() { host_docker 1 inspect -f '"{{index .Config.Labels "io.calzion.spe
 #    is up, api is not, revision 1 records web only.
 assert_exit 1 cz deploy "$T/app.yaml" "$inst" --pull never --set API_IMAGE=local/no-such-image:1
 assert_contains "$ERR" "host1 web: ready"
-assert_contains "$ERR" "calzion: error: host1: service \"api\": docker run failed: "
+assert_contains "$ERR" "calzion: error: host1: service \"api\": image \"local/no-such-image:1\" is not on the host, and pull policy \"never\" does not pull it: "
 assert_contains "$ERR" "No such image: local/no-such-image:1"
 assert_eq "$inst-web" "$(names)" "containers after a failed docker run"
 assert_eq v1 "$(page)" "web after api failed"
@@ -42,7 +42,7 @@ assert_eq 1 "$(cat "$idir/current")" "current after a failed deploy"
 rev=$idir/revisions/1.json
 assert_eq '"failed" ["web"]' "$(jq -c '.status, [.deployment.services[].name]' "$rev" | tr '\n' ' ' | sed 's/ $//')" "revision 1"
 assert_eq '["web: create","api: create [not done]"]' "$(jq -c .changes "$rev")" "changes of revision 1"
-assert_contains "$(jq -r .message "$rev")" "service \"api\": docker run failed"
+assert_contains "$(jq -r .message "$rev")" "service \"api\": image \"local/no-such-image:1\" is not on the host"
 assert_eq "$(label_hash web)" "$(recorded 1 web)" "recorded web is the running web"
 assert_eq '"failed"' "$(tail -n 1 "$idir/audit.log" | jq -c .status)" "audit line of the failed deploy"
 # status: what runs, nothing missing that was recorded.

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Every template in examples/ validates and renders (the same bytes twice),
 # and the ones that run offline deploy on a real host and serve: hello as two
-# instances side by side, each on its own port. shop (real registry images)
-# renders its URLs and secrets as a user would expect.
+# instances side by side, each on its own port, and origins (the short form,
+# its app built from the example's own directory of this repository) finds its
+# stand-in database. shop (real registry images) renders its URLs and secrets
+# as a user would expect.
 # shellcheck source=lib/e2e.sh
 . "$(dirname "$0")/lib/e2e.sh"
 need_hosts 1
@@ -40,3 +42,14 @@ for which in staging:18081 prod:18082; do
   assert_contains "$page" "<h1>$name</h1>" "hello $name answers on its port"
   assert_contains "$page" "hello from the backend of $name" "hello $name reaches its own backend"
 done
+
+# origins: the short form, the app built from source on the host.
+origins=${E2E_NAME}-origins
+on_exit cz destroy --volumes "$origins"
+# --allow-dirty: a working copy with local edits builds them (a clean clone
+# builds the commit).
+assert_exit 0 cz deploy --allow-dirty "$examples/origins/calzion.yaml" "$origins"
+assert_exit 0 host_docker 1 exec "$origins-busybox" timeout 5 wget -qO- http://app:3000/
+assert_eq "app of $origins
+database driver at busybox:28015
+database says: stand-in database of $origins" "$OUT" "origins app page"

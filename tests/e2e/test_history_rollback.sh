@@ -171,12 +171,12 @@ unset TOKEN
 host_docker 1 rmi "$tag" >/dev/null
 web_before=$(host_docker 1 inspect -f '{{.Id}}' "$inst-web")
 assert_exit 1 cz rollback --to 8 "$inst"
-assert_contains "$ERR" "host1 web: docker run failed: "
+assert_contains "$ERR" "host1 web: image \"$tag\" is not on the host, and pull policy \"never\" does not pull it: "
 assert_contains "$ERR" "No such image: $tag"
 assert_eq "$web_before" "$(host_docker 1 inspect -f '{{.Id}}' "$inst-web")" "web after the failed rollback"
 assert_eq "running orange" "$(host_docker 1 inspect -f '{{.State.Status}}' "$inst-web") $(getenv web COLOR)" "the old web keeps serving"
 assert_eq "rollback failed" "$(rev 10 '[.command, .status] | join(" ")')" "the failed rollback is recorded"
-assert_contains "$(rev 10 .message)" "rollback to revision 8: service \"web\": docker run failed: "
+assert_contains "$(rev 10 .message)" "rollback to revision 8: service \"web\": image \"$tag\" is not on the host"
 assert_eq '["web: replace (env, image) [not done]"]' "$(rev 10 '.changes | tostring')" "changes of the failed rollback"
 assert_eq orange "$(jq -r '.deployment.services[] | select(.name == "web") | .env.COLOR' "$idir/revisions/10.json")" \
   "revision 10 records what actually runs"

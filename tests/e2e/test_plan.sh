@@ -40,7 +40,7 @@ assert_eq true "$(jq .changes <<<"$OUT")" "json: changes"
 assert_eq 1 "$(jq '.hosts | length' <<<"$OUT")" "json: one host"
 assert_eq '{"host":"host1","revision_before":0,"revision_after":1,"changes":true,"error":null}' \
   "$(jq -c '.hosts[0] | del(.actions)' <<<"$OUT")" "json: host entry"
-assert_eq '[{"service":"db","action":"create","reason":"new service","changed_fields":[]},{"service":"web","action":"create","reason":"new service","changed_fields":[]}]' \
+assert_eq '[{"service":"db","action":"create","reason":"new service","changed_fields":[],"init":[]},{"service":"web","action":"create","reason":"new service","changed_fields":[],"init":[]}]' \
   "$(jq -c '.hosts[0].actions' <<<"$OUT")" "json: actions"
 
 # plan touched nothing.
@@ -112,5 +112,5 @@ assert_eq "host1: $inst at revision 3 -> 4
   = web      unchanged: up to date
   - cache    remove: no longer in the template" "$OUT" "plan --prune"
 assert_exit 2 cz --json plan --detailed-exitcode --prune "$T/app.yaml" "$inst"
-assert_eq '{"service":"cache","action":"remove","reason":"no longer in the template","changed_fields":[]}' \
+assert_eq '{"service":"cache","action":"remove","reason":"no longer in the template","changed_fields":[],"init":[]}' \
   "$(jq -c '.hosts[0].actions[2]' <<<"$OUT")" "json: remove"

@@ -60,7 +60,8 @@ for svc in db web; do
   assert_eq "600 root" "$(stat -c '%a %U' "$idir/secrets/$svc.env")" "secrets file of $svc"
 done
 assert_eq "DB_PASSWORD=$pw"$'\n'"API_TOKEN=$token" "$(sort -r "$idir/secrets/web.env")" "secrets file of web"
-assert_eq "db.env web.env" "$(ls "$idir/secrets" | tr '\n' ' ' | sed 's/ $//')" "secrets directory content"
+# An env file per service, and a record of the digest each container runs with.
+assert_eq "db.applied db.env web.applied web.env" "$(ls "$idir/secrets" | tr '\n' ' ' | sed 's/ $//')" "secrets directory content"
 
 # Not in the records, the audit log, plan, status or the container's command.
 for f in "$idir"/revisions/*.json "$idir/audit.log" "$idir/current"; do
@@ -90,6 +91,22 @@ touch "$T/deploy-done"
 wait "$sampler"
 assert_contains "$(cat "$T/processes")" "deploy --force" "the sampler ran during the deploy"
 leaks "$(cat "$T/processes")" "the process list during deploy"
+
+# A changed secret replaces exactly the services that use it; the same values
+# again replace nothing.
+id_db=$(host_docker 1 inspect -f '{{.Id}}' "$inst-db")
+printf 'API_TOKEN=%s\n' "$token-2" >"$T/secrets.env"
+assert_exit 0 cz deploy "$T/app.yaml" "$inst" --secrets-file "$T/secrets.env"
+assert_contains "$ERR" "host1 web: replace (start-first): secrets changed"
+assert_not_contains "$ERR" "host1 db: replace"
+assert_eq "$id_db" "$(host_docker 1 inspect -f '{{.Id}}' "$inst-db")" "db untouched: its secret did not change"
+assert_eq "$token-2" "$(getenv web API_TOKEN)" "the new secret in web"
+leaks "$OUT$ERR" "a deploy that changes a secret"
+assert_exit 0 cz plan --detailed-exitcode "$T/app.yaml" "$inst" --secrets-file "$T/secrets.env"
+assert_exit 0 cz deploy "$T/app.yaml" "$inst" --secrets-file "$T/secrets.env"
+assert_contains "$ERR" "up to date"
+assert_eq "600" "$(stat -c '%a' "$idir/secrets/web.applied")" "the record of applied secrets"
+leaks "$(cat "$idir/secrets/web.applied")" "the record of applied secrets"
 
 # destroy removes the secrets with the records.
 assert_exit 0 cz destroy "$inst"

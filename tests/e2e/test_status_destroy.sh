@@ -3,7 +3,8 @@
 # and health, and drift after containers were removed or stopped by hand; list
 # shows the instance; destroy removes containers, network and records but keeps
 # the data (volume directories and named volumes), which a new deploy finds
-# again; destroy --volumes removes the data too.
+# again; destroy --volumes removes the data too; destroy --json says per host
+# what it removed and what it kept.
 # shellcheck source=lib/e2e.sh
 . "$(dirname "$0")/lib/e2e.sh"
 need_hosts 1
@@ -84,8 +85,11 @@ assert_eq '{"host":"host1","instance":"'"$inst"'","revision":2,"user":"'"${USER:
 assert_eq '[]' "$(jq -c .errors <<<"$OUT")" "list --json errors"
 
 # destroy: containers, network and records go; the data stays.
-assert_exit 0 cz destroy "$inst"
+assert_exit 0 cz --json destroy "$inst"
 assert_contains "$ERR" "host1: destroyed \"$inst\" (2 containers; data kept, destroy --volumes removes it)"
+assert_eq '{"instance":"'"$inst"'","volumes":false,"hosts":1}' "$(jq -c '.hosts |= length' <<<"$OUT")" "destroy --json"
+assert_eq '{"host":"host1","containers":["'"$inst"'-db","'"$inst"'-web"],"network":{"name":"cz-'"$inst"'","removed":true},"named_volumes":["cz-'"$inst"'-dbdata"],"data":"kept","instance_dir":{"path":"/var/lib/calzion/instances/'"$inst"'","removed":false},"error":null}' \
+  "$(jq -c '.hosts[0] | .containers |= sort' <<<"$OUT")" "destroy --json: host1"
 assert_eq "" "$(host_docker 1 ps -aq --filter "label=io.calzion.instance=$inst")" "containers after destroy"
 assert_exit 1 host_docker 1 network inspect "cz-$inst"
 [ ! -e "$idir/current" ] || fail "current survives destroy"
@@ -104,9 +108,22 @@ assert_eq kept-data "$(host_docker 1 exec "$inst-db" cat /data/file)" "instance 
 assert_eq named-data "$(host_docker 1 exec "$inst-db" cat /named/file)" "named volume after redeploy"
 
 # destroy --volumes: the data goes too.
-assert_exit 0 cz destroy --volumes "$inst"
+assert_exit 0 cz --json destroy --volumes "$inst"
 assert_contains "$ERR" "host1: destroyed \"$inst\" (2 containers, with its data)"
+assert_eq 'true 2 ["cz-'"$inst"'-dbdata"] "removed" true' \
+  "$(jq -c '.volumes, (.hosts[0] | (.containers | length), .named_volumes, .data, .instance_dir.removed)' <<<"$OUT" | tr '\n' ' ' | sed 's/ $//')" \
+  "destroy --volumes --json"
 [ ! -e "$idir" ] || fail "$idir survives destroy --volumes: $(ls -la "$idir")"
 assert_exit 1 host_docker 1 volume inspect "cz-$inst-dbdata"
 assert_eq "" "$(host_docker 1 ps -aq --filter "label=io.calzion.instance=$inst")" "containers after destroy --volumes"
 assert_exit 1 host_docker 1 network inspect "cz-$inst"
+
+# Destroying what is already gone removes nothing and says so; without --json
+# stdout stays empty.
+assert_exit 0 cz destroy "$inst"
+assert_contains "$ERR" "host1: destroyed \"$inst\" (0 containers; data kept, destroy --volumes removes it)"
+assert_eq "" "$OUT" "destroy stdout without --json"
+assert_exit 0 cz --json destroy "$inst"
+assert_eq '[] false [] "kept"' \
+  "$(jq -c '.hosts[0] | .containers, .network.removed, .named_volumes, .data' <<<"$OUT" | tr '\n' ' ' | sed 's/ $//')" \
+  "destroy --json of a destroyed instance"

@@ -2,7 +2,8 @@
 # The commands that need no host, through the real binary: validate reports
 # every problem at once as file:line:col, source line and caret, exit 65;
 # render is pure and byte-identical across runs (json and yaml), with located
-# errors for unresolved variables; init writes starters that validate;
+# errors for unresolved variables; init writes starters that validate, and with
+# --json says which file it wrote from which starter;
 # --version, --help and usage errors (exit 64).
 # shellcheck source=lib/e2e.sh
 . "$(dirname "$0")/lib/e2e.sh"
@@ -127,6 +128,18 @@ assert_exit 0 calzion init --force webapp
 cmp calzion.yaml webapp.yaml || fail "init --force did not write the starter"
 assert_exit 64 calzion init nosuch
 assert_eq 'calzion: error: no starter "nosuch" (there are: single, webapp, worker)' "$ERR" "unknown starter"
+# init --json: the file and the starter on stdout; the human line stays on stderr.
+assert_exit 0 calzion --json init worker -o json.yaml
+assert_eq '{"file":"json.yaml","starter":"worker","overwritten":false}' "$(jq -c . <<<"$OUT")" "init --json"
+assert_contains "$ERR" 'wrote json.yaml from the "worker" starter'
+cmp json.yaml worker.yaml || fail "init --json did not write the starter"
+assert_exit 0 calzion --json init --force -o json.yaml
+assert_eq '{"file":"json.yaml","starter":"single","overwritten":true}' "$(jq -c . <<<"$OUT")" "init --json --force"
+assert_exit 1 calzion --json init -o json.yaml
+assert_eq '1 null' "$(jq -c '.error.exit_code, .file' <<<"$OUT" | tr '\n' ' ' | sed 's/ $//')" "init --json refused"
+assert_exit 0 calzion --json init --list
+assert_eq 'single webapp worker' "$(jq -r '.starters[].name' <<<"$OUT" | tr '\n' ' ' | sed 's/ $//')" "init --list --json"
+assert_eq 0 "$(jq '[.starters[] | select(.description == "")] | length' <<<"$OUT")" "starter descriptions"
 cd ..
 
 # --version, --help, usage errors.

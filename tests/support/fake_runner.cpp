@@ -1,6 +1,7 @@
 #include "fake_runner.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <sstream>
 
 namespace calzion::test {
@@ -10,7 +11,9 @@ namespace {
 // A started program that printed `output` and then ended with `result`.
 class ScriptedProcess final : public exec::Process {
 public:
-    explicit ScriptedProcess(exec::Result result) : m_result(std::move(result)), m_lines(m_result.out) {}
+    using Sink = std::function<void(std::string_view)>;
+    ScriptedProcess(exec::Result result, Sink sink)
+        : m_result(std::move(result)), m_lines(m_result.out), m_sink(std::move(sink)) {}
 
     std::optional<std::string> read_line(std::chrono::milliseconds) override {
         std::string line;
@@ -20,10 +23,15 @@ public:
         return std::nullopt;
     }
     exec::Result finish() override { return m_result; }
+    bool write(std::string_view data) override {
+        m_sink(data);
+        return true;
+    }
 
 private:
     exec::Result m_result;
     std::istringstream m_lines;
+    Sink m_sink;
 };
 
 }  // namespace
@@ -36,19 +44,34 @@ void FakeRunner::on_prefix(std::vector<std::string> prefix, exec::Result result)
     }, std::move(result));
 }
 
-exec::Result FakeRunner::run(const exec::Command& command) {
+std::pair<exec::Result, size_t> FakeRunner::record(const exec::Command& command) {
     std::lock_guard<std::mutex> guard(m_mutex);
     m_commands.push_back(command);
-    for (const auto& rule : m_rules) {
-        if (rule.match(command.argv)) {
-            return rule.result;
+    auto rule = std::find_if(m_rules.begin(), m_rules.end(), [&](const Rule& r) { return r.match(command.argv); });
+    return {rule != m_rules.end() ? rule->result : exec::Result{0, "", "", ""}, m_commands.size() - 1};
+}
+
+exec::Result FakeRunner::run(const exec::Command& command) {
+    exec::Result result = record(command).first;
+    // Like the real runners: with on_output, the output is handed over, not collected.
+    if (command.on_output) {
+        if (!result.out.empty()) {
+            command.on_output(exec::Stream::out, std::exchange(result.out, {}));
+        }
+        if (!result.err.empty()) {
+            command.on_output(exec::Stream::err, std::exchange(result.err, {}));
         }
     }
-    return exec::Result{0, "", "", ""};
+    return result;
 }
 
 std::unique_ptr<exec::Process> FakeRunner::start(const exec::Command& command) {
-    return std::make_unique<ScriptedProcess>(run(command));
+    auto [result, index] = record(command);
+    // What is streamed to the program joins its recorded input.
+    return std::make_unique<ScriptedProcess>(std::move(result), [this, index = index](std::string_view data) {
+        std::lock_guard<std::mutex> guard(m_mutex);
+        m_commands[index].input.append(data);
+    });
 }
 
 std::vector<exec::Command> FakeRunner::commands() const {

@@ -3,6 +3,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "exec/runner.hpp"
@@ -24,12 +25,16 @@ public:
     std::unique_ptr<exec::Process> start(const exec::Command& command) override;
     const std::string& host() const override { return m_host; }
 
-    // Every command run so far, in order.
+    // Every command run so far, in order; for started ones, Command::input also
+    // holds what was written to them with Process::write.
     std::vector<exec::Command> commands() const;
     // The argv of every command, each joined with spaces, for readable asserts.
     std::vector<std::string> lines() const;
 
 private:
+    // Record `command`; return the answer and its index in m_commands.
+    std::pair<exec::Result, size_t> record(const exec::Command& command);
+
     struct Rule {
         Match match;
         exec::Result result;

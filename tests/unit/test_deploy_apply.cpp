@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "deploy/apply.hpp"
@@ -105,11 +106,37 @@ TEST_CASE("deploy::apply") {
                                                     "wait shop-web", "rm-own shop-web",
                                                     "rename shop-web-calzion-old shop-web"});
     }
+    SUBCASE("an interrupted replacement is finished: the new container waited for, then the old one removed") {
+        auto parked = running(f.deployment.services[1], "old-hash");
+        parked.name = "shop-web-calzion-old";
+        f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
+                             running(f.deployment.services[1], f.deployment.services[1].spec_hash), parked};
+        auto result = f.apply(f.plan());
+        CHECK(result.ok());
+        CHECK(result.applied == std::set<std::string>{"web"});
+        CHECK(result.restored.empty());
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "wait shop-web", "rm --force shop-web-calzion-old"});
+    }
+    SUBCASE("an interrupted replacement whose new container is not ready puts the old one back") {
+        auto parked = running(f.deployment.services[1], "old-hash");
+        parked.name = "shop-web-calzion-old";
+        f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
+                             running(f.deployment.services[1], f.deployment.services[1].spec_hash), parked};
+        f.runner.on([](const std::vector<std::string>& argv) { return argv[0] == "sh" && argv[4] == "shop-web"; },
+                    exec::Result{1, "", "timeout running starting\nstill warming up\n", ""});
+        auto result = f.apply(f.plan());
+        CHECK(result.applied.empty());
+        CHECK(result.restored == std::set<std::string>{"web"});
+        CHECK(result.error == "service \"web\": not ready after 120s; its last log lines:\nstill warming up\n");
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "wait shop-web", "rm-own shop-web",
+                                                    "rename shop-web-calzion-old shop-web", "start shop-web"});
+    }
     SUBCASE("after a failure no further service starts") {
         f.runner.on_prefix({"docker", "run"}, exec::Result{125, "", "", "Unable to find image\n"});
         auto result = f.apply(f.plan());
         CHECK(result.error == "service \"db\": docker run failed: Unable to find image");
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop-db", "rm-own shop-db"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop-db", "rm-own shop-db",
+                                                    "image inspect --format {{.Id}} postgres:16"});
     }
     SUBCASE("nothing to do runs nothing") {
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
@@ -172,5 +199,167 @@ TEST_CASE("deploy::apply with secrets") {
               "secret \"KEY\" of service \"web\" is not on the host (secrets/web.env): deploy the template with the "
               "secret set");
         CHECK(f.runner.commands().empty());
+    }
+}
+
+namespace {
+
+// The commands of an apply with init, in words: "init shop-db createdb app",
+// "marker db", "run shop-db", "wait shop-db", "rename a b"...
+std::vector<std::string> init_steps(const test::FakeRunner& runner) {
+    std::vector<std::string> out;
+    for (const auto& command : runner.commands()) {
+        const auto& argv = command.argv;
+        auto words_from = [&](size_t first) {
+            std::string line;
+            for (size_t i = first; i < argv.size(); ++i) {
+                line += (line.empty() ? "" : " ") + argv[i];
+            }
+            return line;
+        };
+        if (argv[0] == "sh" && argv.size() > 6 && argv[5] == "docker" && argv[6] == "exec") {
+            out.push_back("init " + words_from(7));
+        } else if (argv[0] == "sh" && argv[2].find("/init/") != std::string::npos) {
+            out.push_back("marker " + argv[5]);
+        } else if (argv[0] == "sh") {
+            out.push_back(argv[4].find('/') == 0                           ? "prepare"
+                          : argv[2].find("docker rm") != std::string::npos ? "rm-own " + argv[4]
+                                                                           : "wait " + argv[4]);
+        } else if (argv[1] == "run") {
+            out.push_back("run " + argv[5]);
+        } else {
+            out.push_back(words_from(1));
+        }
+    }
+    return out;
+}
+
+bool is_init(const std::vector<std::string>& argv, const std::string& word) {
+    return argv.size() > 8 && argv[5] == "docker" && argv[6] == "exec" && argv[8] == word;
+}
+
+const char* k_init_template = R"(
+services:
+  db: {image: "postgres:16", init: ["createdb app", [psql, -f, /schema.sql]]}
+  web: {image: "nginx:1.25", depends_on: [db]}
+)";
+
+}  // namespace
+
+TEST_CASE("deploy::apply and init") {
+    Fixture f;
+    f.deployment = testing::render_yaml(k_init_template, "shop");
+
+    SUBCASE("init runs in the ready container, in order, then the marker; only then the dependents start") {
+        auto result = f.apply(f.plan());
+        CHECK(result.ok());
+        CHECK(result.applied == std::set<std::string>{"db", "web"});
+        CHECK(init_steps(f.runner) == std::vector<std::string>{
+                                          "prepare", "run shop-db", "wait shop-db", "init shop-db createdb app",
+                                          "init shop-db psql -f /schema.sql", "marker db", "run shop-web",
+                                          "wait shop-web"});
+        auto commands = f.runner.commands();
+        CHECK(commands[5].argv[4] == "/var/lib/calzion/instances/shop");
+        CHECK(commands[5].input.find(R"("commands":[["createdb","app"],["psql","-f","/schema.sql"]])") !=
+              std::string::npos);
+        CHECK(commands[5].input.find(R"("revision":1)") != std::string::npos);
+        CHECK(f.log.str().find("fake db: init: createdb app\n") != std::string::npos);
+    }
+    SUBCASE("a failing init fails the service: its output shown, its container removed, no marker, no dependent") {
+        f.runner.on([](const std::vector<std::string>& argv) { return is_init(argv, "psql"); },
+                    exec::Result{2, "", "connecting\nERROR: syntax error at line 3\n", ""});
+        auto result = f.apply(f.plan());
+        CHECK(result.applied.empty());
+        CHECK(result.error == "service \"db\": init command \"psql -f /schema.sql\" failed (exit 2); its last output "
+                              "lines:\nconnecting\nERROR: syntax error at line 3\n");
+        CHECK(init_steps(f.runner) == std::vector<std::string>{"prepare", "run shop-db", "wait shop-db",
+                                                               "init shop-db createdb app",
+                                                               "init shop-db psql -f /schema.sql", "rm-own shop-db"});
+    }
+    SUBCASE("an init that prints nothing says so") {
+        f.runner.on([](const std::vector<std::string>& argv) { return is_init(argv, "createdb"); },
+                    exec::Result{1, "", "", ""});
+        CHECK(f.apply(f.plan()).error == "service \"db\": init command \"createdb app\" failed (exit 1) and printed nothing");
+    }
+    SUBCASE("a running container whose init has not run gets only its init, and keeps running if it fails") {
+        f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
+                             running(f.deployment.services[1], f.deployment.services[1].spec_hash)};
+        auto result = f.apply(f.plan());
+        CHECK(result.ok());
+        CHECK(result.applied == std::set<std::string>{"db"});
+        CHECK(init_steps(f.runner) == std::vector<std::string>{"prepare", "init shop-db createdb app",
+                                                               "init shop-db psql -f /schema.sql", "marker db"});
+
+        test::FakeRunner failing;
+        failing.on([](const std::vector<std::string>& argv) { return is_init(argv, "createdb"); },
+                   exec::Result{3, "", "exists\n", ""});
+        auto failed = deploy::apply(f.plan(), f.deployment, f.host, failing, f.reporter, {});
+        CHECK(failed.error == "service \"db\": init command \"createdb app\" failed (exit 3); its last output lines:\nexists\n");
+        CHECK(init_steps(failing) == std::vector<std::string>{"prepare", "init shop-db createdb app"});
+    }
+    SUBCASE("a replacement whose init fails is rolled back: the old container comes back") {
+        f.host.containers = {running(f.deployment.services[0], "old-hash"),
+                             running(f.deployment.services[1], f.deployment.services[1].spec_hash)};
+        f.runner.on([](const std::vector<std::string>& argv) { return is_init(argv, "createdb"); },
+                    exec::Result{1, "", "no\n", ""});
+        auto result = f.apply(f.plan());
+        CHECK_FALSE(result.ok());
+        CHECK(init_steps(f.runner) == std::vector<std::string>{"prepare", "rename shop-db shop-db-calzion-old",
+                                                               "run shop-db", "wait shop-db",
+                                                               "init shop-db createdb app", "rm-own shop-db",
+                                                               "rename shop-db-calzion-old shop-db"});
+    }
+    SUBCASE("with the marker on the host, nothing runs again") {
+        f.host.init_done = {"db"};
+        f.apply(f.plan());
+        for (const auto& step : init_steps(f.runner)) {
+            CHECK(step.find("init") != 0);
+            CHECK(step.find("marker") != 0);
+        }
+    }
+}
+
+TEST_CASE("deploy::apply and the pull policy") {
+    Fixture f;
+    f.deployment = testing::render_yaml("web: {image: local/nope:1, pull: never}\nbox: {image: local/busybox:1}\n", "shop");
+    auto pull_flags = [&] {
+        std::vector<std::string> flags;
+        for (const auto& command : f.runner.commands()) {
+            if (command.argv.size() > 3 && command.argv[1] == "run") {
+                flags.push_back(command.argv[5] + " " + command.argv[3]);
+            }
+        }
+        std::sort(flags.begin(), flags.end());  // the two start concurrently
+        return flags;
+    };
+
+    SUBCASE("each service's own policy, else missing") {
+        CHECK(f.apply(f.plan()).ok());
+        CHECK(pull_flags() == std::vector<std::string>{"shop-box --pull=missing", "shop-web --pull=never"});
+    }
+    SUBCASE("a policy for every service (deploy --pull) wins") {
+        deploy::ApplyOptions options;
+        options.pull = docker::PullPolicy::always;
+        CHECK(deploy::apply(f.plan(), f.deployment, f.host, f.runner, f.reporter, options).ok());
+        CHECK(pull_flags() == std::vector<std::string>{"shop-box --pull=always", "shop-web --pull=always"});
+    }
+    SUBCASE("never, and the host lacks the image: said so, with docker's words") {
+        f.deployment = testing::render_yaml("web: {image: local/nope:1, pull: never}\n", "shop");
+        f.runner.on_prefix({"docker", "run"},
+                           exec::Result{125, "", "", "docker: Error response from daemon: No such image: local/nope:1.\n"});
+        f.runner.on_prefix({"docker", "image", "inspect"}, exec::Result{1, "", "", "Error: No such image: local/nope:1\n"});
+        CHECK(f.apply(f.plan()).error ==
+              "service \"web\": image \"local/nope:1\" is not on the host, and pull policy \"never\" does not pull "
+              "it: docker: Error response from daemon: No such image: local/nope:1.");
+    }
+    SUBCASE("a pull that fails names the image and the policy") {
+        deploy::ApplyOptions options;
+        options.pull = docker::PullPolicy::always;
+        f.deployment = testing::render_yaml("web: {image: local/nope:1, pull: never}\n", "shop");
+        f.runner.on_prefix({"docker", "run"}, exec::Result{125, "", "", "Error response from daemon: no such host\n"});
+        f.runner.on_prefix({"docker", "image", "inspect"}, exec::Result{1, "", "", ""});
+        CHECK(deploy::apply(f.plan(), f.deployment, f.host, f.runner, f.reporter, options).error ==
+              "service \"web\": cannot pull image \"local/nope:1\" (pull policy \"always\"): Error response from "
+              "daemon: no such host");
     }
 }

@@ -98,7 +98,7 @@ TEST_CASE("deploy::select_services") {
     state::HostState observed;
     observed.current_revision = 3;
     for (const char* name : {"db", "cache", "web"}) {
-        observed.recorded.push_back({name, std::string("shop-") + name, "", "", {}, {}});
+        observed.recorded.push_back({name, std::string("shop-") + name, "", "", {}, {}, "[]"});
     }
     auto names = [&](const std::vector<std::string>& requested) {
         std::vector<std::string> out;

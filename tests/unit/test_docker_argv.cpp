@@ -60,6 +60,36 @@ services:
     }
 }
 
+TEST_CASE("docker::pull_policy_for") {
+    auto deployment = testing::render_yaml("a: {image: x}\nb: {image: x, pull: never}\nc: {image: x, pull: always}\n");
+    const auto& a = *deployment.find("a");
+    const auto& b = *deployment.find("b");
+    const auto& c = *deployment.find("c");
+    SUBCASE("without a policy for every service, each service's own, else missing") {
+        CHECK(docker::pull_policy_for(a, std::nullopt) == docker::PullPolicy::missing);
+        CHECK(docker::pull_policy_for(b, std::nullopt) == docker::PullPolicy::never);
+        CHECK(docker::pull_policy_for(c, std::nullopt) == docker::PullPolicy::always);
+    }
+    SUBCASE("the command line's policy wins over the service's") {
+        CHECK(docker::pull_policy_for(b, docker::PullPolicy::always) == docker::PullPolicy::always);
+        CHECK(docker::pull_policy_for(c, docker::PullPolicy::never) == docker::PullPolicy::never);
+        CHECK(docker::pull_policy_for(a, docker::PullPolicy::never) == docker::PullPolicy::never);
+    }
+    SUBCASE("an image built from source is never pulled: it exists only on the hosts") {
+        auto built = testing::render_yaml("web: {git: .}\napi: {build: api}\n");
+        CHECK(docker::pull_policy_for(*built.find("web"), std::nullopt) == docker::PullPolicy::never);
+        CHECK(docker::pull_policy_for(*built.find("api"), docker::PullPolicy::always) == docker::PullPolicy::never);
+    }
+    SUBCASE("names") {
+        CHECK(docker::pull_policy_named("never") == docker::PullPolicy::never);
+        CHECK(docker::pull_policy_named("") == std::nullopt);
+        CHECK(docker::pull_policy_named("Never") == std::nullopt);
+        CHECK(std::string(docker::to_string(docker::PullPolicy::always)) == "always");
+        docker::ServicePaths paths{"/s/instances/x", false};
+        CHECK(docker::run(b, "cz-x", paths, docker::pull_policy_for(b, std::nullopt))[3] == "--pull=never");
+    }
+}
+
 TEST_CASE("docker::small builders") {
     CHECK(docker::network_create("cz-a", "a") ==
           std::vector<std::string>{"docker", "network", "create", "--label", "io.calzion.instance=a", "cz-a"});
@@ -67,4 +97,6 @@ TEST_CASE("docker::small builders") {
     CHECK(docker::rename_container("a-web", "a-web-calzion-old") ==
           std::vector<std::string>{"docker", "rename", "a-web", "a-web-calzion-old"});
     CHECK(docker::secrets_file("/s/instances/a", "web") == "/s/instances/a/secrets/web.env");
+    CHECK(docker::inspect_image("local/busybox:1") ==
+          std::vector<std::string>{"docker", "image", "inspect", "--format", "{{.Id}}", "local/busybox:1"});
 }

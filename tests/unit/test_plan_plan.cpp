@@ -8,6 +8,14 @@ using namespace calzion;
 
 namespace {
 
+calzion::plan::PlanOptions options_with(bool force, bool prune) {
+    calzion::plan::PlanOptions options;
+    options.force = force;
+    options.prune = prune;
+    return options;
+}
+
+
 const char* k_template = R"(
 services:
   db: {image: "postgres:16", register: {5432: sql}}
@@ -33,7 +41,7 @@ docker::Container running(const render::RenderedService& service) {
 }
 
 state::RecordedService recorded(const render::RenderedService& service) {
-    return {service.name, service.container, service.spec_hash, service.image, state::fields_of(service), {}};
+    return {service.name, service.container, service.spec_hash, service.image, state::fields_of(service), {}, "[]"};
 }
 
 // A host where the deployment runs exactly as recorded.
@@ -112,7 +120,7 @@ services:
         CHECK(plan.find("web")->reason == "image updated");
     }
     SUBCASE("--force replaces everything") {
-        auto plan = plan_of(deployment, host, {true, false});
+        auto plan = plan_of(deployment, host, options_with(true, false));
         CHECK(plan.find("db")->kind == plan::ActionKind::replace);
         CHECK(plan.find("db")->reason == "forced");
     }
@@ -132,8 +140,106 @@ services:
         auto kept = plan_of(only_db, host);
         CHECK(kept.find("web")->kind == plan::ActionKind::keep);
         CHECK(kept.find("web")->reason == "no longer in the template; deploy --prune removes it");
-        auto pruned = plan_of(only_db, host, {false, true});
+        auto pruned = plan_of(only_db, host, options_with(false, true));
         CHECK(pruned.find("web")->kind == plan::ActionKind::remove);
         CHECK(pruned.find("web")->leftovers.size() == 1);
+    }
+}
+
+TEST_CASE("plan::make_plan and init") {
+    const char* with_init = R"(
+services:
+  db: {image: "postgres:16", register: {5432: sql}, init: [createdb app]}
+  web: {image: "nginx:1.25", expose: {"db:sql": DB}}
+)";
+    auto deployment = testing::render_yaml(with_init, "shop");
+
+    SUBCASE("a new service with init runs it; one without has nothing to run") {
+        auto plan = plan_of(deployment, state::HostState{});
+        CHECK(plan.find("db")->kind == plan::ActionKind::create);
+        CHECK(plan.find("db")->init);
+        CHECK_FALSE(plan.find("web")->init);
+    }
+    SUBCASE("once the host holds the marker, init never runs again, whatever happens to the container") {
+        auto host = deployed(deployment);
+        host.init_done = {"db"};
+        auto plan = plan_of(deployment, host);
+        CHECK_FALSE(plan.has_changes());
+        CHECK_FALSE(plan.find("db")->init);
+        auto forced = plan_of(deployment, host, options_with(true, false));
+        CHECK(forced.find("db")->kind == plan::ActionKind::replace);
+        CHECK_FALSE(forced.find("db")->init);
+        host.containers.clear();
+        CHECK_FALSE(plan_of(deployment, host).find("db")->init);
+    }
+    SUBCASE("a running container whose init has not run (it failed, or init is new) only gets its init") {
+        auto host = deployed(deployment);
+        auto plan = plan_of(deployment, host);
+        CHECK(plan.find("db")->kind == plan::ActionKind::unchanged);
+        CHECK(plan.find("db")->init);
+        CHECK(plan.has_changes());
+    }
+    SUBCASE("init and pull are not fields of the container: changing them replaces nothing") {
+        auto host = deployed(deployment);
+        host.init_done = {"db"};
+        auto changed = testing::render_yaml(R"(
+services:
+  db: {image: "postgres:16", register: {5432: sql}, init: [createdb other], pull: never}
+  web: {image: "nginx:1.25", expose: {"db:sql": DB}, pull: always}
+)", "shop");
+        auto plan = plan_of(changed, host);
+        CHECK_FALSE(plan.has_changes());
+        CHECK(plan.find("db")->kind == plan::ActionKind::unchanged);
+        CHECK(plan.find("web")->kind == plan::ActionKind::unchanged);
+    }
+}
+
+TEST_CASE("plan::make_plan and builds from source") {
+    const char* built = R"(
+services:
+  db: {image: "postgres:16"}
+  web: {git: ., cmd: serve}
+)";
+    auto at_commit = [&](const std::string& tag) {
+        render::RenderOptions options;
+        options.instance = "shop";
+        options.commits = {{"web", tag}};
+        return render::render(testing::source_of(built), options);
+    };
+    auto first = at_commit("0123456789ab");
+
+    SUBCASE("a new built service is built, then created; an image service is not built") {
+        auto plan = plan_of(first, state::HostState{});
+        CHECK(plan.find("web")->kind == plan::ActionKind::create);
+        CHECK(plan.find("web")->build);
+        CHECK(plan.find("web")->reason == "new service, build shop-web:0123456789ab");
+        CHECK_FALSE(plan.find("db")->build);
+    }
+    SUBCASE("an unchanged commit is neither built nor replaced") {
+        auto host = deployed(first);
+        host.image_ids["shop-web:0123456789ab"] = "sha256:same";
+        auto plan = plan_of(first, host);
+        CHECK_FALSE(plan.has_changes());
+        CHECK_FALSE(plan.find("web")->build);
+    }
+    SUBCASE("a new commit: the image tag changes, so the spec; built and replaced") {
+        auto host = deployed(first);
+        host.image_ids["shop-web:0123456789ab"] = "sha256:same";
+        auto plan = plan_of(at_commit("fedcba987654"), host);
+        const auto* web = plan.find("web");
+        CHECK(web->kind == plan::ActionKind::replace);
+        CHECK(web->build);
+        CHECK(web->reason == "spec changed, build shop-web:fedcba987654");
+        CHECK(web->changed_fields == std::vector<std::string>{"image"});
+        CHECK(plan.find("db")->kind == plan::ActionKind::unchanged);
+    }
+    SUBCASE("an image the host already has (built before) is not built again") {
+        auto host = deployed(first);
+        host.image_ids["shop-web:0123456789ab"] = "sha256:same";
+        host.image_ids["shop-web:fedcba987654"] = "sha256:other";
+        auto plan = plan_of(at_commit("fedcba987654"), host);
+        CHECK(plan.find("web")->kind == plan::ActionKind::replace);
+        CHECK_FALSE(plan.find("web")->build);
+        CHECK(plan.find("web")->reason == "spec changed");
     }
 }

@@ -28,6 +28,7 @@ services:
     labels: {team: data}
     memory: 512m
     cpus: "0.5"
+    pull: never
   web:
     image: nginx:1.25
     entrypoint: [/docker-entrypoint.sh, nginx]
@@ -102,6 +103,14 @@ TEST_CASE("render::deployment_from_json") {
         CHECK_FALSE(web.healthcheck.has_value());
         CHECK_FALSE(web.git.has_value());
     }
+    SUBCASE("a revision recorded before services had a pull policy reads, with none") {
+        json document = small_document();
+        document["services"][0].erase("pull");
+        render::Deployment old = render::deployment_from_json(document);
+        CHECK(old.services.at(0).pull == "");
+        CHECK(render::spec_hash(old.services.at(0)) == old.services.at(0).spec_hash);
+        CHECK(read_back(testing::render_yaml(k_rich, "shop")).find("db")->pull == "never");
+    }
 }
 
 TEST_CASE("render::deployment_from_json refuses a malformed document, naming the field") {
@@ -132,6 +141,11 @@ TEST_CASE("render::deployment_from_json refuses a malformed document, naming the
         CHECK(problem_in(document) ==
               "invalid deployment document: \"services[0].mounts[0].type\" must be \"instance\", \"volume\" or \"bind\"");
     }
+    SUBCASE("a pull policy calzion does not know") {
+        document["services"][0]["pull"] = "sometimes";
+        CHECK(problem_in(document) ==
+              "invalid deployment document: \"services[0].pull\" must be \"always\", \"missing\", \"never\" or \"\"");
+    }
     SUBCASE("another format") {
         document["format"] = 2;
         CHECK(problem_in(document) == "invalid deployment document: \"format\" is 2, this calzion reads 1");
@@ -145,5 +159,40 @@ TEST_CASE("render::deployment_from_json refuses a malformed document, naming the
     }
     SUBCASE("the untouched document reads") {
         CHECK(problem_in(document) == "no error");
+    }
+}
+
+TEST_CASE("render::deployment routes") {
+    render::Deployment routed = testing::render_yaml("web: {image: nginx}\napi: {image: nginx}\n", "shop");
+    routed.services.at(0).routes = {{"www.example.com", 8000}, {"example.com", 8000}};
+
+    SUBCASE("a service's routes are in its JSON, written and read back alike") {
+        json written = json::parse(render::deployment_to_json(routed).dump());
+        CHECK(written["services"][0]["routes"].dump() ==
+              R"([{"domain":"www.example.com","port":8000},{"domain":"example.com","port":8000}])");
+        CHECK(written["services"][1]["routes"].dump() == "[]");
+        render::Deployment again = read_back(routed);
+        CHECK(render::deployment_to_json(again).dump() == render::deployment_to_json(routed).dump());
+        REQUIRE(again.services.at(0).routes.size() == 2);
+        CHECK(again.services.at(0).routes[1].domain == "example.com");
+        CHECK(again.services.at(0).routes[1].port == 8000);
+    }
+    SUBCASE("routes are not part of the spec hash: a new domain replaces no container") {
+        render::Deployment plain = testing::render_yaml("web: {image: nginx}\napi: {image: nginx}\n", "shop");
+        CHECK(render::spec_hash(routed.services.at(0)) == plain.services.at(0).spec_hash);
+    }
+    SUBCASE("a revision recorded before services had routes reads, with none") {
+        json document = small_document();
+        document["services"][0].erase("routes");
+        CHECK(render::deployment_from_json(document).services.at(0).routes.empty());
+    }
+    SUBCASE("a malformed route is refused, naming the field") {
+        json document = small_document();
+        document["services"][0]["routes"] = json::array({{{"domain", "a.example.com"}, {"port", "80"}}});
+        CHECK(problem_in(document) ==
+              "invalid deployment document: \"services[0].routes[0].port\" must be a whole number from 0 to "
+              "1000000000");
+        document["services"][0]["routes"] = json::array({{{"domain", "a.example.com"}}});
+        CHECK(problem_in(document) == "invalid deployment document: \"services[0].routes[0].port\" is missing");
     }
 }

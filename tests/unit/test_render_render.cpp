@@ -393,7 +393,9 @@ TEST_CASE("render::render output") {
       "mounts": [],
       "options": [],
       "ports": [],
+      "pull": "",
       "restart": "unless-stopped",
+      "routes": [],
       "secrets": [],
       "update": "start-first",
       "user": "",
@@ -438,7 +440,9 @@ services:
         host_ip: ""
         host_port: 8080
         protocol: tcp
+    pull: ""
     restart: unless-stopped
+    routes: []
     secrets: []
     update: stop-first
     user: ""
@@ -490,6 +494,15 @@ services:
         Deployment two = render_yaml(uses, "x", {{"V", "2"}});
         CHECK(service(one, "a").spec_hash != service(two, "a").spec_hash);
         CHECK(service(one, "b").spec_hash == service(two, "b").spec_hash);
+
+        // init and pull do not change what the container runs: neither changes the
+        // hash, and a service without them hashes as before they existed.
+        Deployment plain = render_yaml("web:\n  image: nginx\n  cmd: serve --port 80\n", "demo");
+        Deployment extra = render_yaml(
+            "web:\n  image: nginx\n  cmd: serve --port 80\n  init: [createdb app]\n  pull: never\n", "demo");
+        CHECK(service(extra, "web").pull == "never");
+        CHECK(service(extra, "web").init == std::vector<std::vector<std::string>>{{"createdb", "app"}});
+        CHECK(service(extra, "web").spec_hash == service(plain, "web").spec_hash);
     }
 
     SUBCASE("two instances never collide: names, networks, named volumes, labels") {

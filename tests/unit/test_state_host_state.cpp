@@ -52,6 +52,13 @@ TEST_CASE("state::parse_dump") {
         CHECK(state.secret_files.at("worker").empty());
         CHECK(state.secret_files.size() == 2);
     }
+    SUBCASE("the services whose init has run, one marker each") {
+        std::string text = dump("1", "", "");
+        text.replace(text.find("@@calzion containers"), 0, "@@calzion init\ndb\nqueue\n");
+        auto state = state::parse_dump(text, "h");
+        CHECK(state.init_done == std::set<std::string>{"db", "queue"});
+        CHECK(state::parse_dump(dump("1", "", ""), "h").init_done.empty());
+    }
     SUBCASE("a newer state format is refused, never overwritten") {
         try {
             state::parse_dump(dump("2", "", ""), "h");

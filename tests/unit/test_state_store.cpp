@@ -136,3 +136,49 @@ TEST_CASE("state::read_state names the secrets in each env file on the host, nev
     CHECK(observed.secret_files.at("web") == std::set<std::string>{"KEY", "TOKEN"});
     CHECK(observed.secret_files.size() == 1);
 }
+
+TEST_CASE("state::record_init writes a marker that the state read finds, in the same round trip") {
+    test::TempStateDir state("state-test");
+    exec::LocalRunner runner;
+    auto [lock, observed] = state::lock_and_read(runner, state.dir(), "shop", "deploy", 0, {});
+    CHECK(observed.init_done.empty());
+    render::RenderedService db;
+    db.name = "db";
+    db.container = "shop-db";
+    db.init = {{"createdb", "app"}, {"sh", "-c", "echo 'it''s'"}};
+    state::record_init(runner, observed, "shop", db, 3);
+
+    std::string marker = state.read("instances/shop/init/db");
+    CHECK(marker.find(R"("commands":[["createdb","app"],["sh","-c","echo 'it''s'"]])") != std::string::npos);
+    CHECK(marker.find(R"("revision":3)") != std::string::npos);
+    CHECK(marker.find(R"("time":")") != std::string::npos);
+    CHECK(marker.find(R"("service":"db")") != std::string::npos);
+    CHECK(std::count(marker.begin(), marker.end(), '\n') == 1);
+    // Half-written markers of another writer do not count.
+    state.write("instances/shop/init/web.tmp.123", "{");
+
+    lock->release();
+    auto [again, reread] = state::lock_and_read(runner, state.dir(), "shop", "deploy", 0, {});
+    CHECK(reread.init_done == std::set<std::string>{"db"});
+    CHECK(state::read_state(runner, state.dir(), "shop", {}).init_done == std::set<std::string>{"db"});
+    CHECK(state::read_state(runner, state.dir(), "blog", {}).init_done.empty());
+}
+
+TEST_CASE("state::forget_instance keeps the init markers with the data, unless with volumes") {
+    test::TempStateDir state("state-test");
+    exec::LocalRunner runner;
+    state.write("instances/shop/current", "2\n");
+    state.write("instances/shop/revisions/2.json", "{}\n");
+    state.write("instances/shop/init/db", "{}\n");
+    state.write("instances/shop/volumes/db/data/file", "x\n");
+    std::string instance_dir = state.dir() + "/instances/shop";
+
+    REQUIRE(runner.run({state::forget_instance_argv(instance_dir, false), "", std::nullopt, nullptr}).ok());
+    CHECK_FALSE(fs::exists(instance_dir + "/current"));
+    CHECK_FALSE(fs::exists(instance_dir + "/revisions"));
+    CHECK(state.read("instances/shop/init/db") == "{}\n");
+    CHECK(state.read("instances/shop/volumes/db/data/file") == "x\n");
+
+    REQUIRE(runner.run({state::forget_instance_argv(instance_dir, true), "", std::nullopt, nullptr}).ok());
+    CHECK_FALSE(fs::exists(instance_dir));
+}

@@ -125,6 +125,7 @@ const std::string k_every_key = R"(services:
     memory: 512m
     cpus: "0.5"
     options: --cap-add NET_ADMIN --ulimit nofile=1024
+    pull: never
   worker:
     git: ../worker
     cmd: worker
@@ -282,6 +283,7 @@ services:
         CHECK(web.memory == "512m");
         CHECK(web.cpus == "0.5");
         CHECK(web.options == Words{"--cap-add", "NET_ADMIN", "--ulimit", "nofile=1024"});
+        CHECK(web.pull == "never");
 
         const Service& worker = service(spec, "worker");
         CHECK(worker.image == "");
@@ -294,6 +296,27 @@ services:
         CHECK(worker.init == std::vector<Words>{{"setup", "--once"}});
         CHECK(worker.env == Env{{"EMPTY", ""}, {"MODE", "fast"}, {"WITH", "equals=sign"}});
         CHECK(worker.labels == Env{{"a", "b"}});
+        CHECK(worker.pull == "");
+    }
+
+    SUBCASE("init: a list of commands, each a string or a list of words; words alone are a mistake") {
+        Template spec = parsed("a: {init: [[sh, -c, \"x y\"], \"make db\"]}\n");
+        CHECK(service(spec, "a").init == std::vector<Words>{{"sh", "-c", "x y"}, {"make", "db"}});
+        CHECK(problems("a: {init: [sh, -c, \"x y\"]}\n") ==
+              R"(t.yaml:1:16: a command of "init" in service "a" starts with "-c": each item is a command; write one command as words in a list of its own, [[sh, -c, "..."]])");
+    }
+
+    SUBCASE("pull: always, missing or never; anything else is located, with a did-you-mean") {
+        Template spec = parsed("a: {pull: always}\nb: {pull: missing}\nc: {pull: never}\n");
+        CHECK(service(spec, "a").pull == "always");
+        CHECK(service(spec, "b").pull == "missing");
+        CHECK(service(spec, "c").pull == "never");
+        CHECK(problems("web:\n  pull: allways\ndb:\n  pull: [never]\nq:\n  pull: sometimes\n") ==
+              R"(t.yaml:2:9: "pull" in service "web" must be one of "always", "missing", "never", not "allways", did you mean "always"?
+t.yaml:4:9: "pull" in service "db" must be a string, not a list
+t.yaml:6:9: "pull" in service "q" must be one of "always", "missing", "never", not "sometimes")");
+        CHECK(problems("web: {image: x, pul: never}\n") ==
+              R"(t.yaml:1:17: unknown key "pul" in service "web", did you mean "pull"?)");
     }
 
     SUBCASE("build as a path; durations; restart and update choices") {

@@ -331,10 +331,14 @@ make_network() {
   # No default route: anything outside (a registry lookup, DNS) fails at once
   # with "network unreachable" instead of timing out. Every root-side address
   # NET.J.1 is reachable from every host (services run in the root namespace).
+  # Hosts reach each other (cross-host expose) because the root namespace
+  # forwards between these veths only: per-interface forwarding, which goes
+  # with the veth, leaves the machine's own ip_forward alone.
   ip netns add "$ns" &&
     ip link add "$veth" type veth peer name eth0 netns "$ns" &&
     ip addr add "$NET.$k.1/24" dev "$veth" &&
     ip link set "$veth" up &&
+    sysctl -qw "net.ipv4.conf.$veth.forwarding=1" &&
     ip -n "$ns" link set lo up &&
     ip -n "$ns" addr add "$NET.$k.2/24" dev eth0 &&
     ip -n "$ns" link set eth0 up &&

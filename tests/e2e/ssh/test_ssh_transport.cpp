@@ -482,6 +482,32 @@ TEST_CASE("ssh runner: start, read_line, finish") {
     CHECK(result.err == "oops\n");
 }
 
+TEST_CASE("ssh runner: Process::write streams 40 MB of stdin, paced by the connection") {
+    auto runner = connect_host1();
+    Command command;
+    // The program reads nothing for a second: the writer must wait for it.
+    command.argv = {"sh", "-c", "sleep 1; exec sha256sum"};
+    command.input = "first ";
+    auto process = runner->start(command);
+    std::string piece = random_bytes(64 * 1024);
+    std::string all = command.input;
+    auto start = Clock::now();
+    for (int i = 0; i < 640; ++i) {
+        REQUIRE(process->write(piece));
+        all += piece;
+    }
+    MESSAGE("40 MB written in " << seconds_since(start) << " s");
+    CHECK(seconds_since(start) >= 0.9);  // not buffered whole in memory
+    Result result = process->finish();
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == sha256_hex(all) + "  -\n");
+    // Once the program has ended, writes are refused rather than lost in silence.
+    auto ended = runner->start({{"true"}, "", std::nullopt, nullptr});
+    std::this_thread::sleep_for(500ms);
+    ended->finish();
+    CHECK_FALSE(ended->write("late"));
+}
+
 TEST_CASE("ssh runner: 12 concurrent run() calls, at most 8 at once") {
     // Each command counts, on the host, the commands whose marker directories
     // exist when it starts (itself included): the largest count is the overlap.

@@ -1,0 +1,33 @@
+// router sync: the router that serves the instances' domains on each host.
+
+#include <algorithm>
+#include <iostream>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "deploy/router_sync.hpp"
+#include "report/router.hpp"
+
+namespace calzion::cli {
+
+int run_router_sync(const Invocation& run) {
+    router::SyncOptions options;
+    if (!run.router_image.empty()) {
+        options.image = run.router_image;
+    }
+    if (run.http_port) {
+        options.http_port = *run.http_port;
+    }
+    // The router lock is held for seconds: wait for it at least a minute.
+    options.lock_wait_seconds =
+        std::max(options.lock_wait_seconds, duration_seconds(run.global.lock_timeout, "--lock-timeout"));
+    auto reporter = make_reporter(run);
+    auto outcomes = deploy::sync_routers(targets_for(run), options, *reporter);
+    reporter->finish();
+    if (run.global.json) {
+        std::cout << report::router_sync_json(outcomes);
+    }
+    return finish_per_host(outcomes, run);
+}
+
+}  // namespace calzion::cli

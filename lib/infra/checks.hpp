@@ -1,0 +1,16 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "infra/infrastructure.hpp"
+
+namespace calzion::infra {
+
+// Check that `place`, `domains` and `scale` name services the template has
+// (`services`): of `instance`, or of every instance when it is empty. Throws
+// Error(invalid_data) with each problem located in the infrastructure file.
+void check_services(const Infrastructure& infrastructure, const std::string& instance,
+                    const std::vector<std::string>& services);
+
+}  // namespace calzion::infra

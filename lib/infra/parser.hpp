@@ -1,0 +1,14 @@
+#pragma once
+
+#include "infra/infrastructure.hpp"
+#include "tmpl/document.hpp"
+
+namespace calzion::infra {
+
+// Read an infrastructure document, reporting every problem to `diagnostics`
+// with its location: unknown keys (with a did-you-mean), wrong types, invalid
+// names and addresses, hosts an instance names that the file does not define,
+// `place` on a host the instance does not use, invalid or repeated domains.
+Infrastructure parse(const tmpl::Node& root, Diagnostics& diagnostics);
+
+}  // namespace calzion::infra

@@ -1,0 +1,35 @@
+#include "report/ansi.hpp"
+
+namespace calzion::report {
+
+namespace {
+
+const char* code_of(Color tint) {
+    switch (tint) {
+    case Color::green: return "32";
+    case Color::yellow: return "33";
+    case Color::red: return "31";
+    case Color::bold: return "1";
+    }
+    return "0";
+}
+
+}  // namespace
+
+std::string paint(const std::string& text, Color tint, bool color) {
+    if (!color || text.empty()) {
+        return text;
+    }
+    return std::string("\x1b[") + code_of(tint) + "m" + text + "\x1b[0m";
+}
+
+std::string paint_padded(const std::string& text, std::size_t width, Color tint, bool color) {
+    std::string padding = text.size() < width ? std::string(width - text.size(), ' ') : "";
+    return paint(text, tint, color) + padding;
+}
+
+std::string cursor_up(int lines) {
+    return lines > 0 ? "\r\x1b[" + std::to_string(lines) + "A" : "\r";
+}
+
+}  // namespace calzion::report

@@ -1,0 +1,36 @@
+#include "report/destroy.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "report/error_field.hpp"
+
+namespace calzion::report {
+
+using nlohmann::ordered_json;
+
+namespace {
+
+// Empty when the host failed before destroy got that far.
+ordered_json named(const std::string& name) {
+    return name.empty() ? ordered_json(nullptr) : ordered_json(name);
+}
+
+}  // namespace
+
+std::string destroy_json(const std::vector<deploy::DestroyOutcome>& outcomes, const std::string& instance,
+                         bool volumes) {
+    ordered_json hosts = ordered_json::array();
+    for (const auto& outcome : outcomes) {
+        hosts.push_back({{"host", outcome.host},
+                         {"containers", outcome.containers},
+                         {"network", {{"name", named(outcome.network)}, {"removed", outcome.network_removed}}},
+                         {"named_volumes", outcome.named_volumes},
+                         {"data", outcome.data_removed ? "removed" : "kept"},
+                         {"instance_dir",
+                          {{"path", named(outcome.instance_dir)}, {"removed", outcome.instance_dir_removed}}},
+                         {"error", error_field(outcome.error)}});
+    }
+    return ordered_json{{"instance", instance}, {"volumes", volumes}, {"hosts", hosts}}.dump(2) + "\n";
+}
+
+}  // namespace calzion::report

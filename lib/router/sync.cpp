@@ -1,0 +1,168 @@
+// Syncing a host's router: observe (under the router lock), render the
+// configuration, then change only what differs, in an order that keeps serving:
+// networks are joined before a configuration that needs them is loaded and left
+// only after one that no longer does.
+
+#include "router/sync.hpp"
+
+#include <algorithm>
+#include <iterator>
+#include <set>
+
+#include "router/config.hpp"
+#include "router/observe.hpp"
+#include "router/scripts.hpp"
+#include "tmpl/names.hpp"
+#include "util/error.hpp"
+#include "util/sha256.hpp"
+#include "util/strings.hpp"
+
+namespace calzion::router {
+
+namespace {
+
+// The network every container starts on: the router keeps it for its port.
+constexpr const char* k_own_network = "bridge";
+
+void check_options(const SyncOptions& options) {
+    if (auto problem = tmpl::image_reference_problem(options.image)) {
+        throw Error(ErrorKind::usage, "invalid router image " + util::quoted(options.image) + ": " + *problem);
+    }
+    if (options.http_port < 1 || options.http_port > 65535) {
+        throw Error(ErrorKind::usage, "the router's HTTP port must be from 1 to 65535, not " +
+                                          std::to_string(options.http_port));
+    }
+}
+
+void run_or_fail(exec::Runner& runner, const Argv& argv, const std::string& what, const std::string& input = "") {
+    exec::Result result = runner.run({argv, input, std::nullopt, nullptr});
+    if (!result.ok()) {
+        throw Error(ErrorKind::operation_failed, what + " failed: " + util::one_line(result.err));
+    }
+}
+
+std::set<std::string> networks_of(const std::vector<Route>& routes) {
+    std::set<std::string> networks;
+    for (const auto& route : routes) {
+        networks.insert(route.network);
+    }
+    return networks;
+}
+
+void remove_router(exec::Runner& runner, const Observation& seen, SyncResult& result) {
+    if (seen.container) {
+        run_or_fail(runner, remove_argv(), "removing the router container");
+        result.removed = true;
+    }
+    if (!seen.config_sha256.empty()) {
+        run_or_fail(runner, remove_config_argv(seen.router_dir()), "removing the router's configuration");
+        result.removed = true;
+    }
+}
+
+void connect(exec::Runner& runner, const std::set<std::string>& networks, SyncResult& result) {
+    for (const auto& network : networks) {
+        run_or_fail(runner, connect_argv(network), "connecting the router to network " + util::quoted(network));
+        result.connected.push_back(network);
+    }
+}
+
+// A router just created or started: nginx accepts its configuration and has
+// workers.
+void check_router(exec::Runner& runner) {
+    exec::Result result = runner.run({check_router_argv(k_container, k_config_file), "", std::nullopt, nullptr});
+    if (result.ok()) {
+        return;
+    }
+    std::string why = util::one_line(result.err);
+    throw Error(ErrorKind::operation_failed, result.exit_code == 3
+                                                 ? "nginx refused the router's configuration: " + why
+                                                 : "the router did not start serving: " + why);
+}
+
+// A new container reads the configuration when it starts: write it first.
+void create_router(exec::Runner& runner, const Observation& seen, const ContainerSpec& spec,
+                   const std::string& config, const std::set<std::string>& networks, SyncResult& result) {
+    if (util::sha256_hex(config) != seen.config_sha256) {
+        run_or_fail(runner, write_config_argv(spec.router_dir), "writing the router's configuration", config);
+    }
+    if (seen.container) {
+        run_or_fail(runner, remove_argv(), "removing the router container to re-create it");
+    }
+    run_or_fail(runner, run_argv(spec), "starting the router (image " + util::quoted(spec.image) + ")");
+    result.created = true;
+    connect(runner, networks, result);
+    check_router(runner);
+}
+
+void replace_config(exec::Runner& runner, const Observation& seen, const std::string& config) {
+    exec::Result result =
+        runner.run({replace_config_argv(seen.router_dir(), k_container, k_config_dir), config, std::nullopt, nullptr});
+    if (result.ok()) {
+        return;
+    }
+    std::string why = util::one_line(result.err);
+    if (result.exit_code == 3) {
+        throw Error(ErrorKind::operation_failed,
+                    "nginx refused the router's new configuration, the current one keeps serving: " + why);
+    }
+    if (result.exit_code == 4 || result.exit_code == 5) {
+        throw Error(ErrorKind::operation_failed, "the router did not reload its new configuration: " + why);
+    }
+    throw Error(ErrorKind::operation_failed, "writing the router's configuration failed: " + why);
+}
+
+void update_router(exec::Runner& runner, const Observation& seen, const std::string& config,
+                   const std::set<std::string>& networks, SyncResult& result) {
+    const RouterContainer& container = *seen.container;
+    if (container.status != "running") {
+        run_or_fail(runner, start_argv(), "starting the stopped router");
+        check_router(runner);
+        result.started = true;
+    }
+    std::set<std::string> missing;
+    std::set_difference(networks.begin(), networks.end(), container.networks.begin(), container.networks.end(),
+                        std::inserter(missing, missing.end()));
+    connect(runner, missing, result);
+    if (util::sha256_hex(config) != seen.config_sha256) {
+        replace_config(runner, seen, config);
+        result.reloaded = true;
+    }
+    for (const auto& network : container.networks) {
+        if (network != k_own_network && !networks.count(network)) {
+            run_or_fail(runner, disconnect_argv(network),
+                        "disconnecting the router from network " + util::quoted(network));
+            result.disconnected.push_back(network);
+        }
+    }
+}
+
+}  // namespace
+
+SyncResult sync(exec::Runner& runner, const std::string& state_dir, const SyncOptions& options) {
+    check_options(options);
+    auto [lock, seen] = lock_and_observe(runner, state_dir, options.lock_wait_seconds);
+    SyncResult result;
+    if (seen.routes.empty()) {
+        remove_router(runner, seen, result);
+        lock->release();
+        return result;
+    }
+    // Rendering checks every route: nothing on the host changes when one is wrong.
+    std::string config = render_config(seen.routes);
+    for (const auto& route : seen.routes) {
+        result.domains.push_back(route.domain);
+    }
+    std::sort(result.domains.begin(), result.domains.end());
+    std::set<std::string> networks = networks_of(seen.routes);
+    ContainerSpec spec{options.image, options.http_port, seen.router_dir()};
+    if (!seen.container || seen.container->spec_hash != spec_hash(spec)) {
+        create_router(runner, seen, spec, config, networks, result);
+    } else {
+        update_router(runner, seen, config, networks, result);
+    }
+    lock->release();
+    return result;
+}
+
+}  // namespace calzion::router

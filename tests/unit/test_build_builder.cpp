@@ -1,0 +1,169 @@
+#include <doctest/doctest.h>
+
+#include <mutex>
+
+#include "build/builder.hpp"
+#include "fake_runner.hpp"
+#include "util/error.hpp"
+
+using namespace calzion;
+
+namespace {
+
+const std::string k_commit = "0123456789abcdef0123456789abcdef01234567";
+const std::string k_image = "shop-web:0123456789ab";
+
+class RecordingReporter final : public report::Reporter {
+public:
+    void event(const report::Event& event) override {
+        std::lock_guard lock(m_mutex);
+        lines.push_back(report::event_line(event));
+    }
+    std::vector<std::string> lines;
+
+private:
+    std::mutex m_mutex;
+};
+
+render::RenderedService built_service(const std::string& name, const std::string& image) {
+    render::RenderedService service;
+    service.name = name;
+    service.container = "shop-" + name;
+    service.image = image;
+    service.git = ".";
+    return service;
+}
+
+build::Recipe recipe_for(const std::string& service) {
+    build::Recipe recipe;
+    recipe.service = service;
+    recipe.repository = "/src/app";
+    recipe.commit = k_commit;
+    recipe.tree = k_commit;
+    recipe.tag = "0123456789ab";
+    return recipe;
+}
+
+plan::Action action_for(const render::RenderedService& service, plan::ActionKind kind, bool build) {
+    plan::Action action;
+    action.kind = kind;
+    action.service = service.name;
+    action.desired = &service;
+    action.build = build;
+    return action;
+}
+
+}  // namespace
+
+TEST_CASE("build::build_images") {
+    render::RenderedService web = built_service("web", k_image);
+    render::RenderedService db = built_service("db", "postgres:16");
+    db.git.reset();
+    plan::Plan plan;
+    plan.actions = {action_for(db, plan::ActionKind::create, false), action_for(web, plan::ActionKind::replace, true)};
+    std::map<std::string, build::Recipe> recipes = {{"web", recipe_for("web")}};
+    test::FakeRunner host;
+    test::FakeRunner local;
+    RecordingReporter reporter;
+    local.on_prefix({"git", "-C", "/src/app", "archive"}, {0, "", "TAR STREAM", ""});
+
+    SUBCASE("on the host: git archive here streams into docker build there") {
+        build::build_images(plan, recipes, {host, local, nullptr}, reporter);
+        CHECK(local.lines() == std::vector<std::string>{"git -C /src/app archive --format=tar " + k_commit});
+        CHECK(host.lines() == std::vector<std::string>{"docker build --force-rm --tag " + k_image + " -"});
+        CHECK(host.commands().front().input == "TAR STREAM");
+        CHECK(reporter.lines == std::vector<std::string>{"fake web: build " + k_image + " on the host",
+                                                         "fake web: built " + k_image});
+    }
+    SUBCASE("nothing marked to build: nothing runs") {
+        plan.actions[1].build = false;
+        build::build_images(plan, recipes, {host, local, nullptr}, reporter);
+        CHECK(local.lines().empty());
+        CHECK(host.lines().empty());
+    }
+    SUBCASE("a failed docker build names the service and shows its last lines") {
+        host.on_prefix({"docker", "build"}, {1, "", "Step 1/2 : FROM local/busybox:1\n", "no such file: app.sh\n"});
+        try {
+            build::build_images(plan, recipes, {host, local, nullptr}, reporter);
+            FAIL("no error");
+        } catch (const Error& error) {
+            CHECK(error.kind() == ErrorKind::operation_failed);
+            CHECK(error.message() == "service \"web\": docker build failed (exit 1); its last lines:\n"
+                                     "Step 1/2 : FROM local/busybox:1\nno such file: app.sh");
+        }
+        CHECK(reporter.lines.back().rfind("fake web: docker build failed (exit 1)", 0) == 0);
+    }
+    SUBCASE("git archive failing at once never starts docker build") {
+        test::FakeRunner other_local;
+        other_local.on_prefix({"git"}, {128, "", "", "fatal: not a valid object name\n"});
+        CHECK_THROWS_WITH_AS(build::build_images(plan, recipes, {host, other_local, nullptr}, reporter),
+                             "service \"web\": git archive failed (exit 128); its last lines:\n"
+                             "fatal: not a valid object name",
+                             Error);
+        CHECK(host.lines().empty());
+    }
+    SUBCASE("git archive failing after some output: docker's image of a cut-off context is removed") {
+        test::FakeRunner failing;
+        failing.on_prefix({"git"}, {128, "", "PART OF A TAR", "fatal: read error\n"});
+        CHECK_THROWS_AS(build::build_images(plan, recipes, {host, failing, nullptr}, reporter), Error);
+        CHECK(host.lines() ==
+              std::vector<std::string>{"docker build --force-rm --tag " + k_image + " -", "docker image rm " + k_image});
+    }
+    SUBCASE("--build-local: built here once for every host, then docker save | docker load") {
+        local.on_prefix({"docker", "image", "inspect"}, {1, "", "", "Error: No such image\n"});
+        local.on_prefix({"docker", "save"}, {0, "", "IMAGE TAR", ""});
+        build::LocalImages images(local);
+        test::FakeRunner second_host;
+        build::build_images(plan, recipes, {host, local, &images}, reporter);
+        build::build_images(plan, recipes, {second_host, local, &images}, reporter);
+        CHECK(local.lines() == std::vector<std::string>{
+                                   "docker image inspect --format {{.Id}} " + k_image,
+                                   "git -C /src/app archive --format=tar " + k_commit,
+                                   "docker build --force-rm --tag " + k_image + " -",
+                                   "docker save " + k_image,
+                                   "docker save " + k_image,
+                               });
+        CHECK(local.commands()[2].input == "TAR STREAM");
+        for (auto* target : {&host, &second_host}) {
+            CHECK(target->lines() == std::vector<std::string>{"docker load"});
+            CHECK(target->commands().front().input == "IMAGE TAR");
+        }
+        CHECK(reporter.lines == std::vector<std::string>{
+                                    "fake web: build " + k_image + " here",
+                                    "fake web: send " + k_image + " (docker save | docker load)",
+                                    "fake web: loaded " + k_image,
+                                    "fake web: send " + k_image + " (docker save | docker load)",
+                                    "fake web: loaded " + k_image,
+                                });
+    }
+    SUBCASE("--build-local with the image already here: only sent") {
+        local.on_prefix({"docker", "save"}, {0, "", "IMAGE TAR", ""});
+        build::LocalImages images(local);
+        build::build_images(plan, recipes, {host, local, &images}, reporter);
+        CHECK(local.lines() ==
+              std::vector<std::string>{"docker image inspect --format {{.Id}} " + k_image, "docker save " + k_image});
+        CHECK(host.lines() == std::vector<std::string>{"docker load"});
+    }
+    SUBCASE("--build-local: a failed local build fails every host without building again") {
+        local.on_prefix({"docker", "image", "inspect"}, {1, "", "", ""});
+        local.on_prefix({"docker", "build"}, {1, "", "", "boom\n"});
+        build::LocalImages images(local);
+        test::FakeRunner second_host;
+        CHECK_THROWS_WITH_AS(build::build_images(plan, recipes, {host, local, &images}, reporter),
+                             "service \"web\": docker build failed (exit 1); its last lines:\nboom", Error);
+        CHECK_THROWS_WITH_AS(build::build_images(plan, recipes, {second_host, local, &images}, reporter),
+                             "service \"web\": docker build failed (exit 1); its last lines:\nboom", Error);
+        CHECK(local.lines().size() == 3);
+        CHECK(host.lines().empty());
+        CHECK(second_host.lines().empty());
+    }
+    SUBCASE("a docker load that fails") {
+        local.on_prefix({"docker", "save"}, {0, "", "IMAGE TAR", ""});
+        host.on_prefix({"docker", "load"}, {1, "", "", "open /var/lib/docker/tmp: no space left on device\n"});
+        build::LocalImages images(local);
+        CHECK_THROWS_WITH_AS(build::build_images(plan, recipes, {host, local, &images}, reporter),
+                             "service \"web\": docker load failed (exit 1); its last lines:\n"
+                             "open /var/lib/docker/tmp: no space left on device",
+                             Error);
+    }
+}
