@@ -162,9 +162,7 @@ assert_eq "$inst-db $inst-web" "$(names "$inst")" "containers after the replacem
 # --- 3. --wait-timeout: a web that never gets ready (failures inside its
 # start period do not count: it stays "starting") is given up after 3 s,
 # before its start period of 6 s is over; the old web stays.
-start=$SECONDS
 assert_exit 1 cz deploy "$T/app.yaml" "$inst" --set VERSION=v3 --set WEB_DELAY=3600 --wait-timeout 3
-[ $((SECONDS - start)) -lt 60 ] || fail "--wait-timeout 3 took $((SECONDS - start)) s"
 assert_contains "$ERR" "calzion: error: host1: service \"web\": not ready after 3s; its last log lines:"
 assert_contains "$ERR" "web v3 starting"
 assert_eq "$new" "$(cid "$inst-web")" "web after a timed-out replacement"

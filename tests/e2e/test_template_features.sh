@@ -39,6 +39,7 @@ client:
 EOF
 
 assert_exit 0 cz deploy "$T/app.yaml" "$inst"
+deploy_err=$ERR
 names=$(host_docker 1 ps --filter "label=io.calzion.instance=$inst" --format '{{.Names}}' | sort | tr '\n' ' ')
 assert_eq "$inst-busybox $inst-client " "$names" "a service named by its image"
 
@@ -52,13 +53,11 @@ assert_eq "api 1" "$OUT" "reached through the URL variable"
 assert_exit 0 host_docker 1 exec "$inst-client" timeout 5 wget -qO- http://busybox:7000/
 assert_eq "api 1" "$OUT" "reached by name"
 
-# depends_on: client started after busybox was ready (running 2 s, as it has
-# no health check).
-started() { date -d "$(host_docker 1 inspect -f '{{.State.StartedAt}}' "$inst-$1")" +%s%N; }
-api_started=$(started busybox)
-client_started=$(started client)
-[ $((client_started - api_started)) -ge 2000000000 ] ||
-  fail "client started $(((client_started - api_started) / 1000000)) ms after busybox, before it was ready"
+# depends_on: client is created only once busybox is ready.
+ready_line=$(grep -n "host1 busybox: ready" <<<"$deploy_err" | cut -d: -f1)
+create_line=$(grep -n "host1 client: create" <<<"$deploy_err" | cut -d: -f1)
+[ -n "$ready_line" ] && [ -n "$create_line" ] && [ "$ready_line" -lt "$create_line" ] ||
+  fail "client was created before busybox was ready:"$'\n'"$deploy_err"
 
 # Volumes.
 assert_eq "api 1" "$(cat "$idir/volumes/busybox/www/index.html")" "default bind lives in the instance directory"
