@@ -31,7 +31,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "setup: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Debian starts the services it installs: a system dockerd and nginx. calzion's
+# test hosts run engines of their own, and the router image only copies nginx's
+# files, so nothing may start (and keep running) behind the tests' backs.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod 755 "$policy"
+  trap '$sudo rm -f "$policy"' EXIT
+fi
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian starts a system dockerd when docker.io is installed; calzion's hosts run
-# their own engines and never need it.
