@@ -66,14 +66,6 @@ render::Variables variables_for(const Invocation& run) {
 
 namespace {
 
-std::string joined(const std::vector<std::string>& names) {
-    std::string text;
-    for (const auto& name : names) {
-        text += (text.empty() ? "" : ", ") + name;
-    }
-    return text;
-}
-
 // The hosts of the infrastructure file a command works on: the instance's, or
 // every host when the command names no instance; --host picks among them.
 std::vector<std::string> infra_hosts(const infra::Infrastructure& infrastructure, const Invocation& run) {
@@ -105,7 +97,7 @@ std::vector<std::string> infra_hosts(const infra::Infrastructure& infrastructure
         if (std::find(scope.begin(), scope.end(), host) == scope.end()) {
             throw Error(ErrorKind::usage, "--host " + util::quoted(host) + " is not one of the hosts of " +
                                               (instance ? "instance " + util::quoted(run.instance) : util::quoted(infrastructure.file)) +
-                                              " (" + joined(scope) + ")");
+                                              " (" + util::comma_list(scope) + ")");
         }
     }
     return run.global.hosts;

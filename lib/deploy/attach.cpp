@@ -181,10 +181,11 @@ int exec_in_service(const ExecRequest& request) {
     std::vector<Connection> connections = connect_all(request.targets);
     std::vector<Found> located = locate(connections, request.targets, request.instance, request.service);
     if (located.size() > 1) {
-        std::string hosts;
+        std::vector<std::string> names;
         for (const Found& found : located) {
-            hosts += (hosts.empty() ? "" : ", ") + found.host;
+            names.push_back(found.host);
         }
+        std::string hosts = util::comma_list(names);
         throw Error(ErrorKind::usage, "service " + util::quoted(request.service) + " of " +
                                           util::quoted(request.instance) + " runs on " +
                                           std::to_string(located.size()) + " hosts (" + hosts +

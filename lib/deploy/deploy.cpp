@@ -12,6 +12,7 @@
 #include "infra/placement.hpp"
 #include "router/sync.hpp"
 #include "util/sha256.hpp"
+#include "util/strings.hpp"
 
 namespace calzion::deploy {
 
@@ -129,10 +130,7 @@ void sync_router(HostOutcome& outcome, exec::Runner& runner, const DeployRequest
         return;
     }
     router::SyncResult result = router::sync(runner, request.targets.state_dir_for(runner.host()), request.targets.router);
-    std::string domains;
-    for (const auto& domain : result.domains) {
-        domains += (domains.empty() ? "" : ", ") + domain;
-    }
+    std::string domains = util::comma_list(result.domains);
     reporter.event({report::Event::Kind::done, runner.host(), "",
                     result.changed() ? "router serves " + (domains.empty() ? std::string("no domain") : domains)
                                      : "router unchanged"});

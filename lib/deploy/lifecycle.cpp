@@ -12,14 +12,6 @@ namespace calzion::deploy {
 
 namespace {
 
-std::string joined(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& item : items) {
-        out += (out.empty() ? "" : ", ") + item;
-    }
-    return out;
-}
-
 // Works on the containers of one host while the lock is held.
 class Lifecycler {
 public:
@@ -160,7 +152,7 @@ std::vector<state::RecordedService> select_services(const state::HostState& obse
             throw Error(ErrorKind::usage, "unknown service " + util::quoted(name) + " in instance " +
                                               util::quoted(instance) +
                                               (guess.empty() ? "" : ", did you mean " + util::quoted(guess) + "?") +
-                                              " (its services: " + joined(names) + ")");
+                                              " (its services: " + util::comma_list(names) + ")");
         }
     }
     std::vector<state::RecordedService> selected;

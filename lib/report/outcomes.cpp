@@ -8,6 +8,7 @@
 #include "report/ansi.hpp"
 #include "report/error_field.hpp"
 #include "util/shell.hpp"
+#include "util/strings.hpp"
 
 namespace calzion::report {
 
@@ -24,14 +25,6 @@ const char* sign_of(plan::ActionKind kind) {
     case plan::ActionKind::unchanged: return "=";
     }
     return "?";
-}
-
-std::string joined(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& item : items) {
-        out += (out.empty() ? "" : ", ") + item;
-    }
-    return out;
 }
 
 // The colour of a plan action: only what deploy would change stands out.
@@ -90,7 +83,7 @@ std::string plan_text(const std::vector<deploy::HostOutcome>& outcomes, const st
                                action.service, width, paint_action(plan::to_string(action.kind), action.kind, color),
                                action.reason);
             if (!action.changed_fields.empty()) {
-                out << " (" << joined(action.changed_fields) << ")";
+                out << " (" << util::comma_list(action.changed_fields) << ")";
             }
             out << "\n";
             for (const auto& command : init_pending(action)) {

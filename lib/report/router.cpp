@@ -3,18 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include "report/error_field.hpp"
+#include "util/strings.hpp"
 
 namespace calzion::report {
 
 namespace {
-
-std::string joined(const std::vector<std::string>& words) {
-    std::string text;
-    for (const auto& word : words) {
-        text += (text.empty() ? "" : ", ") + word;
-    }
-    return text;
-}
 
 }  // namespace
 
@@ -24,7 +17,7 @@ std::string router_summary(const router::SyncResult& result) {
     }
     size_t count = result.domains.size();
     std::string text = "serves " + std::to_string(count) + (count == 1 ? " domain (" : " domains (") +
-                       joined(result.domains) + "): ";
+                       util::comma_list(result.domains) + "): ";
     std::vector<std::string> changes;
     if (result.created) {
         changes.push_back("created");
@@ -36,12 +29,12 @@ std::string router_summary(const router::SyncResult& result) {
         changes.push_back("reloaded");
     }
     if (!result.connected.empty()) {
-        changes.push_back("joined " + joined(result.connected));
+        changes.push_back("joined " + util::comma_list(result.connected));
     }
     if (!result.disconnected.empty()) {
-        changes.push_back("left " + joined(result.disconnected));
+        changes.push_back("left " + util::comma_list(result.disconnected));
     }
-    return text + (changes.empty() ? "unchanged" : joined(changes));
+    return text + (changes.empty() ? "unchanged" : util::comma_list(changes));
 }
 
 std::string router_sync_json(const std::vector<deploy::RouterOutcome>& outcomes) {

@@ -172,4 +172,12 @@ std::string one_line(const std::string& text) {
     return out.empty() ? "no output" : out;
 }
 
+std::string comma_list(const std::vector<std::string>& items) {
+    std::string text;
+    for (const auto& item : items) {
+        text += (text.empty() ? "" : ", ") + item;
+    }
+    return text;
+}
+
 }  // namespace calzion::util

@@ -41,4 +41,7 @@ size_t utf8_sequence_length(std::string_view text, size_t at);
 // forms, surrogates and code points above U+10FFFF are invalid), or nullopt.
 std::optional<size_t> invalid_utf8_offset(std::string_view text);
 
+// The items separated by ", ": "a, b, c" (empty for none).
+std::string comma_list(const std::vector<std::string>& items);
+
 }  // namespace calzion::util
