@@ -41,6 +41,10 @@ int run_render(const Invocation& run) {
     options.instance = run.instance;
     options.revision = run.revision.value_or(1);
     options.variables = variables_for(run);
+    const auto& infrastructure = infrastructure_for(run);
+    if (const infra::Instance* instance = infrastructure ? infrastructure->instance(run.instance) : nullptr) {
+        options.domains = instance->domains;
+    }
     render::Deployment deployment = render::render(source, options);
     if (run.global.json || run.format == "json") {
         std::cout << render::deployment_to_json(deployment).dump(2) << "\n";

@@ -54,6 +54,9 @@ fetch() {  # DOMAIN: what host1's port 80 answers for it ("404" when nothing)
   echo "$out"
 }
 
+# render shows the routes deploy will record, without a host.
+assert_exit 0 cz render --format json "$T/site/app.yaml" "$a"
+assert_eq '[{"domain":"a.example.test","port":8000}]' "$(jq -c '.services[0].routes' <<<"$OUT")" "rendered routes"
 assert_exit 0 cz deploy "$T/site/app.yaml" "$a"
 assert_contains "$ERR" "one: router serves a.example.test"
 assert_exit 0 cz deploy "$T/shop/app.yaml" "$b"
