@@ -7,26 +7,11 @@
 #   bench/deploy.sh [SERVICES]        default 20
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 services=${1:-20}
-bin=$root/build/calzion
 dir=/tmp/calzion-bench
-[ -x "$bin" ] || { echo "bench: build first (scripts/build.sh)" >&2; exit 1; }
-
-bash tests/e2e/harness/hosts.sh up "$dir" 1 >/dev/null
-trap 'bash tests/e2e/harness/hosts.sh down "$dir" >/dev/null 2>&1' EXIT
-. "$dir/env"
-
-template=$dir/bench.yaml
-write_template() {  # $1: the value of one service's env, to make a change
-  echo "services:" > "$template"
-  for i in $(seq 1 "$services"); do
-    printf '  svc%s:\n    image: %s\n    cmd: sleep 1000000\n    env: {N: "%s"}\n' \
-      "$i" "$CZ_IMAGE" "$([ "$i" = 1 ] && echo "$1" || echo "$i")" >> "$template"
-  done
-}
-
-now() { date +%s.%N; }
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+hosts_up 1
 # run LABEL CMD...: time one command; channels come from calzion --verbose.
 run() {
   local label=$1; shift

@@ -21,8 +21,7 @@
 need_hosts 1
 need_jq
 
-DOCKER_HOST=$CZ_HOST1_DOCKER_HOST bash "$E2E_LIB_DIR/../harness/router-image.sh" "$CZ_E2E_DIR/image" ||
-  fail "cannot make the router image local/nginx:router on host1"
+router_image_on_host1
 
 a=$E2E_NAME-a
 b=$E2E_NAME-b

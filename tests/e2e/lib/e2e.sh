@@ -195,3 +195,10 @@ instance_on_host1() {
   cz() { calzion --ssh-config "$CZ_SSH_CONFIG" --host host1 "$@"; }
   on_exit cz destroy --volumes "$inst" --lock-timeout 30s
 }
+
+# router_image_on_host1: host1's engine has local/nginx:router, the router image
+# built offline from this machine's nginx (harness/router-image.sh).
+router_image_on_host1() {
+  DOCKER_HOST=$CZ_HOST1_DOCKER_HOST bash "$E2E_LIB_DIR/../harness/router-image.sh" "$CZ_E2E_DIR/image" ||
+    fail "cannot make the router image local/nginx:router on host1"
+}
