@@ -2,7 +2,10 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
+#include <sys/stat.h>
 
 #include "invocation.hpp"
 #include "util/error.hpp"
@@ -81,6 +84,24 @@ void check_command_name(const CLI::App& app, int argc, char** argv) {
                                               " (see calzion --help)");
         }
         return;
+    }
+}
+
+// --ssh-config names a file, as ssh -F does: a missing file or a directory is a
+// mistake to report, not an empty config.
+void check_ssh_config(const std::string& path) {
+    if (path.empty()) {
+        return;
+    }
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0) {
+        std::string reason = std::strerror(errno);
+        reason.front() = static_cast<char>(std::tolower(static_cast<unsigned char>(reason.front())));
+        throw Error(ErrorKind::usage, "cannot read --ssh-config " + util::quoted(path) + ": " + reason);
+    }
+    if (S_ISDIR(info.st_mode)) {
+        throw Error(ErrorKind::usage,
+                    "cannot read --ssh-config " + util::quoted(path) + ": it is a directory, not a file");
     }
 }
 
@@ -210,6 +231,7 @@ std::optional<Invocation> parse_command_line(int argc, char** argv) {
         }
         throw Error(ErrorKind::usage, message + " (see calzion --help)");
     }
+    check_ssh_config(run.global.ssh_config);
     const CLI::App* command = app.get_subcommands().front();
     run.command = command->get_name();
     // Commands with subcommands of their own are named by both: "hosts check".

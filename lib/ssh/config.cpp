@@ -130,6 +130,12 @@ void collect(std::string_view text, std::string_view alias, const IncludeLoader&
             values.identity_files.push_back(words[1]);
         } else if (keyword == "proxyjump" && words.size() >= 2 && values.proxy_jump.empty()) {
             values.proxy_jump = words[1];  // the first value wins, as with every ssh_config keyword
+        } else if (keyword == "userknownhostsfile" && words.size() >= 2 && values.user_known_hosts.empty()) {
+            values.user_known_hosts.assign(words.begin() + 1, words.end());
+        } else if (keyword == "globalknownhostsfile" && words.size() >= 2 && values.global_known_hosts.empty()) {
+            values.global_known_hosts.assign(words.begin() + 1, words.end());
+        } else if (keyword == "stricthostkeychecking" && words.size() >= 2 && values.strict_host_key_checking.empty()) {
+            values.strict_host_key_checking = lowercase(words[1]);
         } else if (keyword == "include" && depth < k_max_include_depth) {
             for (size_t i = 1; i < words.size(); ++i) {
                 for (const std::string& included : include(words[i])) {

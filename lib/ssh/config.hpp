@@ -8,11 +8,16 @@
 namespace calzion::ssh {
 
 // What calzion reads from an SSH config file itself. libssh applies HostName, User,
-// Port, ProxyJump, UserKnownHostsFile and the rest to a session, but offers no way
-// to list the IdentityFiles it found, and authentication tries each key explicitly.
+// Port, ProxyJump and the rest to a session, but offers no way to list the
+// IdentityFiles it found (authentication tries each key explicitly), takes one
+// known_hosts file where OpenSSH takes several, and lets StrictHostKeyChecking
+// accept a changed host key; calzion checks host keys itself.
 struct ConfigValues {
     std::vector<std::string> identity_files;  // in config order, not yet expanded
     std::string proxy_jump;                   // the first ProxyJump, as written; empty if none
+    std::vector<std::string> user_known_hosts;    // the first UserKnownHostsFile's files, not yet expanded
+    std::vector<std::string> global_known_hosts;  // the first GlobalKnownHostsFile's files, likewise
+    std::string strict_host_key_checking;         // the first value, lowercased; empty if none
 
     bool operator==(const ConfigValues&) const = default;
 };

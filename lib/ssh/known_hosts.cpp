@@ -1,5 +1,6 @@
 #include "ssh/known_hosts.hpp"
 
+#include "ssh/known_hosts_file.hpp"
 #include "ssh/messages.hpp"
 
 #include "util/error.hpp"
@@ -10,6 +11,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <fstream>
+#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,9 +40,51 @@ std::string describe_server_key(ssh_session session, const Target& target) {
     return text;
 }
 
-// The name known_hosts files use for the target: "host" or "[host]:port".
-std::string known_hosts_name(const Target& target) {
-    return target.port == 22 ? target.hostname : "[" + target.hostname + "]:" + std::to_string(target.port);
+// The server's host key as known_hosts records it.
+PublicKey server_public_key(ssh_session session, const Target& target) {
+    ssh_key key = nullptr;
+    char* base64 = nullptr;
+    if (ssh_get_server_publickey(session, &key) != SSH_OK || ssh_pki_export_pubkey_base64(key, &base64) != SSH_OK) {
+        ssh_key_free(key);
+        throw Error(ErrorKind::unreachable,
+                    "cannot connect to " + target.describe() + ": the server sent no usable host key");
+    }
+    const char* type = ssh_key_type_to_char(ssh_key_type(key));
+    PublicKey result{type != nullptr ? type : "", base64};
+    ssh_string_free_char(base64);
+    ssh_key_free(key);
+    return result;
+}
+
+// The text of a known_hosts file; a file that is missing or cannot be read has
+// no keys, as with ssh.
+std::string read_known_hosts(const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    std::ostringstream text;
+    if (file) {
+        text << file.rdbuf();
+    }
+    return text.str();
+}
+
+// The files that record some key, quoted; else the file new keys go to.
+std::string files_searched(const Target& target, const std::vector<KnownHostsText>& files) {
+    std::vector<std::string> names;
+    for (const KnownHostsText& file : files) {
+        if (file.text.find_first_not_of(" \t\r\n") != std::string::npos) {
+            names.push_back(util::quoted(file.path));
+        }
+    }
+    if (names.empty()) {
+        return target.known_hosts.empty() ? std::string("any known_hosts file") : util::quoted(target.known_hosts);
+    }
+    return util::comma_list(names);
+}
+
+// "; skipped lines it cannot read: FILE:LINE: reason, ..." or nothing.
+std::string skipped_note(const HostKeyVerdict& verdict) {
+    return verdict.skipped.empty() ? std::string()
+                                   : "; skipped lines it cannot read: " + util::comma_list(verdict.skipped);
 }
 
 // Create `directory` and any missing parents with mode 0700.
@@ -57,6 +102,10 @@ void make_directories(const std::string& directory) {
 }
 
 void append_known_host(ssh_session session, const Target& target) {
+    if (target.known_hosts.empty()) {
+        throw Error(ErrorKind::permission, "cannot record the host key of " + target.describe() +
+                                               ": the ssh config sets UserKnownHostsFile none");
+    }
     char* entry = nullptr;
     if (ssh_session_export_known_hosts_entry(session, &entry) != SSH_OK) {
         throw Error(ErrorKind::permission, "cannot record the host key of " + target.describe() + ": " +
@@ -87,32 +136,40 @@ void append_known_host(ssh_session session, const Target& target) {
 
 void verify_host_key(ssh_session session, const Target& target, bool accept_new) {
     std::string key = describe_server_key(session, target);
-    std::string file = util::quoted(target.known_hosts);
-    switch (ssh_session_is_known_server(session)) {
-    case SSH_KNOWN_HOSTS_OK:
+    std::vector<KnownHostsText> files;
+    for (const std::string& path : target.known_hosts_files) {
+        files.push_back({path, read_known_hosts(path)});
+    }
+    std::string name = known_hosts_name(target.hostname, target.port);
+    HostKeyVerdict verdict = check_known_hosts(files, name, server_public_key(session, target));
+    std::string file = util::quoted(verdict.file);
+    std::string line = util::quoted(verdict.file + ":" + std::to_string(verdict.line));
+    switch (verdict.status) {
+    case HostKeyStatus::known:
         return;
-    case SSH_KNOWN_HOSTS_CHANGED:
+    case HostKeyStatus::revoked:
+        throw Error(ErrorKind::permission, "host key of " + target.describe() + " is revoked: the host offers " + key +
+                                               ", which " + line + " marks @revoked; never accept it");
+    case HostKeyStatus::changed:
         throw Error(ErrorKind::permission,
                     "host key of " + target.describe() + " has changed: the host offers " + key +
-                        ", which does not match " + file + "; if the change is expected, remove the old key with "
-                        "ssh-keygen -f " + file + " -R " + util::quoted(known_hosts_name(target)));
-    case SSH_KNOWN_HOSTS_OTHER:
+                        ", which does not match " + file + skipped_note(verdict) +
+                        "; if the change is expected, remove the old key with ssh-keygen -f " + file + " -R " +
+                        util::quoted(name));
+    case HostKeyStatus::other_type:
         throw Error(ErrorKind::permission, "host key of " + target.describe() + " does not match: the host offers " +
-                                               key + ", but " + file + " records a key of another type for it");
-    case SSH_KNOWN_HOSTS_UNKNOWN:
-    case SSH_KNOWN_HOSTS_NOT_FOUND:
-        if (!accept_new) {
-            throw Error(ErrorKind::permission, "host key of " + target.describe() + " is not known: " + key +
-                                                   " is not in " + file +
-                                                   "; check it, then accept it with --accept-new-host-key");
-        }
-        append_known_host(session, target);
-        return;
-    case SSH_KNOWN_HOSTS_ERROR:
+                                               key + ", but " + file + " records a key of another type for it" +
+                                               skipped_note(verdict));
+    case HostKeyStatus::unknown:
         break;
     }
-    throw Error(ErrorKind::permission, "cannot check the host key of " + target.describe() + " against " + file +
-                                           ": " + ssh_get_error(session));
+    if (!accept_new) {
+        std::string where = files_searched(target, files);
+        throw Error(ErrorKind::permission, "host key of " + target.describe() + " is not known: " + key +
+                                               " is not in " + where + skipped_note(verdict) +
+                                               "; check it, then accept it with --accept-new-host-key");
+    }
+    append_known_host(session, target);
 }
 
 }  // namespace calzion::ssh

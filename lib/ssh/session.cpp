@@ -18,6 +18,7 @@
 #include <cstring>
 #include <fstream>
 #include <pwd.h>
+#include <strings.h>
 #include <unistd.h>
 
 namespace calzion::ssh {
@@ -119,6 +120,15 @@ ConfigValues read_config(const HostSpec& spec, const Options& options, const std
     if (values.proxy_jump.empty()) {
         values.proxy_jump = system.proxy_jump;
     }
+    if (values.user_known_hosts.empty()) {
+        values.user_known_hosts = system.user_known_hosts;
+    }
+    if (values.global_known_hosts.empty()) {
+        values.global_known_hosts = system.global_known_hosts;
+    }
+    if (values.strict_host_key_checking.empty()) {
+        values.strict_host_key_checking = system.strict_host_key_checking;
+    }
     return values;
 }
 
@@ -163,6 +173,36 @@ std::vector<std::string> identity_files(const ConfigValues& values, const Target
     return files;
 }
 
+// The known_hosts files, as OpenSSH reads them: UserKnownHostsFile (default
+// ~/.ssh/known_hosts and known_hosts2), then GlobalKnownHostsFile (default
+// /etc/ssh/ssh_known_hosts and ssh_known_hosts2); "none" means no file. libssh,
+// which reads one file of each, is given the first ones: it orders the host key
+// types it asks for by the keys they record.
+void use_known_hosts_files(ssh_session session, const ConfigValues& values, Target& target, const std::string& home) {
+    PathTokens tokens{home, local_user_name(), util::machine_name(), target.hostname, target.user,
+                      std::to_string(target.port), std::to_string(::getuid())};
+    auto expand = [&](const std::vector<std::string>& files, const std::vector<std::string>& defaults) {
+        std::vector<std::string> paths;
+        for (const std::string& file : files.empty() ? defaults : files) {
+            if (::strcasecmp(file.c_str(), "none") != 0) {
+                paths.push_back(expand_path(file, tokens));
+            }
+        }
+        return paths;
+    };
+    std::vector<std::string> user = expand(values.user_known_hosts, {"~/.ssh/known_hosts", "~/.ssh/known_hosts2"});
+    std::vector<std::string> global =
+        expand(values.global_known_hosts, {"/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"});
+    target.known_hosts = user.empty() ? std::string() : user.front();
+    target.known_hosts_files = user;
+    target.known_hosts_files.insert(target.known_hosts_files.end(), global.begin(), global.end());
+    const std::string& strict = values.strict_host_key_checking;
+    target.config_accepts_new_keys = strict == "accept-new" || strict == "no" || strict == "off";
+    set_option(session, SSH_OPTIONS_KNOWNHOSTS, user.empty() ? "/dev/null" : user.front().c_str(), target.label);
+    set_option(session, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, global.empty() ? "/dev/null" : global.front().c_str(),
+               target.label);
+}
+
 // A new, configured, unconnected session; fills `target` from the config.
 Session configure(const HostSpec& spec, const Options& options, Target& target) {
     Session session(ssh_new());
@@ -186,11 +226,7 @@ Session configure(const HostSpec& spec, const Options& options, Target& target) 
     unsigned int port = 22;
     ssh_options_get_port(raw, &port);
     target.port = static_cast<int>(port);
-    std::string known_hosts = get_option(raw, SSH_OPTIONS_KNOWNHOSTS);
-    PathTokens tokens{home, local_user_name(), util::machine_name(), target.hostname, target.user,
-                      std::to_string(port), std::to_string(::getuid())};
-    target.known_hosts = known_hosts.empty() ? ssh_dir + "/known_hosts" : expand_path(known_hosts, tokens);
-    set_option(raw, SSH_OPTIONS_KNOWNHOSTS, target.known_hosts.c_str(), target.label);
+    use_known_hosts_files(raw, values, target, home);
     target.identity_files = identity_files(values, target, home);
     ssh_set_callbacks(raw, session_callbacks());
     return session;
@@ -247,7 +283,7 @@ Session open_session(const std::string& host_spec, const Options& options, Targe
     for (;;) {
         Session session = configure(spec, options, target);
         connect_socket(session.get(), target);
-        verify_host_key(session.get(), target, options.accept_new_host_key);
+        verify_host_key(session.get(), target, options.accept_new_host_key || target.config_accepts_new_keys);
         AuthOutcome outcome = authenticate(session.get(), target, use_agent, deadline);
         if (outcome.authenticated) {
             return session;

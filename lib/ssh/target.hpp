@@ -11,7 +11,9 @@ struct Target {
     std::string hostname;     // after HostName
     int port = 22;
     std::string user;
-    std::string known_hosts;  // the file host keys are checked against and added to
+    std::string known_hosts;  // the file new host keys are added to: the first user file; empty if none
+    std::vector<std::string> known_hosts_files;  // the files host keys are checked against: user's, then global
+    bool config_accepts_new_keys = false;        // StrictHostKeyChecking accept-new, no or off
     std::vector<std::string> identity_files;  // the config's IdentityFiles, then the default keys
 
     // "host:port" for messages, with brackets around an IPv6 address.
