@@ -94,6 +94,24 @@ TEST_CASE("ssh::parse_config") {
         CHECK(identities(text, "db1", include) == List{"/k/included", "/k/other"});
     }
 
+    SUBCASE("known_hosts files and StrictHostKeyChecking: the first value wins") {
+        std::string text = "Host web1\n"
+                           "  UserKnownHostsFile ~/.ssh/a \"/b c\" %d/c\n"
+                           "  StrictHostKeyChecking Accept-New\n"
+                           "Host *\n"
+                           "  UserKnownHostsFile /never\n"
+                           "  GlobalKnownHostsFile=/etc/g1 /etc/g2\n"
+                           "  StrictHostKeyChecking yes\n";
+        ConfigValues web1 = parse_config(text, "web1", no_includes);
+        CHECK(web1.user_known_hosts == List{"~/.ssh/a", "/b c", "%d/c"});
+        CHECK(web1.global_known_hosts == List{"/etc/g1", "/etc/g2"});
+        CHECK(web1.strict_host_key_checking == "accept-new");
+        ConfigValues other = parse_config(text, "other", no_includes);
+        CHECK(other.user_known_hosts == List{"/never"});
+        CHECK(other.strict_host_key_checking == "yes");
+        CHECK(parse_config("", "web1", no_includes).strict_host_key_checking.empty());
+    }
+
     SUBCASE("an Include cycle ends") {
         IncludeLoader include = [](const std::string&) {
             return std::vector<std::string>{"IdentityFile /k/loop\nInclude self\n"};
