@@ -126,7 +126,9 @@ TEST_CASE("deploy::apply") {
         auto failed = running(f.deployment.services[1], "older-attempt");
         failed.status = "exited";
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash), failed, parked};
-        f.runner.on([](const std::vector<std::string>& argv) { return argv[0] == "sh" && argv[4] == "shop-web"; },
+        f.runner.on([](const std::vector<std::string>& argv) {
+                        return argv[0] == "sh" && argv[4] == "shop-web" && argv[2].find("verdict") != std::string::npos;
+                    },
                     exec::Result{1, "", "failed exited none\ncannot bind\n", ""});
         auto result = f.apply(f.plan());
         CHECK_FALSE(result.ok());
