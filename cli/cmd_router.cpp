@@ -11,7 +11,10 @@
 namespace calzion::cli {
 
 int run_router_sync(const Invocation& run) {
-    router::SyncOptions options;
+    // The infrastructure file's router settings, as deploy uses them; the
+    // command line overrides them.
+    deploy::Targets targets = targets_for(run);
+    router::SyncOptions options = targets.router;
     if (!run.router_image.empty()) {
         options.image = run.router_image;
     }
@@ -22,7 +25,7 @@ int run_router_sync(const Invocation& run) {
     options.lock_wait_seconds =
         std::max(options.lock_wait_seconds, duration_seconds(run.global.lock_timeout, "--lock-timeout"));
     auto reporter = make_reporter(run);
-    auto outcomes = deploy::sync_routers(targets_for(run), options, *reporter);
+    auto outcomes = deploy::sync_routers(targets, options, *reporter);
     reporter->finish();
     if (run.global.json) {
         std::cout << report::router_sync_json(outcomes);

@@ -5,6 +5,7 @@
 #include <future>
 #include <mutex>
 
+#include "docker/hand_over.hpp"
 #include "docker/init_command.hpp"
 #include "docker/wait.hpp"
 #include "exec/describe.hpp"
@@ -111,40 +112,72 @@ private:
 
     void create(const Action& action) {
         step(action, "create");
-        start_new(action);
+        start_new(action, docker::Alias::now);
         note(action, "ready");
     }
 
+    // Start-first: the old container is parked (renamed) and keeps serving
+    // while the new one starts without the service's alias; once the new one
+    // is ready, hand_over moves the traffic. Stop-first: the old one stops
+    // first and the new one takes the alias as it starts. A running container
+    // parked by an interrupted replacement is the old one: it keeps serving,
+    // and the service's own container, whatever that attempt left, goes.
     void replace(const Action& action) {
         const std::string& name = action.desired->container;
         bool stop_first = action.desired->update == "stop-first";
         step(action, std::string("replace (") + (stop_first ? "stop-first" : "start-first") + ")");
-        if (stop_first) {
-            must(docker::stop_container(name), "docker stop");
+        std::string old = action.parked ? action.parked->name : parked_name(name);
+        if (action.parked) {
+            must(docker::hand_over_argv(m_desired.network, action.service, old, "", 0),
+                 "giving " + old + " its alias back");
+            if (action.current) {
+                must(docker::remove_own_container(name, m_desired.instance), "docker rm");
+            }
         }
-        must(docker::rename_container(name, parked_name(name)), "docker rename");
+        if (stop_first) {
+            must(docker::stop_container(action.parked ? old : name), "docker stop");
+        }
+        if (!action.parked) {
+            must(docker::rename_container(name, old), "docker rename");
+        }
         try {
-            start_new(action);
+            start_new(action, stop_first ? docker::Alias::now : docker::Alias::when_ready);
         } catch (const Error&) {
             // The old container comes back, under its own name, running as before.
-            try_run(docker::rename_container(parked_name(name), name));
+            try_run(docker::rename_container(old, name));
             if (stop_first) {
                 try_run(docker::start_container(name));
             }
             throw;
         }
-        must(docker::remove_container(parked_name(name)), "docker rm");
+        if (stop_first) {
+            must(docker::remove_container(old), "docker rm");
+        } else {
+            hand_over(action, old);
+        }
         note(action, "ready");
+    }
+
+    // The new container, ready, takes the traffic from `old` (see
+    // docker::hand_over_argv); `old` is then stopped and removed.
+    void hand_over(const Action& action, const std::string& old) {
+        must(docker::hand_over_argv(m_desired.network, action.service, action.desired->container, old,
+                                    m_options.drain_seconds),
+             "handing the traffic over to the new container");
+        if (!old.empty()) {
+            note(action, "removed container " + old);
+        }
     }
 
     // A service whose container already has the template's spec but still has
     // leftovers is what an interrupted replacement leaves (calzion killed, the
-    // connection lost): the new container next to the old one, parked. Nobody saw
-    // the new one ready: wait for it before the old one goes, and if it does not
-    // become ready put the old one back under its name, as a failed replacement.
-    // True when there was something to finish.
+    // connection lost): the new container next to the old one, parked and
+    // still serving. Nobody saw the new one ready: wait for it, then hand the
+    // traffic over; if it does not become ready, the old one keeps serving and
+    // gets its name back, as after a failed replacement. True when there was
+    // something to finish.
     bool finish_interrupted(const Action& action) {
-        if (action.leftovers.empty()) {
+        if (action.leftovers.empty() && !action.parked) {
             return false;
         }
         const std::string& name = action.desired->container;
@@ -153,14 +186,16 @@ private:
              nullptr});
         if (wait.ok()) {
             remove_leftovers(action);
+            hand_over(action, action.parked ? action.parked->name : "");
             return true;
         }
         docker::WaitOutcome outcome = docker::parse_wait(wait.out);
-        bool parked = std::any_of(action.leftovers.begin(), action.leftovers.end(),
-                                  [&](const docker::Container& c) { return c.name == parked_name(name); });
-        if (parked) {
+        if (action.parked) {
+            const std::string& old = action.parked->name;
+            must(docker::hand_over_argv(m_desired.network, action.service, old, "", 0),
+                 "giving " + old + " its alias back");
             try_run(docker::remove_own_container(name, m_desired.instance));
-            must(docker::rename_container(parked_name(name), name), "docker rename");
+            must(docker::rename_container(old, name), "docker rename");
             must(docker::start_container(name), "docker start");
             std::lock_guard<std::mutex> guard(m_mutex);
             m_result.restored.insert(action.service);
@@ -178,12 +213,12 @@ private:
 
     // Run the new container, wait until it is ready and run its init if the plan
     // says so; remove it if any of that fails.
-    void start_new(const Action& action) {
+    void start_new(const Action& action, docker::Alias alias) {
         const render::RenderedService& service = *action.desired;
         docker::ServicePaths paths{m_observed.instance_dir(m_desired.instance),
                                    !service.secrets.empty() || m_options.secrets.count(service.name) > 0};
         docker::PullPolicy pull = docker::pull_policy_for(service, m_options.pull);
-        exec::Result run = m_runner.run({docker::run(service, m_desired.network, paths, pull), "", std::nullopt,
+        exec::Result run = m_runner.run({docker::run(service, m_desired.network, paths, pull, alias), "", std::nullopt,
                                          nullptr});
         if (!run.ok()) {
             try_run(docker::remove_own_container(service.container, m_desired.instance));

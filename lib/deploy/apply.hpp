@@ -19,6 +19,9 @@ struct ApplyOptions {
     std::optional<docker::PullPolicy> pull;
     int wait_timeout = 120;  // seconds a new container has to become ready
     int stable_seconds = 2;  // without a health check: running this long without a restart
+    // Start-first: how long an old container, out of its service's alias,
+    // still serves what was sent to it before it is stopped.
+    int drain_seconds = 2;
     // Secret values per service, as env-file text, written to the host before any
     // container starts; never logged. A service with secrets but no entry here
     // runs with the env file already on the host (state::HostState::secret_files).
@@ -43,9 +46,12 @@ struct ApplyResult {
 // A service that fails to become ready, or whose init fails, is rolled back (its
 // new container removed, the old one kept or restarted; a container the plan
 // left unchanged keeps running); no further service is started after a failure.
-// A replacement an interrupted deploy left half done (the new container already
-// there, the old one parked beside it) is finished the same way: the old one goes once the new one is ready, else the
-// old one comes back. A service that needs secrets neither given
+// A start-first replacement drops no request: the new container joins the
+// service's alias only once ready, then the old one leaves it, drains and is
+// stopped gracefully (docker::hand_over_argv).
+// A replacement an interrupted deploy left half done (the old container parked
+// and still serving, the new one there or not) is finished the same way: the
+// parked one serves until a new one is ready, else it comes back under its name. A service that needs secrets neither given
 // in `options` nor in its env file on the host fails before anything changes.
 // Never throws for a docker failure: the
 // result says what happened so that the state can record what actually runs.

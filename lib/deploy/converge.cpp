@@ -18,7 +18,7 @@ std::vector<std::string> change_lines(const plan::Plan& plan, const ApplyResult&
         }
         if (action.kind == plan::ActionKind::unchanged) {
             // What an interrupted deploy left: its new container kept, the old one removed.
-            if (!action.leftovers.empty()) {
+            if (!action.leftovers.empty() || action.parked) {
                 lines.push_back(action.service + ": leftover containers removed" +
                                 (result.applied.count(action.service) ? "" : " [not done]"));
             }

@@ -88,9 +88,13 @@ std::string secrets_file(const std::string& instance_dir, const std::string& ser
 }
 
 Argv run(const render::RenderedService& service, const std::string& network, const ServicePaths& paths,
-         PullPolicy pull) {
+         PullPolicy pull, Alias alias) {
     Argv argv = {"docker", "run", "--detach", pull_flag(pull), "--name", service.container, "--hostname",
-                 service.name, "--network", network, "--network-alias", service.name, "--restart", service.restart};
+                 service.name, "--network", network};
+    if (alias == Alias::now) {
+        argv.insert(argv.end(), {"--network-alias", service.name});
+    }
+    argv.insert(argv.end(), {"--restart", service.restart});
     for (const auto& [key, value] : service.labels) {
         argv.insert(argv.end(), {"--label", key + "=" + value});
     }

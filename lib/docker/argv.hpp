@@ -32,10 +32,15 @@ struct ServicePaths {
 // The path of a service's secret env file, inside the instance directory.
 std::string secrets_file(const std::string& instance_dir, const std::string& service);
 
-// `docker run -d ...` for a service: name, network and alias, labels, env,
-// mounts, ports, health check, limits, extra options, then image and command.
+// Whether a container takes its service's DNS alias as it starts, or later
+// (docker::hand_over_argv), once it is ready.
+enum class Alias { now, when_ready };
+
+// `docker run -d ...` for a service: name, network and alias (unless
+// Alias::when_ready), labels, env, mounts, ports, health check, limits, extra
+// options, then image and command.
 Argv run(const render::RenderedService& service, const std::string& network, const ServicePaths& paths,
-         PullPolicy pull);
+         PullPolicy pull, Alias alias = Alias::now);
 
 // `docker network create` for an instance's network, labelled with the instance.
 Argv network_create(const std::string& network, const std::string& instance);

@@ -24,7 +24,10 @@
 //
 // A container is the service's own when it is named <instance>-<service>; other
 // containers of the service (left by an interrupted deploy) are leftovers that
-// the action cleans up. Containers of services no longer in the template are
+// the action cleans up. A running one among them is the old container an
+// interrupted replacement parked, still serving: the plan finishes that
+// replacement (replace, or unchanged when the new container already runs the
+// template's spec) and the parked one keeps serving until the new one is ready. Containers of services no longer in the template are
 // removed with --prune, else kept and reported.
 
 #include "plan/plan.hpp"
@@ -118,6 +121,24 @@ void decide(Action& action, const render::RenderedService& service, const Fields
     }
 }
 
+// A running leftover is a parked old container that still serves.
+void mark_interrupted(Action& action) {
+    auto running = std::find_if(action.leftovers.begin(), action.leftovers.end(),
+                                [](const docker::Container& c) { return c.status == "running"; });
+    if (running == action.leftovers.end()) {
+        return;
+    }
+    action.parked = *running;
+    action.leftovers.erase(running);
+    std::string serves = "finishes an interrupted replacement; " + action.parked->name + " keeps serving until ";
+    if (action.kind == ActionKind::unchanged) {
+        action.reason = serves + action.current->name + " is ready";
+    } else {
+        action.kind = ActionKind::replace;
+        action.reason = serves + "the new container is ready";
+    }
+}
+
 void mark_build(Action& action, const render::RenderedService& service, const state::HostState& observed) {
     bool starts = action.kind == ActionKind::create || action.kind == ActionKind::replace;
     bool built = (service.git || service.build) && !service.image.empty();
@@ -134,7 +155,7 @@ void mark_routes(Action& action, const render::RenderedService& service, const s
     std::string had = recorded ? recorded->routes : "[]";
     if (wanted != had) {
         action.routes_changed = true;
-        if (action.kind == ActionKind::unchanged) {
+        if (action.kind == ActionKind::unchanged && !action.parked) {
             action.reason = "domains changed (the router follows; the container is not touched)";
         }
     }
@@ -174,7 +195,7 @@ bool Plan::has_changes() const {
     return std::any_of(actions.begin(), actions.end(), [](const Action& action) {
         return action.kind == ActionKind::create || action.kind == ActionKind::replace ||
                action.kind == ActionKind::remove || action.init || action.routes_changed ||
-               (action.kind == ActionKind::unchanged && !action.leftovers.empty());
+               (action.kind == ActionKind::unchanged && (!action.leftovers.empty() || action.parked));
     });
 }
 
@@ -194,6 +215,7 @@ Plan make_plan(const render::Deployment& desired, const std::map<std::string, Fi
         assign_containers(action, service, observed.containers);
         auto fields = desired_fields.find(service.name);
         decide(action, service, fields == desired_fields.end() ? no_fields : fields->second, observed, options);
+        mark_interrupted(action);
         mark_build(action, service, observed);
         action.init = !service.init.empty() && !observed.init_done.count(service.name);
         mark_routes(action, service, observed);

@@ -31,6 +31,10 @@ struct Action {
     const render::RenderedService* desired = nullptr;  // null for remove and keep
     std::optional<docker::Container> current;          // the container in place, if any
     std::vector<docker::Container> leftovers;          // other containers of the service to clean up
+    // An old container of the service that an interrupted replacement left
+    // running beside (parked): it serves until the new container is ready,
+    // then goes; it is not among the leftovers.
+    std::optional<docker::Container> parked;
     // Run the service's init commands once its container is ready: it has some
     // and the host holds no marker saying they ran. Also for an unchanged one.
     bool init = false;

@@ -34,8 +34,10 @@ http {
     server_names_hash_bucket_size 512;
     # Docker's DNS, which knows the containers of every network the router is
     # connected to. With the address in a variable, a name is looked up when a
-    # request comes: nginx starts and reloads while a backend is down.
-    resolver 127.0.0.11 valid=10s ipv6=off;
+    # request comes: nginx starts and reloads while a backend is down. Names
+    # are kept 1 s: a replaced container, out of its alias, gets no request
+    # after that.
+    resolver 127.0.0.11 valid=1s ipv6=off;
     proxy_http_version 1.1;
     proxy_set_header Host $host;
     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
@@ -85,10 +87,16 @@ std::string default_server() {
            " default_server;\n        return 404;\n    }\n";
 }
 
+// The service's alias qualified by its network (Docker's DNS answers
+// "alias.network"): unique among the networks the router is on, and it names
+// only containers that are ready, as the replacement of a container gives the
+// alias to the new one once ready.
+std::string backend_name(const Route& route) { return route.service + "." + route.network; }
+
 std::string server_block(const Route& route) {
     return "\n    # " + route.domain + ": instance " + route.instance + ", service " + route.service +
            "\n    server {\n        listen " + std::to_string(k_listen_port) + ";\n        server_name " +
-           route.domain + ";\n        location / {\n            set $calzion_backend http://" + route.container +
+           route.domain + ";\n        location / {\n            set $calzion_backend http://" + backend_name(route) +
            ":" + std::to_string(route.port) + ";\n            proxy_pass $calzion_backend;\n        }\n    }\n";
 }
 

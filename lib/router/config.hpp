@@ -16,7 +16,8 @@ inline constexpr const char* k_config_file = "/etc/calzion/nginx.conf";
 inline constexpr int k_listen_port = 80;
 
 // The nginx configuration that serves `routes`, in any order: one server per
-// domain (its exact name, proxied to container:port with the Host,
+// domain (its exact name, proxied to SERVICE.NETWORK:port, the service's alias
+// on its instance network, with the Host,
 // X-Forwarded-For and X-Forwarded-Proto headers), names looked up in Docker's
 // DNS when a request comes so that nginx starts while a backend is down, and a
 // default server that answers 404 to every other name. The same routes give the

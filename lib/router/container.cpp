@@ -1,5 +1,7 @@
 #include "router/container.hpp"
 
+#include <algorithm>
+
 #include "router/config.hpp"
 #include "util/sha256.hpp"
 
@@ -50,11 +52,26 @@ Argv run_argv(const ContainerSpec& spec) {
     return argv;
 }
 
-Argv remove_argv() { return {"docker", "rm", "--force", k_container}; }
+Argv trial_run_argv(const ContainerSpec& spec) {
+    Argv argv = run_argv(spec);
+    auto name = std::find(argv.begin(), argv.end(), std::string(k_container));
+    *name = k_trial_container;
+    auto publish = std::find(argv.begin(), argv.end(), std::string("--publish"));
+    argv.erase(publish, publish + 2);
+    return argv;
+}
 
-Argv start_argv() { return {"docker", "start", k_container}; }
+Argv remove_argv(const std::string& container) { return {"docker", "rm", "--force", container}; }
 
-Argv connect_argv(const std::string& network) { return {"docker", "network", "connect", network, k_container}; }
+Argv start_argv(const std::string& container) { return {"docker", "start", container}; }
+
+Argv stop_argv(const std::string& container) { return {"docker", "stop", container}; }
+
+Argv rename_argv(const std::string& from, const std::string& to) { return {"docker", "rename", from, to}; }
+
+Argv connect_argv(const std::string& network, const std::string& container) {
+    return {"docker", "network", "connect", network, container};
+}
 
 Argv disconnect_argv(const std::string& network) {
     return {"docker", "network", "disconnect", network, k_container};

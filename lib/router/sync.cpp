@@ -60,17 +60,21 @@ void remove_router(exec::Runner& runner, const Observation& seen, SyncResult& re
     }
 }
 
-void connect(exec::Runner& runner, const std::set<std::string>& networks, SyncResult& result) {
+void connect(exec::Runner& runner, const std::set<std::string>& networks, SyncResult& result,
+             const std::string& container = k_container) {
     for (const auto& network : networks) {
-        run_or_fail(runner, connect_argv(network), "connecting the router to network " + util::quoted(network));
-        result.connected.push_back(network);
+        run_or_fail(runner, connect_argv(network, container),
+                    "connecting the router to network " + util::quoted(network));
+        if (container == k_container) {
+            result.connected.push_back(network);
+        }
     }
 }
 
 // A router just created or started: nginx accepts its configuration and has
 // workers.
-void check_router(exec::Runner& runner) {
-    exec::Result result = runner.run({check_router_argv(k_container, k_config_file), "", std::nullopt, nullptr});
+void check_router(exec::Runner& runner, const std::string& container = k_container) {
+    exec::Result result = runner.run({check_router_argv(container, k_config_file), "", std::nullopt, nullptr});
     if (result.ok()) {
         return;
     }
@@ -80,6 +84,52 @@ void check_router(exec::Runner& runner) {
                                                  : "the router did not start serving: " + why);
 }
 
+void try_run(exec::Runner& runner, const Argv& argv) {
+    try {
+        runner.run({argv, "", std::nullopt, nullptr});
+    } catch (const Error&) {
+        // Best effort: the error being reported matters more.
+    }
+}
+
+// Run the router of `spec` as `container`, on its networks, and check it serves.
+void start_router(exec::Runner& runner, const Argv& run, const ContainerSpec& spec,
+                  const std::set<std::string>& networks, SyncResult& result, const std::string& container) {
+    run_or_fail(runner, run, "starting the router (image " + util::quoted(spec.image) + ")");
+    connect(runner, networks, result, container);
+    check_router(runner, container);
+}
+
+// The router runs differently now (image, port): a trial of the new one, on
+// the networks but without the port, proves the image and the configuration
+// while the old one serves; only then does the port pass from the old one to
+// the new one, the old one parked until the new one serves and put back if it
+// does not.
+void recreate_router(exec::Runner& runner, const ContainerSpec& spec, const std::set<std::string>& networks,
+                     SyncResult& result) {
+    try_run(runner, remove_argv(k_trial_container));
+    try {
+        start_router(runner, trial_run_argv(spec), spec, networks, result, k_trial_container);
+    } catch (const Error& error) {
+        try_run(runner, remove_argv(k_trial_container));
+        throw Error(ErrorKind::operation_failed, error.message() + "; the current router keeps serving");
+    }
+    run_or_fail(runner, remove_argv(k_trial_container), "removing the trial router");
+    try_run(runner, remove_argv(k_parked_container));
+    run_or_fail(runner, rename_argv(k_container, k_parked_container), "parking the current router");
+    run_or_fail(runner, stop_argv(k_parked_container), "stopping the current router");
+    try {
+        start_router(runner, run_argv(spec), spec, networks, result, k_container);
+    } catch (const Error& error) {
+        try_run(runner, remove_argv(k_container));
+        try_run(runner, rename_argv(k_parked_container, k_container));
+        try_run(runner, start_argv(k_container));
+        throw Error(ErrorKind::operation_failed, error.message() + "; the previous router serves again");
+    }
+    result.created = true;
+    run_or_fail(runner, remove_argv(k_parked_container), "removing the previous router");
+}
+
 // A new container reads the configuration when it starts: write it first.
 void create_router(exec::Runner& runner, const Observation& seen, const ContainerSpec& spec,
                    const std::string& config, const std::set<std::string>& networks, SyncResult& result) {
@@ -87,12 +137,11 @@ void create_router(exec::Runner& runner, const Observation& seen, const Containe
         run_or_fail(runner, write_config_argv(spec.router_dir), "writing the router's configuration", config);
     }
     if (seen.container) {
-        run_or_fail(runner, remove_argv(), "removing the router container to re-create it");
+        recreate_router(runner, spec, networks, result);
+        return;
     }
-    run_or_fail(runner, run_argv(spec), "starting the router (image " + util::quoted(spec.image) + ")");
+    start_router(runner, run_argv(spec), spec, networks, result, k_container);
     result.created = true;
-    connect(runner, networks, result);
-    check_router(runner);
 }
 
 void replace_config(exec::Runner& runner, const Observation& seen, const std::string& config) {

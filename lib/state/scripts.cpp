@@ -104,8 +104,19 @@ cat > "$idir/revisions/$rev.json.tmp" &&
 
 constexpr const char* k_prepare = R"sh(
 idir=$1; network=$2; instance=$3; shift 3
-docker network inspect "$network" >/dev/null 2>&1 ||
+# The network gets a subnet of its own (the one docker picks, then given back
+# to it explicitly): only there may a container that leaves and joins it again
+# keep its address, as a start-first replacement needs (docker/hand_over.cpp).
+if ! docker network inspect "$network" >/dev/null 2>&1; then
   docker network create --label "io.calzion.instance=$instance" "$network" >/dev/null || exit 1
+  net=$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}' "$network") || exit 1
+  subnet=${net%% *}; gateway=${net#* }
+  if [ -n "$subnet" ] && [ -n "$gateway" ] && [ "$gateway" != "$net" ] && docker network rm "$network" >/dev/null; then
+    docker network create --label "io.calzion.instance=$instance" --subnet "$subnet" --gateway "$gateway" \
+      "$network" >/dev/null ||
+      docker network create --label "io.calzion.instance=$instance" "$network" >/dev/null || exit 1
+  fi
+fi
 for dir in "$@"; do mkdir -p "$idir/$dir" || exit 77; done
 )sh";
 

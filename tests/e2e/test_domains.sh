@@ -79,6 +79,30 @@ assert_exit 0 cz deploy "$T/site/app.yaml" "$a"
 assert_contains "$ERR" "one: up to date at revision 2"
 assert_contains "$ERR" "one: router unchanged"
 
+# router sync uses the infrastructure file's router, as deploy does: nothing to
+# change (the default image could not even be pulled offline).
+router_id=$(host_docker 1 inspect -f '{{.Id}}' calzion-router)
+assert_exit 0 cz router sync
+assert_eq "$router_id" "$(host_docker 1 inspect -f '{{.Id}}' calzion-router)" "router sync keeps the router"
+assert_eq "site $a" "$(fetch a.example.test)" "a.example.test after router sync"
+# A router image that cannot start: the new router is tried beside the old
+# one, which keeps serving, and router sync exits 1.
+sed -i "s|router: {image: local/nginx:router}|router: {image: local/nginx:nosuch}|" "$infra"
+assert_exit 1 cz router sync
+assert_contains "$ERR" "the current router keeps serving"
+assert_eq "$router_id" "$(host_docker 1 inspect -f '{{.Id}}' calzion-router)" "the old router after a failed sync"
+assert_eq "site $a" "$(fetch a.example.test)" "a.example.test after a failed router sync"
+assert_eq "" "$(host_docker 1 ps -aq --filter name=^calzion-router-)" "no trial or parked router left"
+# Another image that works: a new router, serving.
+host_docker 1 tag local/nginx:router local/nginx:router-next
+on_exit host_docker 1 rmi local/nginx:router-next
+sed -i "s|router: {image: local/nginx:nosuch}|router: {image: local/nginx:router-next}|" "$infra"
+assert_exit 0 cz router sync
+assert_eq "local/nginx:router-next" "$(host_docker 1 inspect -f '{{.Config.Image}}' calzion-router)" "the new router's image"
+assert_eq "site $a" "$(fetch a.example.test)" "a.example.test from the new router"
+assert_eq "shop $b" "$(fetch b.example.test)" "b.example.test from the new router"
+assert_eq "" "$(host_docker 1 ps -aq --filter name=^calzion-router-)" "no trial or parked router left"
+
 # destroy drops the instance's domains; the last one takes the router with it.
 assert_exit 0 cz destroy "$a"
 assert_eq 404 "$(fetch a.example.test)" "a destroyed instance's domain"

@@ -44,13 +44,19 @@ struct Fixture {
         std::vector<std::string> out;
         for (const auto& command : runner.commands()) {
             const auto& argv = command.argv;
-            if (argv[0] == "sh") {
+            if (argv[0] == "sh" && argv[2].find("network disconnect") != std::string::npos) {
+                // hand_over_argv: network, alias, new, old, drain seconds
+                out.push_back(argv[7].empty() ? "alias " + argv[5] + " to " + argv[6]
+                                              : "hand " + argv[5] + " over from " + argv[7] + " to " + argv[6] +
+                                                    ", drain " + argv[8] + "s");
+            } else if (argv[0] == "sh") {
                 const std::string& script = argv[2];
                 out.push_back(argv[4].find('/') == 0                          ? "prepare"
                               : script.find("docker rm") != std::string::npos ? "rm-own " + argv[4]
                                                                               : "wait " + argv[4]);
             } else if (argv[1] == "run") {
-                out.push_back("run " + argv[5]);
+                bool alias = std::find(argv.begin(), argv.end(), "--network-alias") != argv.end();
+                out.push_back("run " + argv[5] + (alias ? "" : " without alias"));
             } else {
                 std::string line = argv[1];
                 for (size_t i = 2; i < argv.size(); ++i) {
@@ -84,14 +90,51 @@ TEST_CASE("deploy::apply") {
         CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop-db", "wait shop-db", "run shop-web",
                                                     "wait shop-web"});
     }
-    SUBCASE("a changed service is replaced start-first: park, run, wait, remove the old one") {
+    SUBCASE("a changed service is replaced start-first: park, run without the alias, wait, hand the traffic over") {
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
                              running(f.deployment.services[1], "old-hash")};
         auto result = f.apply(f.plan());
         CHECK(result.ok());
         CHECK(result.applied == std::set<std::string>{"web"});
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "rename shop-web shop-web-calzion-old", "run shop-web",
-                                                    "wait shop-web", "rm --force shop-web-calzion-old"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "rename shop-web shop-web-calzion-old",
+                                                    "run shop-web without alias", "wait shop-web",
+                                                    "hand web over from shop-web-calzion-old to shop-web, drain 2s"});
+    }
+    SUBCASE("stop-first: stop, park, run with the alias, wait, remove the old one") {
+        f.deployment.services[1].update = "stop-first";
+        f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
+                             running(f.deployment.services[1], "old-hash")};
+        auto result = f.apply(f.plan());
+        CHECK(result.ok());
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "stop shop-web", "rename shop-web shop-web-calzion-old",
+                                                    "run shop-web", "wait shop-web", "rm --force shop-web-calzion-old"});
+    }
+    SUBCASE("an interrupted replacement whose new container is gone: the parked one serves until a new one is ready") {
+        auto parked = running(f.deployment.services[1], "old-hash");
+        parked.name = "shop-web-calzion-old";
+        f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash), parked};
+        auto result = f.apply(f.plan());
+        CHECK(result.ok());
+        CHECK(result.applied == std::set<std::string>{"web"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "alias web to shop-web-calzion-old",
+                                                    "run shop-web without alias", "wait shop-web",
+                                                    "hand web over from shop-web-calzion-old to shop-web, drain 2s"});
+    }
+    SUBCASE("an interrupted replacement redone and failing again: the parked one gets its name back") {
+        auto parked = running(f.deployment.services[1], "old-hash");
+        parked.name = "shop-web-calzion-old";
+        auto failed = running(f.deployment.services[1], "older-attempt");
+        failed.status = "exited";
+        f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash), failed, parked};
+        f.runner.on([](const std::vector<std::string>& argv) {
+                        return argv[0] == "sh" && argv[4] == "shop-web" && argv[2].find("verdict") != std::string::npos;
+                    },
+                    exec::Result{1, "", "failed exited none\ncannot bind\n", ""});
+        auto result = f.apply(f.plan());
+        CHECK_FALSE(result.ok());
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "alias web to shop-web-calzion-old", "rm-own shop-web",
+                                                    "run shop-web without alias", "wait shop-web", "rm-own shop-web",
+                                                    "rename shop-web-calzion-old shop-web"});
     }
     SUBCASE("a replacement that never gets ready is removed and the old container comes back") {
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
@@ -102,11 +145,11 @@ TEST_CASE("deploy::apply") {
         CHECK_FALSE(result.ok());
         CHECK(result.applied.empty());
         CHECK(result.error == "service \"web\": failed to start (exited); its last log lines:\ncannot bind\n");
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "rename shop-web shop-web-calzion-old", "run shop-web",
-                                                    "wait shop-web", "rm-own shop-web",
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "rename shop-web shop-web-calzion-old",
+                                                    "run shop-web without alias", "wait shop-web", "rm-own shop-web",
                                                     "rename shop-web-calzion-old shop-web"});
     }
-    SUBCASE("an interrupted replacement is finished: the new container waited for, then the old one removed") {
+    SUBCASE("an interrupted replacement is finished: the new container waited for, then the traffic handed over") {
         auto parked = running(f.deployment.services[1], "old-hash");
         parked.name = "shop-web-calzion-old";
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
@@ -115,7 +158,8 @@ TEST_CASE("deploy::apply") {
         CHECK(result.ok());
         CHECK(result.applied == std::set<std::string>{"web"});
         CHECK(result.restored.empty());
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "wait shop-web", "rm --force shop-web-calzion-old"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "wait shop-web",
+                                                    "hand web over from shop-web-calzion-old to shop-web, drain 2s"});
     }
     SUBCASE("an interrupted replacement whose new container is not ready puts the old one back") {
         auto parked = running(f.deployment.services[1], "old-hash");
@@ -128,8 +172,9 @@ TEST_CASE("deploy::apply") {
         CHECK(result.applied.empty());
         CHECK(result.restored == std::set<std::string>{"web"});
         CHECK(result.error == "service \"web\": not ready after 120s; its last log lines:\nstill warming up\n");
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "wait shop-web", "rm-own shop-web",
-                                                    "rename shop-web-calzion-old shop-web", "start shop-web"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "wait shop-web", "alias web to shop-web-calzion-old",
+                                                    "rm-own shop-web", "rename shop-web-calzion-old shop-web",
+                                                    "start shop-web"});
     }
     SUBCASE("after a failure no further service starts") {
         f.runner.on_prefix({"docker", "run"}, exec::Result{125, "", "", "Unable to find image\n"});

@@ -124,9 +124,37 @@ services:
         CHECK(plan.find("db")->kind == plan::ActionKind::replace);
         CHECK(plan.find("db")->reason == "forced");
     }
+    SUBCASE("a parked container still running finishes an interrupted replacement; it serves until then") {
+        auto parked = host.containers[1];
+        parked.name = "shop-web-calzion-old";
+        parked.spec_hash = "old-hash";
+        SUBCASE("the new container is there: unchanged, and the plan says the parked one goes once it is ready") {
+            host.containers.push_back(parked);
+            auto plan = plan_of(deployment, host);
+            const auto* web = plan.find("web");
+            CHECK(web->kind == plan::ActionKind::unchanged);
+            CHECK(web->reason ==
+                  "finishes an interrupted replacement; shop-web-calzion-old keeps serving until shop-web is ready");
+            REQUIRE(web->parked.has_value());
+            CHECK(web->leftovers.empty());
+            CHECK(plan.has_changes());
+        }
+        SUBCASE("the new container is gone: a replacement of the parked one") {
+            host.containers[1] = parked;
+            auto plan = plan_of(deployment, host);
+            const auto* web = plan.find("web");
+            CHECK(web->kind == plan::ActionKind::replace);
+            CHECK(web->reason ==
+                  "finishes an interrupted replacement; shop-web-calzion-old keeps serving until the new container "
+                  "is ready");
+            CHECK_FALSE(web->current.has_value());
+            CHECK(web->parked->name == "shop-web-calzion-old");
+        }
+    }
     SUBCASE("leftovers of an interrupted deploy are cleaned up") {
         auto leftover = host.containers[1];
         leftover.name = "shop-web-calzion-old";
+        leftover.status = "exited";
         host.containers.push_back(leftover);
         auto plan = plan_of(deployment, host);
         const auto* web = plan.find("web");

@@ -52,8 +52,10 @@ http {
     server_names_hash_bucket_size 512;
     # Docker's DNS, which knows the containers of every network the router is
     # connected to. With the address in a variable, a name is looked up when a
-    # request comes: nginx starts and reloads while a backend is down.
-    resolver 127.0.0.11 valid=10s ipv6=off;
+    # request comes: nginx starts and reloads while a backend is down. Names
+    # are kept 1 s: a replaced container, out of its alias, gets no request
+    # after that.
+    resolver 127.0.0.11 valid=1s ipv6=off;
     proxy_http_version 1.1;
     proxy_set_header Host $host;
     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
@@ -70,7 +72,7 @@ http {
         listen 80;
         server_name a.example.test;
         location / {
-            set $calzion_backend http://a-web:8080;
+            set $calzion_backend http://web.cz-a:8080;
             proxy_pass $calzion_backend;
         }
     }
@@ -98,8 +100,8 @@ http {
         CHECK(a < b);
         CHECK(b < c);
         CHECK(c != std::string::npos);
-        CHECK(config.find("set $calzion_backend http://a-api:8080;") != std::string::npos);
-        CHECK(config.find("set $calzion_backend http://b-web:80;") != std::string::npos);
+        CHECK(config.find("set $calzion_backend http://api.cz-a:8080;") != std::string::npos);
+        CHECK(config.find("set $calzion_backend http://web.cz-b:80;") != std::string::npos);
     }
 
     SUBCASE("one service may have several domains") {

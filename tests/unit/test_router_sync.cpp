@@ -2,6 +2,8 @@
 // which order, for each state a host's router can be in.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "fake_runner.hpp"
@@ -182,14 +184,51 @@ TEST_CASE("router::sync") {
         CHECK(router::sync(runner, "", k_options).started);
         CHECK(lines_of(runner) == std::vector<std::string>{"lock and observe", "docker start calzion-router", check_line});
     }
-    SUBCASE("another image or port re-creates the container; an unchanged configuration is not written") {
+    SUBCASE("another image or port: the new router is tried beside the old one, then takes the port") {
         HostRouter host{{{"shop", {"shop.example.test"}}}, "", "running another-hash bridge cz-shop"};
         host.config_sha256 = util::sha256_hex(router::render_config(routes_of(host)));
         answer_observation(runner, host);
         CHECK(router::sync(runner, "", k_options).created);
-        CHECK(lines_of(runner) == std::vector<std::string>{"lock and observe", "docker rm --force calzion-router",
-                                                           run_line, "docker network connect cz-shop calzion-router",
-                                                           check_line});
+        std::string trial_line =
+            "docker run -d --name calzion-router-next --label io.calzion.router=1 --label io.calzion.spec-hash=" +
+            hash +
+            " --restart unless-stopped --network bridge --pull missing --volume "
+            "/srv/calzion/router:/etc/calzion:ro local/nginx:router nginx -c /etc/calzion/nginx.conf";
+        CHECK(lines_of(runner) ==
+              std::vector<std::string>{"lock and observe", "docker rm --force calzion-router-next", trial_line,
+                                       "docker network connect cz-shop calzion-router-next",
+                                       "check router calzion-router-next /etc/calzion/nginx.conf",
+                                       "docker rm --force calzion-router-next", "docker rm --force calzion-router-old",
+                                       "docker rename calzion-router calzion-router-old",
+                                       "docker stop calzion-router-old", run_line,
+                                       "docker network connect cz-shop calzion-router", check_line,
+                                       "docker rm --force calzion-router-old"});
+    }
+    SUBCASE("a new router that does not serve on trial is removed; the old one is not touched, exit 1") {
+        answer_observation(runner, {{{"shop", {"shop.example.test"}}}, "", "running another-hash bridge cz-shop"});
+        runner.on_prefix({"docker", "run", "-d", "--name", "calzion-router-next"},
+                         {125, "", "", "Unable to find image 'local/nginx:nope' locally\n"});
+        CHECK_THROWS_WITH_AS(router::sync(runner, "", k_options),
+                             "starting the router (image \"local/nginx:router\") failed: Unable to find image "
+                             "'local/nginx:nope' locally; the current router keeps serving",
+                             Error);
+        auto lines = lines_of(runner);
+        CHECK(lines.back() == "docker rm --force calzion-router-next");
+        CHECK(std::none_of(lines.begin(), lines.end(),
+                           [](const std::string& line) { return line.find(" calzion-router-old") != std::string::npos; }));
+    }
+    SUBCASE("a new router that does not serve once it has the port gives it back to the old one, exit 1") {
+        answer_observation(runner, {{{"shop", {"shop.example.test"}}}, "", "running another-hash bridge cz-shop"});
+        runner.on([](const std::vector<std::string>& argv) { return describe(argv) == "check router calzion-router /etc/calzion/nginx.conf"; },
+                  {5, "", "", "nginx has no worker 10 s after it started\n"});
+        CHECK_THROWS_WITH_AS(router::sync(runner, "", k_options),
+                             "the router did not start serving: nginx has no worker 10 s after it started; the "
+                             "previous router serves again",
+                             Error);
+        auto lines = lines_of(runner);
+        CHECK(std::vector<std::string>(lines.end() - 3, lines.end()) ==
+              std::vector<std::string>{"docker rm --force calzion-router",
+                                       "docker rename calzion-router-old calzion-router", "docker start calzion-router"});
     }
     SUBCASE("nginx refuses the new configuration: the error says so, and the networks stay") {
         answer_observation(runner, {{{"shop", {"shop.example.test"}}}, "old", "running " + hash + " bridge cz-gone"});
