@@ -43,6 +43,7 @@ deploy::DeployRequest request_for(const Invocation& run) {
     if (const infra::Instance* instance = infrastructure ? infrastructure->instance(run.instance) : nullptr) {
         request.placement = *instance;
         request.render.domains = instance->domains;
+        request.infra_text = infrastructure->text;
         for (const auto& host : infrastructure->hosts) {
             request.addresses[host.name] = host.reachable_at();
         }
