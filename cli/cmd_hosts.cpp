@@ -33,15 +33,17 @@ deploy::DeployRequest request_for(const Invocation& run) {
     request.builds = build::resolve(local, first, request.source.file, {run.allow_dirty});
     request.render.commits = build::tags_of(request.builds);
     request.build_local = run.build_local;
-    // Only deploy needs secret values: plan works without them.
+    // Plan fails as deploy would on a secret set nowhere; only deploy keeps the values.
+    auto secret_values = deploy::resolve_secrets(first, process_environment(), run.secrets_files);
     if (run.command == "deploy") {
-        request.secret_values = deploy::resolve_secrets(first, process_environment(), run.secrets_files);
+        request.secret_values = std::move(secret_values);
     }
     request.targets = targets_for(run);
     const auto& infrastructure = infrastructure_for(run);
     if (const infra::Instance* instance = infrastructure ? infrastructure->instance(run.instance) : nullptr) {
         request.placement = *instance;
         request.render.domains = instance->domains;
+        request.infra_text = infrastructure->text;
         for (const auto& host : infrastructure->hosts) {
             request.addresses[host.name] = host.reachable_at();
         }

@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "deploy/deploy.hpp"
 #include "render/deployment_json.hpp"
 #include "render/render.hpp"
 #include "report/starters.hpp"
@@ -44,6 +45,7 @@ int run_render(const Invocation& run) {
     const auto& infrastructure = infrastructure_for(run);
     if (const infra::Instance* instance = infrastructure ? infrastructure->instance(run.instance) : nullptr) {
         options.domains = instance->domains;
+        options.placement = deploy::first_placement(source, options, *infrastructure, *instance);
     }
     render::Deployment deployment = render::render(source, options);
     if (run.global.json || run.format == "json") {

@@ -50,6 +50,11 @@ void check_infrastructure(const Invocation& run, const render::Source& source) {
         services.push_back(service.name);
     }
     infra::check_services(*infrastructure, run.instance, services);
+    for (const auto& instance : infrastructure->instances) {
+        if (run.instance.empty() || instance.name == run.instance) {
+            render::check_place(source, instance.place);
+        }
+    }
 }
 
 render::Variables variables_for(const Invocation& run) {

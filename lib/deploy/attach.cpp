@@ -1,5 +1,6 @@
 #include "deploy/attach.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <future>
@@ -21,7 +22,8 @@ struct Found {
     exec::Runner* runner = nullptr;
     std::string container;
     std::optional<Error> error;
-    bool deployed = false;  // whether the host has a revision of the instance
+    bool deployed = false;               // whether the host has a revision of the instance
+    std::vector<std::string> services;   // the services it records there
 };
 
 Found find_on(Connection& connection, const Targets& targets, const std::string& instance,
@@ -39,6 +41,13 @@ Found find_on(Connection& connection, const Targets& targets, const std::string&
             return found;
         }
         found.deployed = true;
+        for (const auto& recorded : observed.recorded) {
+            found.services.push_back(recorded.name);
+        }
+        // An instance placed over several hosts runs the service on one of them.
+        if (std::find(found.services.begin(), found.services.end(), service) == found.services.end()) {
+            return found;
+        }
         state::RecordedService recorded = select_services(observed, instance, {service}).front();
         bool exists = false;
         for (const auto& container : observed.containers) {
@@ -56,7 +65,7 @@ Found find_on(Connection& connection, const Targets& targets, const std::string&
 }
 
 // The hosts among `connections` that run the service. Throws the worst error of
-// any host, or Error(usage) when no host has the instance.
+// any host, or Error(usage) when no host has the instance or none runs the service.
 std::vector<Found> locate(std::vector<Connection>& connections, const Targets& targets, const std::string& instance,
                           const std::string& service) {
     std::vector<std::future<Found>> pending;
@@ -66,17 +75,29 @@ std::vector<Found> locate(std::vector<Connection>& connections, const Targets& t
     std::vector<Found> located;
     std::vector<std::optional<Error>> errors;
     std::string hosts;
+    std::vector<std::string> services;
+    bool deployed = false;
     for (auto& future : pending) {
         Found found = future.get();
         errors.push_back(found.error);
         hosts += (hosts.empty() ? "" : ", ") + found.host;
-        if (found.deployed && !found.error) {
+        deployed = deployed || found.deployed;
+        for (const auto& name : found.services) {
+            if (std::find(services.begin(), services.end(), name) == services.end()) {
+                services.push_back(name);
+            }
+        }
+        if (found.deployed && !found.error && !found.container.empty()) {
             located.push_back(std::move(found));
         }
     }
     throw_worst(errors);
-    if (located.empty()) {
+    if (!deployed) {
         throw Error(ErrorKind::usage, "instance " + util::quoted(instance) + " is not deployed on " + hosts);
+    }
+    if (located.empty()) {
+        throw connections.size() == 1 ? unknown_service(service, instance, services).on_host(connections.front().host)
+                                      : unknown_service(service, instance, services);
     }
     return located;
 }

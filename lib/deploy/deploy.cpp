@@ -10,6 +10,7 @@
 #include "exec/dry_run_runner.hpp"
 #include "exec/local_runner.hpp"
 #include "infra/placement.hpp"
+#include "router/observe.hpp"
 #include "router/sync.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
@@ -105,16 +106,23 @@ LockedState lock_and_read_host(exec::Runner& runner, const DeployRequest& reques
                              request.lock_timeout, request.dry_run != nullptr, images_of(*render_at(request, 1)));
 }
 
-void change_host(HostOutcome& outcome, exec::Runner& runner, const DeployRequest& request, LockedState& locked,
-                 const state::RevisionInfo& provenance, build::LocalImages& local_images,
-                 report::Reporter& reporter) {
-    // Plan: what the template wants against what runs.
-    plan_host(outcome, request, locked.observed);
+// Build and apply what plan_host planned.
+void apply_planned(HostOutcome& outcome, exec::Runner& runner, const DeployRequest& request, LockedState& locked,
+                   const state::RevisionInfo& provenance, build::LocalImages& local_images,
+                   report::Reporter& reporter) {
     // Build the images of `git`/`build` services the host lacks, before anything changes.
     build_for_host(outcome, runner, request, local_images, reporter);
     // Apply, record what actually runs as the next revision, unlock.
     ChangeOptions change{apply_options(request, *outcome.deployment), request.dry_run, provenance};
     apply_and_record(outcome, runner, locked, change, reporter);
+}
+
+void change_host(HostOutcome& outcome, exec::Runner& runner, const DeployRequest& request, LockedState& locked,
+                 const state::RevisionInfo& provenance, build::LocalImages& local_images,
+                 report::Reporter& reporter) {
+    // Plan: what the template wants against what runs.
+    plan_host(outcome, request, locked.observed);
+    apply_planned(outcome, runner, request, locked, provenance, local_images, reporter);
 }
 
 // After a deploy on a host where the instance has or had domains: the router
@@ -170,6 +178,52 @@ std::map<std::string, std::string> placement_of(const DeployRequest& request,
     return placed;
 }
 
+// Render the whole placed instance once: a problem of the placement (an
+// expose across hosts to a port that is not published) is then one located
+// error, found before any host is planned or changed.
+void check_placement(const DeployRequest& request, const std::map<std::string, std::string>& placed) {
+    render::RenderOptions options = request.render;
+    options.placement = render::Placement{"", placed, request.addresses};
+    render::render(request.source, options);
+}
+
+// The routes every host's router serves, when the instance has domains
+// (one round trip each; empty otherwise).
+std::vector<router::Route> routes_on(exec::Runner& runner, const DeployRequest& request) {
+    if (request.render.domains.empty()) {
+        return {};
+    }
+    return router::collect_routes(runner, request.targets.state_dir_for(runner.host()));
+}
+
+// Refuse a domain of the instance that another instance already routes on the
+// host its service is placed on: a host's router sends a domain to one service.
+// Throws Error(invalid_data) located at each such domain in the infrastructure file.
+void check_domains_free(const DeployRequest& request, const std::map<std::string, std::string>& placed,
+                        const std::vector<std::string>& hosts, const std::vector<std::vector<router::Route>>& routes) {
+    Diagnostics diagnostics(request.infra_text);
+    for (const auto& [service, domains] : request.render.domains) {
+        auto to = placed.find(service);
+        auto host = to == placed.end() ? hosts.end() : std::find(hosts.begin(), hosts.end(), to->second);
+        if (host == hosts.end()) {
+            continue;
+        }
+        for (const auto& route : routes[static_cast<size_t>(host - hosts.begin())]) {
+            if (route.instance == request.render.instance ||
+                std::find(domains.begin(), domains.end(), route.domain) == domains.end()) {
+                continue;
+            }
+            auto where = request.placement->domain_where.find(route.domain);
+            diagnostics.add(where == request.placement->domain_where.end() ? SourceLocation{} : where->second,
+                            "domain " + util::quoted(route.domain) + " of service " + util::quoted(service) +
+                                " is already routed on " + util::quoted(*host) + " to service " +
+                                util::quoted(route.service) + " of instance " + util::quoted(route.instance) +
+                                ": a domain can go to one service only");
+        }
+    }
+    diagnostics.throw_if_any();
+}
+
 // One host's share of a placed instance: its services, and those that left it.
 DeployRequest share_of(const DeployRequest& request, const std::string& host,
                        const std::map<std::string, std::string>& placed, const state::HostState& observed) {
@@ -184,9 +238,9 @@ DeployRequest share_of(const DeployRequest& request, const std::string& host,
     return share;
 }
 
-// The hosts that failed in `first`, for the others' outcomes: a placed instance
-// changes on all of its hosts or on none.
-void hold_back(std::vector<HostOutcome>& outcomes) {
+// The hosts that failed, for the others' outcomes (which `failure` says how):
+// a placed instance changes on all of its hosts or on none.
+void hold_back(std::vector<HostOutcome>& outcomes, const std::string& failure = "could not be read") {
     std::string failed;
     for (const auto& outcome : outcomes) {
         if (outcome.error) {
@@ -197,7 +251,7 @@ void hold_back(std::vector<HostOutcome>& outcomes) {
         if (!outcome.error) {
             outcome.error = Error(ErrorKind::operation_failed,
                                   "left unchanged: the instance's services are placed over all of its hosts, and " +
-                                      failed + " could not be read")
+                                      failed + " " + failure)
                                 .on_host(outcome.host);
         }
     }
@@ -234,9 +288,11 @@ std::vector<HostOutcome> deploy_placed(const DeployRequest& request, report::Rep
     std::vector<Connection> connections = connect_all(request.targets);
     std::vector<HostOutcome> outcomes = outcomes_for(connections);
     std::vector<std::optional<LockedState>> locked(connections.size());
+    std::vector<std::vector<router::Route>> routes(connections.size());
     in_parallel(outcomes, [&](size_t i) {
         if (connections[i].runner) {
             locked[i] = lock_and_read_host(*connections[i].runner, request);
+            routes[i] = routes_on(*connections[i].runner, request);
         }
     });
     if (std::any_of(outcomes.begin(), outcomes.end(), [](const auto& outcome) { return outcome.error.has_value(); })) {
@@ -250,14 +306,26 @@ std::vector<HostOutcome> deploy_placed(const DeployRequest& request, report::Rep
         hosts.push_back(connections[i].host);
     }
     auto placed = placement_of(request, observed, hosts);
+    // Every problem that a host's state or the placement reveals is found
+    // before any host changes: every host is planned first.
+    check_placement(request, placed);
+    check_domains_free(request, placed, hosts, routes);
+    std::vector<DeployRequest> shares;
+    for (size_t i = 0; i < connections.size(); ++i) {
+        shares.push_back(share_of(request, hosts[i], placed, locked[i]->observed));
+    }
+    in_parallel(outcomes, [&](size_t i) { plan_host(outcomes[i], shares[i], locked[i]->observed); });
+    if (std::any_of(outcomes.begin(), outcomes.end(), [](const auto& outcome) { return outcome.error.has_value(); })) {
+        hold_back(outcomes, "could not be planned");
+        return outcomes;
+    }
     state::RevisionInfo provenance = provenance_of(request);
     exec::LocalRunner local;
     build::LocalImages local_images(local);
     in_parallel(outcomes, [&](size_t i) {
-        DeployRequest share = share_of(request, hosts[i], placed, locked[i]->observed);
         state::HostState before = locked[i]->observed;
-        change_host(outcomes[i], *connections[i].runner, share, *locked[i], provenance, local_images, reporter);
-        sync_router(outcomes[i], *connections[i].runner, share, before, reporter);
+        apply_planned(outcomes[i], *connections[i].runner, shares[i], *locked[i], provenance, local_images, reporter);
+        sync_router(outcomes[i], *connections[i].runner, shares[i], before, reporter);
     });
     return outcomes;
 }
@@ -266,11 +334,13 @@ std::vector<HostOutcome> plan_placed(const DeployRequest& request) {
     std::vector<Connection> connections = connect_all(request.targets);
     std::vector<HostOutcome> outcomes = outcomes_for(connections);
     std::vector<state::HostState> observed(connections.size());
+    std::vector<std::vector<router::Route>> routes(connections.size());
     auto images = images_of(*render_at(request, 1));
     in_parallel(outcomes, [&](size_t i) {
         if (connections[i].runner) {
             observed[i] = state::read_state(*connections[i].runner, request.targets.state_dir_for(outcomes[i].host),
                                             request.render.instance, images);
+            routes[i] = routes_on(*connections[i].runner, request);
         }
     });
     if (std::any_of(outcomes.begin(), outcomes.end(), [](const auto& outcome) { return outcome.error.has_value(); })) {
@@ -284,11 +354,26 @@ std::vector<HostOutcome> plan_placed(const DeployRequest& request) {
         hosts.push_back(outcomes[i].host);
     }
     auto placed = placement_of(request, views, hosts);
+    check_placement(request, placed);
+    check_domains_free(request, placed, hosts, routes);
     in_parallel(outcomes, [&](size_t i) { plan_host(outcomes[i], share_of(request, hosts[i], placed, observed[i]), observed[i]); });
     return outcomes;
 }
 
 }  // namespace
+
+render::Placement first_placement(const render::Source& source, const render::RenderOptions& options,
+                                  const infra::Infrastructure& infrastructure, const infra::Instance& instance) {
+    std::vector<std::string> services;
+    for (const auto& service : render::render(source, options).services) {
+        services.push_back(service.name);
+    }
+    render::Placement placement{"", infra::place(services, instance, {}), {}};
+    for (const auto& host : infrastructure.hosts) {
+        placement.addresses[host.name] = host.reachable_at();
+    }
+    return placement;
+}
 
 std::vector<HostOutcome> plan_all(const DeployRequest& request) {
     if (request.placement) {

@@ -35,6 +35,7 @@ struct DeployRequest {
     // how each host is reached from the others (for expose across hosts).
     std::optional<infra::Instance> placement;
     std::map<std::string, std::string> addresses;
+    std::string infra_text;  // the infrastructure file as read, for the source lines of its messages
 };
 
 // What happened on one host.
@@ -46,6 +47,13 @@ struct HostOutcome {
     plan::Plan plan;
     std::optional<Error> error;
 };
+
+// Where an instance's services would run on a first deploy (infra::place with
+// nothing running yet), with the addresses of its hosts, for rendering every
+// host's share at once: an expose across hosts is then the other host's
+// address and published port. Throws as render::render.
+render::Placement first_placement(const render::Source& source, const render::RenderOptions& options,
+                                  const infra::Infrastructure& infrastructure, const infra::Instance& instance);
 
 // Read every host's state (one round trip each, no lock) and plan. Errors are
 // kept per host. With placement, every host must be read before any is planned.

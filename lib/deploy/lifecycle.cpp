@@ -1,6 +1,7 @@
 #include "deploy/lifecycle.hpp"
 
 #include <algorithm>
+#include <future>
 
 #include "docker/argv.hpp"
 #include "docker/wait.hpp"
@@ -129,6 +130,73 @@ void record(exec::Runner& runner, const LifecycleRequest& request, const state::
     state::append_audit(runner, observed.instance_dir(request.instance), entry);
 }
 
+// Run `work(i, runner)` on every connected host at once; a failure to connect
+// or an Error thrown lands in outcomes[i], naming the host. A host that already
+// failed is left out.
+template <typename Work>
+void in_parallel(std::vector<Connection>& connections, std::vector<LifecycleOutcome>& outcomes, Work work) {
+    std::vector<std::future<void>> pending;
+    for (size_t i = 0; i < connections.size(); ++i) {
+        outcomes[i].host = connections[i].host;
+        if (!outcomes[i].error) {
+            outcomes[i].error = connections[i].error;
+        }
+        if (!connections[i].runner || outcomes[i].error) {
+            continue;
+        }
+        pending.push_back(std::async(std::launch::async, [&, i] {
+            try {
+                work(i, *connections[i].runner);
+            } catch (const Error& error) {
+                outcomes[i].error = error.host().empty() ? error.on_host(outcomes[i].host) : error;
+            }
+        }));
+    }
+    for (auto& future : pending) {
+        future.get();
+    }
+}
+
+// The services to act on on each host, from the services `running` there:
+// those requested (all when none is), where they run. Throws Error(usage)
+// when no host that could be read has the instance, or a requested service
+// runs on none of them (unless a host could not be read: it may run there).
+std::vector<std::vector<std::string>> shares_of(const LifecycleRequest& request,
+                                                const std::vector<std::vector<std::string>>& running,
+                                                const std::vector<LifecycleOutcome>& outcomes) {
+    std::vector<std::string> everywhere;
+    std::vector<std::string> read;
+    bool unread = false;
+    for (size_t i = 0; i < running.size(); ++i) {
+        everywhere.insert(everywhere.end(), running[i].begin(), running[i].end());
+        unread = unread || outcomes[i].error.has_value();
+        if (!outcomes[i].error) {
+            read.push_back(outcomes[i].host);
+        }
+    }
+    if (everywhere.empty() && !unread) {
+        throw Error(ErrorKind::usage,
+                    "instance " + util::quoted(request.instance) + " is not deployed on " + util::comma_list(read));
+    }
+    std::sort(everywhere.begin(), everywhere.end());
+    everywhere.erase(std::unique(everywhere.begin(), everywhere.end()), everywhere.end());
+    for (const auto& name : request.services) {
+        if (!unread && !std::binary_search(everywhere.begin(), everywhere.end(), name)) {
+            throw unknown_service(name, request.instance, everywhere);
+        }
+    }
+    std::vector<std::vector<std::string>> share(running.size());
+    for (size_t i = 0; i < running.size(); ++i) {
+        for (const auto& name : running[i]) {
+            if (request.services.empty() ||
+                std::find(request.services.begin(), request.services.end(), name) != request.services.end()) {
+                share[i].push_back(name);
+            }
+        }
+    }
+    return share;
+}
+
 }  // namespace
 
 std::string to_string(Lifecycle action) {
@@ -140,6 +208,13 @@ std::string to_string(Lifecycle action) {
     return "restart";
 }
 
+Error unknown_service(const std::string& name, const std::string& instance, const std::vector<std::string>& names) {
+    std::string guess = util::did_you_mean(name, names);
+    return Error(ErrorKind::usage, "unknown service " + util::quoted(name) + " in instance " + util::quoted(instance) +
+                                       (guess.empty() ? "" : ", did you mean " + util::quoted(guess) + "?") +
+                                       " (its services: " + util::comma_list(names) + ")");
+}
+
 std::vector<state::RecordedService> select_services(const state::HostState& observed, const std::string& instance,
                                                     const std::vector<std::string>& requested) {
     if (observed.current_revision == 0 || observed.recorded.empty()) {
@@ -148,11 +223,7 @@ std::vector<state::RecordedService> select_services(const state::HostState& obse
     std::vector<std::string> names = names_of(observed.recorded);
     for (const auto& name : requested) {
         if (std::find(names.begin(), names.end(), name) == names.end()) {
-            std::string guess = util::did_you_mean(name, names);
-            throw Error(ErrorKind::usage, "unknown service " + util::quoted(name) + " in instance " +
-                                              util::quoted(instance) +
-                                              (guess.empty() ? "" : ", did you mean " + util::quoted(guess) + "?") +
-                                              " (its services: " + util::comma_list(names) + ")");
+            throw unknown_service(name, instance, names);
         }
     }
     std::vector<state::RecordedService> selected;
@@ -196,9 +267,33 @@ void lifecycle_on(LifecycleOutcome& outcome, exec::Runner& runner, const Lifecyc
 }
 
 std::vector<LifecycleOutcome> lifecycle_all(const LifecycleRequest& request, report::Reporter& reporter) {
-    return on_every_host<LifecycleOutcome>(request.targets, [&](LifecycleOutcome& outcome, exec::Runner& runner) {
-        lifecycle_on(outcome, runner, request, reporter);
+    if (request.targets.hosts.size() <= 1) {
+        return on_every_host<LifecycleOutcome>(request.targets, [&](LifecycleOutcome& outcome, exec::Runner& runner) {
+            lifecycle_on(outcome, runner, request, reporter);
+        });
+    }
+    // Several hosts: an instance placed over them runs each service on one of
+    // them. Read every host first, then act where the services run.
+    std::vector<Connection> connections = connect_all(request.targets);
+    std::vector<LifecycleOutcome> outcomes(connections.size());
+    std::vector<std::vector<std::string>> running(connections.size());
+    in_parallel(connections, outcomes, [&](size_t i, exec::Runner& runner) {
+        state::HostState observed =
+            state::read_state(runner, request.targets.state_dir_for(runner.host()), request.instance, {});
+        if (observed.current_revision > 0) {
+            running[i] = names_of(observed.recorded);
+        }
     });
+    std::vector<std::vector<std::string>> share = shares_of(request, running, outcomes);
+    in_parallel(connections, outcomes, [&](size_t i, exec::Runner& runner) {
+        if (share[i].empty()) {
+            return;
+        }
+        LifecycleRequest here = request;
+        here.services = share[i];
+        lifecycle_on(outcomes[i], runner, here, reporter);
+    });
+    return outcomes;
 }
 
 }  // namespace calzion::deploy

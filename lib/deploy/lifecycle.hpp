@@ -41,6 +41,10 @@ struct LifecycleOutcome {
     std::optional<Error> error;
 };
 
+// The usage error for a service `name` that instance `instance` does not
+// have, with a did-you-mean among `names` and the list of them.
+Error unknown_service(const std::string& name, const std::string& instance, const std::vector<std::string>& names);
+
 // The services of the current revision that `requested` names, in start order
 // (every one when `requested` is empty; duplicates count once). Throws
 // Error(usage) when the instance has no recorded revision on the host or a name
@@ -58,7 +62,11 @@ std::vector<state::RecordedService> select_services(const state::HostState& obse
 void lifecycle_on(LifecycleOutcome& outcome, exec::Runner& runner, const LifecycleRequest& request,
                   report::Reporter& reporter);
 
-// lifecycle_on on every target host at once. Errors are kept per host.
+// lifecycle_on on every target host at once. Errors are kept per host. With
+// several hosts, every host is read first and each acts only on the requested
+// services it runs (an instance placed over several hosts); a host running
+// none of them is left alone. Throws Error(usage), before any change, when a
+// requested service runs on none of the hosts or none has the instance.
 std::vector<LifecycleOutcome> lifecycle_all(const LifecycleRequest& request, report::Reporter& reporter);
 
 }  // namespace calzion::deploy

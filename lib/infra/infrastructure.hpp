@@ -38,6 +38,7 @@ struct Instance {
     std::map<std::string, int> scale;                         // swarm: replicas per service
     SourceLocation where;
     std::map<std::string, SourceLocation> service_where;  // where `place`/`domains`/`scale` name each service
+    std::map<std::string, SourceLocation> domain_where;   // where `domains` names each domain
 };
 
 // The router every host with domains runs (SPEC §9).

@@ -230,6 +230,7 @@ private:
                     continue;
                 }
                 instance.domains[service.text].push_back(item.text);
+                instance.domain_where.emplace(item.text, item.where);
                 m_domains.push_back({item.text, instance.name, item.where});
             }
             instance.service_where.emplace(service.text, service.where);

@@ -1,9 +1,11 @@
 #include "render/render.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "render/interpolate_tree.hpp"
 #include "render/resolve.hpp"
+#include "tmpl/layout.hpp"
 #include "tmpl/names.hpp"
 #include "tmpl/parser.hpp"
 #include "util/fs.hpp"
@@ -81,6 +83,27 @@ void validate(const Source& source) {
     diagnostics.throw_if_any();
 }
 
+void check_place(const Source& source, const std::map<std::string, std::string>& place) {
+    Diagnostics ignored(source.text);
+    tmpl::Template spec = tmpl::parse_template(source.root, ignored, true);
+    RenderOptions options;
+    options.placement = Placement{"", place, {}};
+    // Ports known only once variables are resolved: render checks those.
+    for (const auto& entry : tmpl::read_layout(source.root, ignored).services) {
+        for (const auto& [key, value] : entry.body->entries) {
+            bool deferred = key.text == "ports" && std::any_of(value.items.begin(), value.items.end(), [](const auto& item) {
+                                return item.text.find('$') != std::string::npos;
+                            });
+            if (deferred) {
+                options.placement->hosts.erase(entry.name);
+            }
+        }
+    }
+    Diagnostics diagnostics(source.text);
+    check_placement(spec, options, diagnostics);
+    diagnostics.throw_if_any();
+}
+
 Deployment render(const Source& source, const RenderOptions& options) {
     if (auto problem = tmpl::dns_label_problem(options.instance)) {
         throw Error(ErrorKind::usage, "invalid instance name " + util::quoted(options.instance) + ": " + *problem);
@@ -98,6 +121,9 @@ Deployment render(const Source& source, const RenderOptions& options) {
     tmpl::Template spec = parse_and_check(resolved, diagnostics, false);
     diagnostics.throw_if_any();
     apply_global_env_by_service(source.root, spec, variables, builtins, diagnostics);
+    // Placed: every expose across hosts, not only this host's, so that each
+    // host's rendering fails alike before any host changes.
+    check_placement(spec, options, diagnostics);
     diagnostics.throw_if_any();
     return resolve(spec, options);
 }

@@ -24,7 +24,7 @@ Source load_source(const std::string& path);
 
 // Where an instance's services run, for rendering one host's share of them.
 struct Placement {
-    std::string host;                                 // the host being rendered
+    std::string host;                                 // the host being rendered; empty: every host
     std::map<std::string, std::string> hosts;         // service -> host
     std::map<std::string, std::string> addresses;     // host -> address other hosts reach it at
 };
@@ -48,6 +48,12 @@ struct RenderOptions {
 // relations between services and the syntax of every reference. Throws one
 // Error(invalid_data) carrying every problem found.
 void validate(const Source& source);
+
+// Check, without any variable, each expose between two services that `place`
+// (service -> host) puts on different hosts: the provider must publish a host
+// port for the port used. A service whose ports still hold a reference is
+// left out. Throws Error(invalid_data) with each problem located at its expose.
+void check_place(const Source& source, const std::map<std::string, std::string>& place);
 
 // Render the template for one instance: interpolate, check, and resolve every
 // service. Pure: the same inputs give the same Deployment. Throws

@@ -77,6 +77,16 @@ const std::string* host_of(const RenderOptions& options, const std::string& serv
     return found == options.placement->hosts.end() ? nullptr : &found->second;
 }
 
+// Why an expose across hosts cannot be resolved: the port is not published.
+std::string unpublished_message(const tmpl::Service& consumer, const tmpl::Expose& expose, const std::string& port,
+                                const RenderOptions& options) {
+    return "service " + util::quoted(consumer.name) + " on " + util::quoted(*host_of(options, consumer.name)) +
+           " uses port " + port + " of " + util::quoted(expose.service) + " on " +
+           util::quoted(*host_of(options, expose.service)) + ", which publishes no host port for it: add it to the " +
+           "\"ports\" of " + util::quoted(expose.service) + " (e.g. \"" + port + ":" + port +
+           "\"), or place both on one host";
+}
+
 // {host} and {port} of an expose: on one host the service's name (its DNS
 // alias on the instance network) and its container port; across hosts the other
 // host's address and the host port it publishes for that container port.
@@ -95,11 +105,7 @@ std::pair<std::string, std::string> endpoint(const tmpl::Service* target, const 
             return {host, std::to_string(published.host_port)};
         }
     }
-    throw Error(ErrorKind::invalid_data,
-                "service " + util::quoted(consumer.name) + " on " + util::quoted(*consumer_host) + " uses port " + port +
-                    " of " + util::quoted(expose.service) + " on " + util::quoted(*provider_host) +
-                    ", which publishes no host port for it: add it to the \"ports\" of " +
-                    util::quoted(expose.service) + " (e.g. \"" + port + ":" + port + "\"), or place both on one host");
+    throw Error(ErrorKind::invalid_data, expose.where, unpublished_message(consumer, expose, port, options));
 }
 
 // The container port a domain of `service` reaches: its port registered as
@@ -154,10 +160,11 @@ RenderedService resolve_service(const tmpl::Template& spec, const tmpl::Service&
     out.labels["io.calzion.service"] = service.name;
     out.mounts = resolve_mounts(service, options.instance);
     out.ports = service.ports;
-    // Across hosts there is no start order: only this host's services are waited for.
+    // Across hosts there is no start order: only the services on its own host are waited for.
+    const std::string* here = host_of(options, service.name);
     for (const auto& dependency : dependencies_of(service)) {
         const std::string* there = host_of(options, dependency);
-        if (there == nullptr || *there == options.placement->host) {
+        if (there == nullptr || here == nullptr || *there == *here) {
             out.after.push_back(dependency);
         }
     }
@@ -233,6 +240,22 @@ std::vector<const tmpl::Service*> start_order(const tmpl::Template& spec) {
     return order;
 }
 
+void check_placement(const tmpl::Template& spec, const RenderOptions& options, Diagnostics& diagnostics) {
+    for (const auto& consumer : spec.services) {
+        for (const auto& expose : consumer.expose) {
+            const tmpl::Service* target = spec.find(expose.service);
+            if (target == nullptr) {
+                continue;
+            }
+            try {
+                endpoint(target, expose, consumer, options);
+            } catch (const Error& error) {
+                diagnostics.add(expose.where, error.message());
+            }
+        }
+    }
+}
+
 Deployment resolve(const tmpl::Template& spec, const RenderOptions& options) {
     Deployment deployment;
     deployment.instance = options.instance;
@@ -240,7 +263,7 @@ Deployment resolve(const tmpl::Template& spec, const RenderOptions& options) {
     deployment.revision = options.revision;
     for (const tmpl::Service* service : start_order(spec)) {
         const std::string* host = host_of(options, service->name);
-        if (options.placement && (host == nullptr || *host != options.placement->host)) {
+        if (options.placement && !options.placement->host.empty() && (host == nullptr || *host != options.placement->host)) {
             continue;
         }
         deployment.services.push_back(resolve_service(spec, *service, options));

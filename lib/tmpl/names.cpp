@@ -40,25 +40,6 @@ bool is_path_component(std::string_view part) {
     return true;
 }
 
-// A registry host: a host name (letters, digits, ".", "-") with an optional ":port".
-bool is_registry_host(std::string_view part) {
-    size_t colon = part.find(':');
-    std::string_view host = part.substr(0, colon);
-    if (host.empty() || host.front() == '-' || host.back() == '-') {
-        return false;
-    }
-    for (char c : host) {
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') {
-            return false;
-        }
-    }
-    if (colon == std::string_view::npos) {
-        return true;
-    }
-    std::string_view port = part.substr(colon + 1);
-    return !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string_view::npos;
-}
-
 std::vector<std::string_view> split(std::string_view text, char separator) {
     std::vector<std::string_view> parts;
     size_t start = 0;
@@ -70,6 +51,27 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
         }
         start = end + 1;
     }
+}
+
+// A registry host: a host name (labels of letters, digits and inner "-",
+// separated by single dots) with an optional ":port".
+bool is_registry_host(std::string_view part) {
+    size_t colon = part.find(':');
+    for (std::string_view label : split(part.substr(0, colon), '.')) {
+        if (label.empty() || label.front() == '-' || label.back() == '-') {
+            return false;
+        }
+        for (char c : label) {
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') {
+                return false;
+            }
+        }
+    }
+    if (colon == std::string_view::npos) {
+        return true;
+    }
+    std::string_view port = part.substr(colon + 1);
+    return !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
 bool is_tag(std::string_view tag) {

@@ -44,7 +44,17 @@ bool all_digits(std::string_view text) {
 }  // namespace
 
 bool Reader::deferred(const Node& node) const {
-    return m_lenient && node.is_scalar() && node.text.find('$') != std::string::npos;
+    if (!m_lenient || !node.is_scalar()) {
+        return false;
+    }
+    // "$$" is a literal "$": a value with nothing else is checked as written.
+    const std::string& text = node.text;
+    for (size_t at = text.find('$'); at != std::string::npos; at = text.find('$', at + 2)) {
+        if (at + 1 >= text.size() || text[at + 1] != '$') {
+            return true;
+        }
+    }
+    return false;
 }
 
 void Reader::wrong_type(const Node& node, const std::string& what, const std::string& expected) {

@@ -1,5 +1,6 @@
 #include "tmpl/service_parser.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -402,6 +403,19 @@ void check_service(const Service& service, const ServiceEntry& entry, Reader& re
     if (!service.image.empty() && (service.git || service.build)) {
         reader.error(body, "service " + util::quoted(service.name) +
                                " has both \"image\" and \"git\" or \"build\": built images are named by calzion");
+    }
+    // Two containers cannot publish one host port: a new container started
+    // beside the old one would fail on every change.
+    bool publishes = std::any_of(service.ports.begin(), service.ports.end(),
+                                 [](const Port& port) { return port.host_port != 0; });
+    if (service.update == "start-first" && publishes) {
+        for (const auto& [key, value] : body.entries) {
+            if (key.text == "update") {
+                reader.error(value, "service " + util::quoted(service.name) +
+                                        " publishes host ports, so it cannot be updated \"start-first\": the new "
+                                        "container could not start beside the old one (use \"stop-first\")");
+            }
+        }
     }
 }
 

@@ -31,6 +31,10 @@ printf 'API_TOKEN=%s\n' "$token" >"$T/secrets.env"
 assert_exit 64 env -u DB_PASSWORD "$CALZION_BIN" --ssh-config "$CZ_SSH_CONFIG" --host host1 deploy "$T/app.yaml" "$inst"
 assert_contains "$ERR" 'calzion: error: secret "DB_PASSWORD" of service "db" is not set: put it in the environment or in --secrets-file'
 [ ! -e "$idir" ] || fail "state written although a secret is missing"
+# plan fails the same way: it has no values, but checks each secret is set.
+assert_exit 64 env -u DB_PASSWORD "$CALZION_BIN" --ssh-config "$CZ_SSH_CONFIG" --host host1 plan "$T/app.yaml" "$inst"
+assert_contains "$ERR" 'calzion: error: secret "DB_PASSWORD" of service "db" is not set: put it in the environment or in --secrets-file'
+assert_not_contains "$OUT" "create" "no plan printed when a secret is missing"
 
 export DB_PASSWORD=$pw
 # leaks TEXT WHAT: neither secret may appear in TEXT.

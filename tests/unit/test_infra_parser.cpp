@@ -62,6 +62,7 @@ instances:
     CHECK(prod->place.at("postgres") == "db1");
     CHECK(prod->domains.at("web") == std::vector<std::string>{"www.example.com"});
     CHECK(prod->service_where.at("postgres").line == 8);
+    CHECK(prod->domain_where.at("www.example.com").to_string() == "infra.yaml:9:20");
     const auto* big = infra.instance("myapp-big");
     REQUIRE(big != nullptr);
     CHECK(big->backend == "swarm");

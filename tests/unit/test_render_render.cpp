@@ -200,6 +200,68 @@ t.yaml:3:11: invalid port "x": ports are numbers from 1 to 65535)");
     }
 }
 
+TEST_CASE("render::render placed") {
+    const std::string yaml = "db:\n  register: {5432: sql}\n  ports: [\"15999:5432\"]\ncache:\n  register: {6379: redis}\n"
+                             "web:\n  depends_on: [db, cache]\n  expose: {\"db:sql\": DB, \"cache:redis\": CACHE}\n";
+    RenderOptions options;
+    options.instance = "shop";
+    options.placement = calzion::render::Placement{
+        "", {{"db", "h2"}, {"cache", "h1"}, {"web", "h1"}}, {{"h1", "10.0.0.1"}, {"h2", "10.0.0.2"}}};
+
+    SUBCASE("every host at once: across hosts the other host's address and published port") {
+        Deployment d = calzion::render::render(source_of(yaml), options);
+        CHECK(order_of(d) == std::vector<std::string>{"db", "cache", "web"});
+        CHECK(service(d, "web").env.at("DB") == "10.0.0.2:15999");
+        CHECK(service(d, "web").env.at("CACHE") == "cache:6379");
+        // Only a service on its own host is waited for.
+        CHECK(service(d, "web").after == std::vector<std::string>{"cache"});
+    }
+
+    SUBCASE("one host's share: only its services") {
+        options.placement->host = "h1";
+        Deployment d = calzion::render::render(source_of(yaml), options);
+        CHECK(order_of(d) == std::vector<std::string>{"cache", "web"});
+        CHECK(service(d, "web").env.at("DB") == "10.0.0.2:15999");
+    }
+
+    SUBCASE("an expose across hosts to a port not published is located at the expose, on every host") {
+        const std::string unpublished = "db: {register: {5432: sql}}\nweb:\n  expose: {\"db:sql\": DB}\n";
+        const std::string message =
+            R"(t.yaml:3:12: service "web" on "h1" uses port 5432 of "db" on "h2", which publishes no host port for it: add it to the "ports" of "db" (e.g. "5432:5432"), or place both on one host)";
+        for (std::string host : {"", "h1", "h2"}) {
+            options.placement->host = host;
+            try {
+                calzion::render::render(source_of(unpublished), options);
+                FAIL("no error on " << host);
+            } catch (const Error& error) {
+                CHECK(error.kind() == ErrorKind::invalid_data);
+                CHECK(joined(calzion::testing::messages_of(error)) == message);
+            }
+        }
+    }
+}
+
+TEST_CASE("render::check_place") {
+    const std::string unpublished = "db: {register: {5432: sql}}\nweb:\n  expose: {\"db:sql\": DB}\n";
+    auto problems = [](const std::string& yaml, const std::map<std::string, std::string>& place) {
+        try {
+            calzion::render::check_place(source_of(yaml), place);
+        } catch (const Error& error) {
+            return joined(calzion::testing::messages_of(error));
+        }
+        return std::string();
+    };
+    CHECK(problems(unpublished, {{"db", "h2"}, {"web", "h1"}}) ==
+          R"(t.yaml:3:12: service "web" on "h1" uses port 5432 of "db" on "h2", which publishes no host port for it: add it to the "ports" of "db" (e.g. "5432:5432"), or place both on one host)");
+    CHECK(problems(unpublished, {{"db", "h1"}, {"web", "h1"}}) == "");
+    // Only `place` is known without the hosts' state.
+    CHECK(problems(unpublished, {{"db", "h2"}}) == "");
+    CHECK(problems("db: {register: {5432: sql}, ports: [\"${P}:5432\"]}\nweb: {expose: {\"db:sql\": DB}}\n",
+                   {{"db", "h2"}, {"web", "h1"}}) == "");
+    CHECK(problems("db: {register: {5432: sql}, ports: [\"5432:5432\"]}\nweb: {expose: {\"db:sql\": DB}}\n",
+                   {{"db", "h2"}, {"web", "h1"}}) == "");
+}
+
 TEST_CASE("render::render interpolation") {
     SUBCASE("sources in precedence order: --set, infrastructure, --vars-file, environment, template vars") {
         const std::string path = std::filesystem::temp_directory_path() / ("calzion-render-" + std::to_string(::getpid()) + ".env");

@@ -87,6 +87,11 @@ TEST_CASE("tmpl::names") {
         CHECK(image("registry.io:port/app") == "invalid registry host \"registry.io:port\"");
         CHECK(image("registry.io:/app") == "invalid registry host \"registry.io:\"");
         CHECK(image("-registry.io/app") == "invalid registry host \"-registry.io\"");
+        // A path that climbs is no registry host: "../x" is not the image "x".
+        CHECK(image("../x") == "invalid registry host \"..\"");
+        CHECK(image("./x") == "invalid registry host \".\"");
+        CHECK(image("a..b.io/x") == "invalid registry host \"a..b.io\"");
+        CHECK(image("registry-.io/x") == "invalid registry host \"registry-.io\"");
     }
 
     SUBCASE("a top-level key that reads as an image reference") {

@@ -560,6 +560,17 @@ t.yaml:8:9: service "web" depends on itself)");
               "");
     }
 
+    SUBCASE("a service that publishes a host port cannot be updated start-first") {
+        CHECK(problems("web:\n  ports: [\"8080:80\"]\n  update: start-first\n") ==
+              R"(t.yaml:3:11: service "web" publishes host ports, so it cannot be updated "start-first": the new container could not start beside the old one (use "stop-first"))");
+        CHECK(problems("web: {ports: [80], update: start-first}\napi: {ports: [\"81:81\"], update: stop-first}\n") == "");
+    }
+
+    SUBCASE("a path that climbs is no image key") {
+        CHECK(problems("\"../x\":\n") ==
+              R"(t.yaml:1:1: "../x" is not a valid image reference: invalid registry host "..")");
+    }
+
     SUBCASE("every problem at once, sorted by position") {
         CHECK(problems(R"(services:
   web:
@@ -613,6 +624,13 @@ t.yaml:10:11: "update" in service "web" must be one of "start-first", "stop-firs
 t.yaml:11:35: "interval" in "healthcheck" in service "web" must be a duration such as "30s", "1m30s" or "500ms", not "${I}"
 t.yaml:11:52: "retries" in "healthcheck" in service "web" must be a whole number from 1 to 1000, not "${R}"
 t.yaml:12:22: "web:80" in "expose" in service "web": "${VAR}" is not a variable name)");
+    }
+
+    SUBCASE("lenient mode checks a value whose only \"$\" are \"$$\" escapes") {
+        CHECK(problems("web:\n  volumes: [\"vol$$(id):/data\", \"${V}:/v\"]\n", true) ==
+              R"(t.yaml:2:13: invalid volume "vol$$(id):/data": a volume name has letters, digits, "_", "." and "-" (a host path starts with "/"))");
+        CHECK(problems("web:\n  cmd: echo $$HOME\n  image: \"x$$\"\n", true) ==
+              R"(t.yaml:3:10: "image" in service "web" is not a valid image reference: image names have lowercase letters, digits and separators (".", "_", "-") between them)");
     }
 
     SUBCASE("validate: min_version and the syntax of every reference") {
