@@ -1,6 +1,7 @@
 #include "docker/inspect.hpp"
 
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "util/error.hpp"
@@ -52,41 +53,57 @@ Container container_from(const json& item) {
 
 }  // namespace
 
-std::vector<Container> parse_containers(const std::string& json_text) {
-    std::vector<Container> containers;
-    if (json_text.find_first_not_of(" \t\r\n") == std::string::npos) {
-        return containers;
-    }
-    try {
-        json document = json::parse(json_text);
-        for (const auto& item : document) {
-            containers.push_back(container_from(item));
-        }
-    } catch (const json::exception& error) {
-        throw Error(ErrorKind::operation_failed, std::string("cannot read docker's container list: ") + error.what());
-    }
-    return containers;
-}
+const char* const k_inspect_format =
+    R"({{if index . "State"}})"
+    R"({"Id":{{json .Id}},"Name":{{json .Name}},"Image":{{json .Image}},"RestartCount":{{json .RestartCount}},)"
+    R"("Config":{"Labels":{{json .Config.Labels}}},)"
+    R"("State":{"Status":{{json .State.Status}},"ExitCode":{{json .State.ExitCode}},)"
+    R"("StartedAt":{{json .State.StartedAt}},)"
+    R"("Health":{{with index .State "Health"}}{"Status":{{json .Status}}}{{else}}null{{end}}}})"
+    R"({{else if index . "RepoTags"}}{"RepoTags":{{json .RepoTags}},"Id":{{json .Id}}}{{end}})";
 
-std::map<std::string, std::string> parse_image_ids(const std::string& text) {
-    std::map<std::string, std::string> ids;
+Inspected parse_inspected(const std::string& text) {
+    Inspected inspected;
     std::istringstream lines(text);
     std::string line;
     while (std::getline(lines, line)) {
-        size_t space = line.rfind(' ');
-        if (space == std::string::npos) {
+        json item = json::parse(line, nullptr, false);
+        if (!item.is_object()) {
             continue;
         }
-        try {
-            json tags = json::parse(line.substr(0, space));
-            for (const auto& tag : tags) {
-                ids[tag.get<std::string>()] = line.substr(space + 1);
+        if (item.contains("State")) {
+            try {
+                inspected.containers.push_back(container_from(item));
+            } catch (const json::exception& error) {
+                throw Error(ErrorKind::operation_failed,
+                            std::string("cannot read docker's description of a container: ") + error.what());
             }
-        } catch (const json::exception&) {
-            continue;  // an image without tags, or a line that is not ours
+            continue;
+        }
+        auto tags = item.find("RepoTags");
+        std::string id = string_at(item, "Id");
+        if (tags == item.end() || !tags->is_array() || id.empty()) {
+            continue;
+        }
+        for (const auto& tag : *tags) {
+            if (tag.is_string()) {
+                inspected.image_ids[tag.get<std::string>()] = id;
+            }
         }
     }
-    return ids;
+    return inspected;
+}
+
+std::vector<std::string> references_to_inspect(const std::vector<std::string>& images) {
+    std::vector<std::string> references;
+    std::set<std::string> seen;
+    for (const auto& image : images) {
+        std::string reference = normalize_reference(image);
+        if (seen.insert(reference).second) {
+            references.push_back(reference);
+        }
+    }
+    return references;
 }
 
 Versions parse_versions(const std::string& text) {

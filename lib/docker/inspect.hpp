@@ -22,13 +22,31 @@ struct Container {
     std::string started_at;
 };
 
-// Parse the output of `docker container inspect` (a JSON array). Throws
-// Error(operation_failed) when it is not that.
-std::vector<Container> parse_containers(const std::string& json_text);
+// The --format template for `docker inspect` of containers and images at once:
+// one JSON line per object. A container's line is the part of docker's own
+// document that Container reads (Id, Name, Image, RestartCount, every label,
+// State with Health's status); an image's line holds its RepoTags and Id; other
+// objects print nothing. It indexes rather than selects fields that may be
+// absent, because docker runs a template that fails on its typed document again
+// on the raw JSON, where a missing field is an error.
+extern const char* const k_inspect_format;
 
-// Parse lines of `docker image inspect --format '{{json .RepoTags}} {{.Id}}'` into
-// a map from every tag to the image id.
-std::map<std::string, std::string> parse_image_ids(const std::string& text);
+// What `docker inspect --format k_inspect_format` printed.
+struct Inspected {
+    std::vector<Container> containers;
+    std::map<std::string, std::string> image_ids;  // every tag of every image -> its id
+};
+
+// Parse the lines printed with k_inspect_format; blank lines and lines that are
+// not JSON objects (docker's own messages) are skipped. Throws
+// Error(operation_failed) when a container's line has fields of the wrong type.
+Inspected parse_inspected(const std::string& text);
+
+// The references to ask `docker inspect` about for `images`: each in the form
+// docker lists among RepoTags (see normalize_reference), once, in order. That
+// form always holds ":" or "@", which no container name can, so a reference
+// never finds a container.
+std::vector<std::string> references_to_inspect(const std::vector<std::string>& images);
 
 // What `docker version --format '{{json .}}'` says about client and engine.
 struct Versions {

@@ -107,8 +107,9 @@ HostState parse_dump(const std::string& output, const std::string& host) {
             state.secrets_applied[service] = *names.begin();
         }
     }
-    state.containers = docker::parse_containers(sections["containers"]);
-    state.image_ids = docker::parse_image_ids(sections["images"]);
+    docker::Inspected inspected = docker::parse_inspected(sections["docker"]);
+    state.containers = std::move(inspected.containers);
+    state.image_ids = std::move(inspected.image_ids);
     return state;
 }
 

@@ -1,5 +1,6 @@
 #include "state/scripts.hpp"
 
+#include "docker/inspect.hpp"
 #include "state/state_dir_script.hpp"
 #include "util/shell.hpp"
 
@@ -10,7 +11,8 @@ namespace {
 constexpr const char* k_state_dir = k_resolve_state_dir;
 
 // Print what calzion needs to know about instance $2 in state dir $1, and the
-// ids of images $3...: recorded state, lock holder, containers, images.
+// ids of images $3... (references that cannot name a container): recorded state,
+// lock holder, containers, images. One docker process lists, one inspects.
 constexpr const char* k_dump = R"sh(
 calzion_dump() {
   d=$1; i=$2; shift 2
@@ -43,11 +45,10 @@ calzion_dump() {
     [ -f "$f" ] && case $n in *.*) ;; *) echo "$n" ;; esac
   done
   ids=$(docker ps -aq --no-trunc --filter "label=io.calzion.instance=$i") || { echo "@@calzion docker-failed"; return 0; }
-  echo "@@calzion containers"
-  if [ -n "$ids" ]; then docker container inspect $ids 2>/dev/null; fi
-  echo
-  echo "@@calzion images"
-  if [ $# -gt 0 ]; then docker image inspect --format '{{json .RepoTags}} {{.Id}}' "$@" 2>/dev/null; fi
+  # The instance's containers and images $3... in one docker call, a JSON line each
+  # ($inspect_format: what docker::parse_inspected reads; every label comes along).
+  echo "@@calzion docker"
+  if [ -n "$ids" ] || [ $# -gt 0 ]; then docker inspect --format "$inspect_format" $ids "$@" 2>/dev/null; fi
   echo "@@calzion end"
 }
 )sh";
@@ -179,20 +180,28 @@ for idir in "$d"/instances/*/; do
 done
 )sh";
 
+// The dump function with docker's --format template set before it: a constant
+// of calzion's, quoted like every word that reaches a shell.
+std::string dump_function() {
+    return "inspect_format=" + util::shell_quote(docker::k_inspect_format) + "\n" + k_dump;
+}
+
 }  // namespace
 
 std::vector<std::string> read_state_argv(const std::string& state_dir, const std::string& instance,
                                          const std::vector<std::string>& images) {
     std::vector<std::string> args = {state_dir, instance};
-    args.insert(args.end(), images.begin(), images.end());
-    return util::script_argv(std::string(k_state_dir) + k_dump + k_read, args);
+    auto references = docker::references_to_inspect(images);
+    args.insert(args.end(), references.begin(), references.end());
+    return util::script_argv(std::string(k_state_dir) + dump_function() + k_read, args);
 }
 
 std::vector<std::string> lock_argv(const std::string& state_dir, const std::string& instance,
                                    const std::string& owner, int wait_seconds, const std::vector<std::string>& images) {
     std::vector<std::string> args = {state_dir, instance, owner, std::to_string(wait_seconds)};
-    args.insert(args.end(), images.begin(), images.end());
-    return util::script_argv(std::string(k_state_dir) + k_dump + k_lock, args);
+    auto references = docker::references_to_inspect(images);
+    args.insert(args.end(), references.begin(), references.end());
+    return util::script_argv(std::string(k_state_dir) + dump_function() + k_lock, args);
 }
 
 std::vector<std::string> record_argv(const std::string& state_dir, const std::string& instance, int revision,

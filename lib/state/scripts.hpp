@@ -14,7 +14,8 @@ namespace calzion::state {
 inline constexpr int k_state_format = 1;
 
 // argv that prints the state of an instance (see state::parse_dump) without
-// locking. Arguments: state dir ("" for the default), instance, images to inspect.
+// locking. Arguments: state dir ("" for the default), instance, images to inspect
+// (each asked about once, see docker::references_to_inspect).
 std::vector<std::string> read_state_argv(const std::string& state_dir, const std::string& instance,
                                          const std::vector<std::string>& images);
 

@@ -1,47 +1,90 @@
 #include <doctest/doctest.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "docker/inspect.hpp"
 #include "docker/wait.hpp"
 #include "util/error.hpp"
 
 using namespace calzion;
 
-TEST_CASE("docker::parse_containers") {
-    const std::string text = R"([
-  {"Id": "abc123", "Name": "/shop-web", "Image": "sha256:111", "RestartCount": 2,
-   "State": {"Status": "running", "ExitCode": 0, "StartedAt": "2026-11-22T01:00:00Z",
-             "Health": {"Status": "healthy"}},
-   "Config": {"Labels": {"io.calzion.instance": "shop", "io.calzion.service": "web",
-                         "io.calzion.spec-hash": "h1", "io.calzion.revision": "7"}}},
-  {"Id": "def456", "Name": "/other", "Image": "sha256:222",
-   "State": {"Status": "exited", "ExitCode": 3}, "Config": {"Labels": null}}
-])";
-    auto containers = docker::parse_containers(text);
+TEST_CASE("docker::parse_inspected") {
+    // Lines as `docker inspect --format k_inspect_format` prints them (docker's
+    // messages go to stderr, which the state script drops).
+    const std::string text =
+        R"({"Id":"abc123","Name":"/shop-web","Image":"sha256:111","RestartCount":2,)"
+        R"("Config":{"Labels":{"io.calzion.instance":"shop","io.calzion.service":"web",)"
+        R"("io.calzion.spec-hash":"h1","io.calzion.revision":"7"}},)"
+        R"("State":{"Status":"running","ExitCode":0,"StartedAt":"2026-11-22T01:00:00Z","Health":{"Status":"healthy"}}})"
+        "\n"
+        R"({"Id":"def456","Name":"/other","Image":"sha256:222","RestartCount":0,"Config":{"Labels":null},)"
+        R"("State":{"Status":"exited","ExitCode":3,"StartedAt":"0001-01-01T00:00:00Z","Health":null}})"
+        "\n"
+        R"({"RepoTags":["redis:7","redis:latest"],"Id":"sha256:aaa"})"
+        "\n"
+        R"({"RepoTags":[],"Id":"sha256:bbb"})"
+        "\n\nnoise\n";
+    auto inspected = docker::parse_inspected(text);
+    const auto& containers = inspected.containers;
     REQUIRE(containers.size() == 2);
+    CHECK(containers[0].id == "abc123");
     CHECK(containers[0].name == "shop-web");
     CHECK(containers[0].service == "web");
     CHECK(containers[0].instance == "shop");
     CHECK(containers[0].spec_hash == "h1");
     CHECK(containers[0].revision == 7);
+    CHECK(containers[0].status == "running");
     CHECK(containers[0].health == "healthy");
     CHECK(containers[0].restart_count == 2);
+    CHECK(containers[0].started_at == "2026-11-22T01:00:00Z");
     CHECK(containers[0].image_id == "sha256:111");
     CHECK(containers[1].status == "exited");
     CHECK(containers[1].exit_code == 3);
     CHECK(containers[1].service.empty());
     CHECK(containers[1].health.empty());
+    CHECK(inspected.image_ids ==
+          std::map<std::string, std::string>{{"redis:7", "sha256:aaa"}, {"redis:latest", "sha256:aaa"}});
 
-    SUBCASE("nothing at all is no container") { CHECK(docker::parse_containers(" \n").empty()); }
-    SUBCASE("garbage is an error, not a crash") {
-        CHECK_THROWS_AS(docker::parse_containers("{not json"), Error);
+    SUBCASE("nothing at all is nothing") {
+        auto none = docker::parse_inspected(" \n");
+        CHECK(none.containers.empty());
+        CHECK(none.image_ids.empty());
+    }
+    SUBCASE("a container with fields of the wrong type is an error, not a crash") {
+        try {
+            docker::parse_inspected(R"({"Id":"x","State":{"ExitCode":"three"}})");
+            FAIL("expected an error");
+        } catch (const Error& error) {
+            CHECK(error.kind() == ErrorKind::operation_failed);
+            CHECK(error.message().rfind("cannot read docker's description of a container: ", 0) == 0);
+        }
     }
 }
 
-TEST_CASE("docker::parse_image_ids") {
-    auto ids = docker::parse_image_ids("[\"redis:7\",\"redis:latest\"] sha256:aaa\n[] sha256:bbb\nnoise\n");
-    CHECK(ids.size() == 2);
-    CHECK(ids["redis:7"] == "sha256:aaa");
-    CHECK(ids["redis:latest"] == "sha256:aaa");
+TEST_CASE("docker::k_inspect_format") {
+    // The template prints each object on one line, as a JSON object: a field
+    // that may be absent (State, Health, RepoTags) is reached with `index`.
+    const std::string format = docker::k_inspect_format;
+    CHECK(format.find('\n') == std::string::npos);
+    CHECK(format.find('\'') == std::string::npos);
+    CHECK(format.rfind(R"({{if index . "State"}})", 0) == 0);
+    CHECK(format.find(R"({{with index .State "Health"}})") != std::string::npos);
+    CHECK(format.find(R"({{else if index . "RepoTags"}}{"RepoTags":{{json .RepoTags}},"Id":{{json .Id}}}{{end}})") !=
+          std::string::npos);
+    CHECK(format.find(R"("Config":{"Labels":{{json .Config.Labels}}})") != std::string::npos);
+}
+
+TEST_CASE("docker::references_to_inspect") {
+    // 500 services of one image ask docker about that image once.
+    std::vector<std::string> images(500, "local/busybox:1");
+    images.insert(images.begin() + 3, "redis");
+    images.push_back("docker.io/library/redis:latest");
+    images.push_back("app@sha256:0123");
+    CHECK(docker::references_to_inspect(images) ==
+          std::vector<std::string>{"local/busybox:1", "redis:latest", "app@sha256:0123"});
+    CHECK(docker::references_to_inspect({}).empty());
 }
 
 TEST_CASE("docker::normalize_reference") {

@@ -10,10 +10,11 @@ namespace {
 
 std::string dump(const std::string& format, const std::string& current, const std::string& revision) {
     return "@@calzion state_dir\n/var/lib/calzion\n@@calzion format\n" + format + "\n@@calzion current\n" + current +
-           "\n@@calzion revision\n" + revision + "\n@@calzion lock\n@@calzion containers\n"
-           "[{\"Id\":\"x\",\"Name\":\"/shop-web\",\"State\":{\"Status\":\"running\"},"
-           "\"Config\":{\"Labels\":{\"io.calzion.service\":\"web\"}}}]\n"
-           "@@calzion images\n[\"nginx:1.25\"] sha256:abc\n@@calzion end\n";
+           "\n@@calzion revision\n" + revision + "\n@@calzion lock\n@@calzion docker\n"
+           R"({"Id":"x","Name":"/shop-web","State":{"Status":"running"},"Config":{"Labels":{"io.calzion.service":"web"}}})"
+           "\n"
+           R"({"RepoTags":["nginx:1.25"],"Id":"sha256:abc"})"
+           "\n@@calzion end\n";
 }
 
 }  // namespace
@@ -46,7 +47,7 @@ TEST_CASE("state::parse_dump") {
     }
     SUBCASE("the names in each secret env file on the host, never values") {
         std::string text = dump("1", "", "");
-        text.replace(text.find("@@calzion containers"), 0, "@@calzion secrets\nweb TOKEN KEY\nworker\n");
+        text.replace(text.find("@@calzion docker"), 0, "@@calzion secrets\nweb TOKEN KEY\nworker\n");
         auto state = state::parse_dump(text, "h");
         CHECK(state.secret_files.at("web") == std::set<std::string>{"KEY", "TOKEN"});
         CHECK(state.secret_files.at("worker").empty());
@@ -54,7 +55,7 @@ TEST_CASE("state::parse_dump") {
     }
     SUBCASE("the services whose init has run, one marker each") {
         std::string text = dump("1", "", "");
-        text.replace(text.find("@@calzion containers"), 0, "@@calzion init\ndb\nqueue\n");
+        text.replace(text.find("@@calzion docker"), 0, "@@calzion init\ndb\nqueue\n");
         auto state = state::parse_dump(text, "h");
         CHECK(state.init_done == std::set<std::string>{"db", "queue"});
         CHECK(state::parse_dump(dump("1", "", ""), "h").init_done.empty());

@@ -8,11 +8,13 @@
 #include <fstream>
 #include <thread>
 
+#include "docker/inspect.hpp"
 #include "exec/local_runner.hpp"
 #include "state/scripts.hpp"
 #include "state/store.hpp"
 #include "state_dir.hpp"
 #include "util/error.hpp"
+#include "util/shell.hpp"
 
 using namespace calzion;
 namespace fs = std::filesystem;
@@ -181,4 +183,21 @@ TEST_CASE("state::forget_instance keeps the init markers with the data, unless w
 
     REQUIRE(runner.run({state::forget_instance_argv(instance_dir, true), "", std::nullopt, nullptr}).ok());
     CHECK_FALSE(fs::exists(instance_dir));
+}
+
+TEST_CASE("state::read_state_argv and lock_argv ask docker about each image once") {
+    std::vector<std::string> images(500, "local/busybox:1");
+    images.push_back("redis");
+    images.push_back("docker.io/library/redis:latest");
+    auto read = state::read_state_argv("", "shop", images);
+    REQUIRE(read.size() == 8);
+    CHECK(std::vector<std::string>(read.begin() + 3, read.end()) ==
+          std::vector<std::string>{"calzion", "", "shop", "local/busybox:1", "redis:latest"});
+    auto lock = state::lock_argv("/s", "shop", "owner", 5, images);
+    REQUIRE(lock.size() == 10);
+    CHECK(std::vector<std::string>(lock.begin() + 3, lock.end()) ==
+          std::vector<std::string>{"calzion", "/s", "shop", "owner", "5", "local/busybox:1", "redis:latest"});
+    // One `docker inspect` reads containers and images with calzion's template.
+    CHECK(read[2].find(R"(docker inspect --format "$inspect_format" $ids "$@")") != std::string::npos);
+    CHECK(read[2].find("inspect_format=" + util::shell_quote(docker::k_inspect_format) + "\n") != std::string::npos);
 }
