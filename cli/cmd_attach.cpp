@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "deploy/attach.hpp"
+#include "docker/attach.hpp"
 #include "util/error.hpp"
 
 namespace calzion::cli {
@@ -23,10 +24,20 @@ void check_tail(const std::string& tail) {
     }
 }
 
+// logs and exec pass the container's own output through as it comes: there is
+// no document to print.
+void refuse_json(const Invocation& run) {
+    if (run.global.json) {
+        throw Error(ErrorKind::usage, run.command + " prints the container's own output: it has no --json");
+    }
+}
+
 }  // namespace
 
 int run_logs(const Invocation& run) {
+    refuse_json(run);
     check_tail(run.tail);
+    docker::check_since(run.since);
     deploy::LogsRequest request;
     request.targets = targets_for(run);
     request.instance = run.instance;
@@ -39,6 +50,7 @@ int run_logs(const Invocation& run) {
 }
 
 int run_exec(const Invocation& run) {
+    refuse_json(run);
     deploy::ExecRequest request;
     request.targets = targets_for(run);
     request.instance = run.instance;

@@ -14,9 +14,9 @@ namespace calzion::cli {
 
 int run_history(const Invocation& run) {
     auto histories = deploy::history_all(targets_for(run), run.instance);
-    std::cout << (run.global.json ? report::history_json(histories, run.instance)
-                                  : report::history_text(histories, run.instance));
-    return finish_per_host(histories, run);
+    return finish_per_host(histories, run,
+                           run.global.json ? report::history_json(histories, run.instance)
+                                           : report::history_text(histories, run.instance));
 }
 
 int run_rollback(const Invocation& run) {
@@ -29,10 +29,7 @@ int run_rollback(const Invocation& run) {
     auto reporter = make_reporter(run, request.targets.hosts);
     auto outcomes = deploy::rollback_all(request, *reporter);
     reporter->finish();
-    if (run.global.json) {
-        std::cout << report::outcomes_json(outcomes, run.instance);
-    }
-    return finish_per_host(outcomes, run);
+    return finish_per_host(outcomes, run, run.global.json ? report::outcomes_json(outcomes, run.instance) : "");
 }
 
 }  // namespace calzion::cli

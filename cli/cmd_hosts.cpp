@@ -1,6 +1,7 @@
 // plan, deploy, status, list, destroy: the commands that talk to hosts.
 
 #include <iostream>
+#include <sstream>
 #include <unistd.h>
 
 #include "commands.hpp"
@@ -18,6 +19,11 @@ namespace calzion::cli {
 
 namespace {
 
+// A named instance that has nothing on a host, for status and destroy without
+// --missing-ok: most likely a typo, which must not look like success.
+Error no_instance(const std::string& instance, const std::string& host) {
+    return Error(ErrorKind::operation_failed, "no instance " + util::quoted(instance) + " on " + host);
+}
 
 // Gather everything plan and deploy need; reads the template and renders it once
 // to check it and to find the secrets it needs.
@@ -62,12 +68,12 @@ deploy::DeployRequest request_for(const Invocation& run) {
 int run_plan(const Invocation& run) {
     deploy::DeployRequest request = request_for(run);
     auto outcomes = deploy::plan_all(request);
-    if (run.global.json) {
-        std::cout << report::outcomes_json(outcomes, run.instance);
-    } else {
-        std::cout << report::plan_text(outcomes, run.instance, use_color(run.global.color, STDOUT_FILENO));
-    }
-    if (int failed = finish_per_host(outcomes, run)) {
+    // --quiet with --detailed-exitcode: the exit code alone says it.
+    std::string output = run.global.json ? report::outcomes_json(outcomes, run.instance)
+                         : run.global.quiet && run.detailed_exitcode
+                             ? ""
+                             : report::plan_text(outcomes, run.instance, use_color(run.global.color, STDOUT_FILENO));
+    if (int failed = finish_per_host(outcomes, run, output)) {
         return failed;
     }
     bool changes = false;
@@ -79,27 +85,35 @@ int run_plan(const Invocation& run) {
 
 int run_deploy(const Invocation& run) {
     deploy::DeployRequest request = request_for(run);
-    request.dry_run = run.dry_run ? &std::cout : nullptr;
+    // Under --json the commands of --dry-run go into the document.
+    std::ostringstream dry_commands;
+    request.dry_run = !run.dry_run ? nullptr : run.global.json ? &dry_commands : &std::cout;
     auto reporter = make_reporter(run, request.targets.hosts);
     auto outcomes = deploy::deploy_all(request, *reporter);
     reporter->finish();
+    std::string output;
     if (run.global.json) {
-        std::cout << report::outcomes_json(outcomes, run.instance);
+        output = run.dry_run ? report::dry_run_json(outcomes, run.instance, dry_commands.str())
+                             : report::outcomes_json(outcomes, run.instance);
     }
-    return finish_per_host(outcomes, run);
+    return finish_per_host(outcomes, run, output);
 }
 
 int run_status(const Invocation& run) {
     auto statuses = deploy::status_all(targets_for(run), run.instance);
-    std::cout << (run.global.json ? report::status_json(statuses)
-                                  : report::status_text(statuses, use_color(run.global.color, STDOUT_FILENO)));
-    return finish_per_host(statuses, run);
+    for (auto& status : statuses) {
+        if (status.missing && !run.missing_ok) {
+            status.error = no_instance(run.instance, status.host);
+        }
+    }
+    return finish_per_host(statuses, run,
+                           run.global.json ? report::status_json(statuses)
+                                           : report::status_text(statuses, use_color(run.global.color, STDOUT_FILENO)));
 }
 
 int run_list(const Invocation& run) {
     auto listings = deploy::list_all(targets_for(run));
-    std::cout << (run.global.json ? report::list_json(listings) : report::list_text(listings));
-    return finish_per_host(listings, run);
+    return finish_per_host(listings, run, run.global.json ? report::list_json(listings) : report::list_text(listings));
 }
 
 int run_destroy(const Invocation& run) {
@@ -107,11 +121,17 @@ int run_destroy(const Invocation& run) {
     deploy::Targets targets = targets_for(run);
     auto reporter = make_reporter(run, targets.hosts);
     auto outcomes = deploy::destroy_all(targets, run.instance, run.volumes, lock_timeout, *reporter);
-    reporter->finish();
-    if (run.global.json) {
-        std::cout << report::destroy_json(outcomes, run.instance, run.volumes);
+    for (auto& outcome : outcomes) {
+        if (outcome.missing && !run.missing_ok) {
+            outcome.error = no_instance(run.instance, outcome.host);
+        } else if (outcome.missing) {
+            reporter->event({report::Event::Kind::done, outcome.host, "",
+                             "no instance " + util::quoted(run.instance) + ": nothing to destroy"});
+        }
     }
-    return finish_per_host(outcomes, run);
+    reporter->finish();
+    return finish_per_host(outcomes, run,
+                           run.global.json ? report::destroy_json(outcomes, run.instance, run.volumes) : "");
 }
 
 }  // namespace calzion::cli

@@ -33,23 +33,21 @@ int run_lifecycle(const Invocation& run) {
     auto reporter = make_reporter(run, request.targets.hosts);
     auto outcomes = deploy::lifecycle_all(request, *reporter);
     reporter->finish();
-    if (run.global.json) {
-        std::cout << report::lifecycle_json(outcomes, run.instance, request.action);
-    }
-    return finish_per_host(outcomes, run);
+    return finish_per_host(outcomes, run,
+                           run.global.json ? report::lifecycle_json(outcomes, run.instance, request.action) : "");
 }
 
 int run_lock(const Invocation& run) {
     deploy::Targets targets = targets_for(run);
     auto locks = run.break_lock ? deploy::break_all(targets, run.instance) : deploy::locks_all(targets, run.instance);
-    std::cout << (run.global.json ? report::lock_json(locks, run.instance) : report::lock_text(locks, run.instance));
-    return finish_per_host(locks, run);
+    return finish_per_host(locks, run,
+                           run.global.json ? report::lock_json(locks, run.instance) : report::lock_text(locks, run.instance));
 }
 
 int run_hosts_check(const Invocation& run) {
     auto checks = deploy::check_all(targets_for(run));
-    std::cout << (run.global.json ? report::hosts_check_json(checks) : report::hosts_check_text(checks));
-    return finish_per_host(checks, run);
+    return finish_per_host(checks, run,
+                           run.global.json ? report::hosts_check_json(checks) : report::hosts_check_text(checks));
 }
 
 }  // namespace calzion::cli

@@ -27,10 +27,7 @@ int run_router_sync(const Invocation& run) {
     auto reporter = make_reporter(run);
     auto outcomes = deploy::sync_routers(targets, options, *reporter);
     reporter->finish();
-    if (run.global.json) {
-        std::cout << report::router_sync_json(outcomes);
-    }
-    return finish_per_host(outcomes, run);
+    return finish_per_host(outcomes, run, run.global.json ? report::router_sync_json(outcomes) : "");
 }
 
 }  // namespace calzion::cli

@@ -27,7 +27,7 @@ int run_validate(const Invocation& run) {
         if (const auto& infrastructure = infrastructure_for(run)) {
             out["infrastructure"] = infrastructure->file;
         }
-        std::cout << out.dump(2) << "\n";
+        print_json(run, out.dump());
     } else if (!run.global.quiet) {
         const auto& infrastructure = infrastructure_for(run);
         std::cerr << run.template_file << ": ok" << (infrastructure ? ", with " + infrastructure->file : "") << "\n";
@@ -48,7 +48,10 @@ int run_render(const Invocation& run) {
         options.placement = deploy::first_placement(source, options, *infrastructure, *instance);
     }
     render::Deployment deployment = render::render(source, options);
-    if (run.global.json || run.format == "json") {
+    if (run.global.json) {
+        nlohmann::ordered_json out = {{"instance", run.instance}, {"deployment", render::deployment_to_json(deployment)}};
+        print_json(run, out.dump());
+    } else if (run.format == "json") {
         std::cout << render::deployment_to_json(deployment).dump(2) << "\n";
     } else {
         std::cout << render::deployment_to_yaml(deployment);
@@ -58,7 +61,7 @@ int run_render(const Invocation& run) {
 
 int run_init(const Invocation& run) {
     if (run.list && run.global.json) {
-        std::cout << report::starters_json(tmpl::embedded_starters());
+        print_json(run, report::starters_json(tmpl::embedded_starters()));
         return 0;
     }
     if (run.list) {
@@ -76,18 +79,24 @@ int run_init(const Invocation& run) {
         }
         throw Error(ErrorKind::usage, "no starter " + util::quoted(name) + " (there are: " + names + ")");
     }
-    bool exists = std::filesystem::exists(run.output);
-    if (exists && !run.force) {
-        throw Error(ErrorKind::operation_failed,
-                    util::quoted(run.output) + " already exists: use --force to overwrite it");
+    // -o DIR writes DIR/calzion.yaml, as a directory given to cp would.
+    std::string file = std::filesystem::is_directory(run.output)
+                           ? (std::filesystem::path(run.output) / "calzion.yaml").string()
+                           : run.output;
+    if (std::filesystem::is_directory(file)) {
+        throw Error(ErrorKind::operation_failed, util::quoted(file) + " is a directory: name a file with -o");
     }
-    util::write_file_atomic(run.output, starter->text);
+    bool exists = std::filesystem::exists(file);
+    if (exists && !run.force) {
+        throw Error(ErrorKind::operation_failed, util::quoted(file) + " already exists: use --force to overwrite it");
+    }
+    util::write_file_atomic(file, starter->text);
     if (run.global.json) {
-        std::cout << report::init_json(run.output, name, exists);
+        print_json(run, report::init_json(file, name, exists));
     }
     if (!run.global.quiet) {
-        std::cerr << "wrote " << run.output << " from the " << util::quoted(name) << " starter; next: calzion render "
-                  << run.output << " myapp-staging\n";
+        std::cerr << "wrote " << file << " from the " << util::quoted(name) << " starter; next: calzion render "
+                  << file << " myapp-staging\n";
     }
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "infra/infrastructure.hpp"
 #include "tmpl/parser.hpp"
 #include "render/sources.hpp"
+#include "report/error_json.hpp"
 #include "report/live_reporter.hpp"
 #include "terminal.hpp"
 #include "util/error.hpp"
@@ -149,8 +150,25 @@ int duration_seconds(const std::string& text, const std::string& option) {
     return std::stoi(number) * scale;
 }
 
-int exit_for_host_errors(const std::vector<std::optional<Error>>& errors, const Invocation& run) {
+namespace {
+bool g_json_printed = false;
+}  // namespace
+
+void print_json(const Invocation& run, const std::string& document, const std::optional<Error>& error) {
+    std::cout << report::json_envelope(run.command, document, error) << std::flush;
+    g_json_printed = true;
+}
+
+bool json_printed() { return g_json_printed; }
+
+int exit_for_host_errors(const std::vector<std::optional<Error>>& errors, const Invocation& run,
+                         const std::string& output) {
     std::optional<Error> worst = deploy::worst_of(errors);
+    if (run.global.json) {
+        print_json(run, output.empty() ? "{}" : output, worst);
+    } else {
+        std::cout << output << std::flush;
+    }
     if (!worst) {
         return 0;
     }

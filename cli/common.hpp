@@ -46,21 +46,31 @@ std::unique_ptr<report::Reporter> make_reporter(const Invocation& run, const std
 // Seconds in "30", "30s", "2m" or "1h". Throws Error(usage) naming `option`.
 int duration_seconds(const std::string& text, const std::string& option);
 
-// The exit code for per-host errors: 0 when there are none. Otherwise every
-// error but the worst is printed on stderr, naming its host, and the worst is
-// thrown (printed last, its exit code). Under --json stdout already holds one
-// document with every host's error, so the worst is only printed on stderr and
-// its exit code returned.
-int exit_for_host_errors(const std::vector<std::optional<Error>>& errors, const Invocation& run);
+// Under --json, print `document` (the command's JSON object) on stdout in the
+// envelope every document has (report::json_envelope), with `error` as its
+// top-level error. Remembers that the document was printed.
+void print_json(const Invocation& run, const std::string& document, const std::optional<Error>& error = std::nullopt);
+
+// Whether print_json has printed this process's document.
+bool json_printed();
+
+// The exit code for per-host errors: 0 when there are none. First `output` is
+// printed on stdout: under --json the command's JSON document, in its envelope
+// with the worst error as top-level error; else text, if any. Then every error
+// but the worst is printed on stderr, naming its host, and the worst is thrown
+// (printed last, its exit code); under --json it is printed on stderr and its
+// exit code returned.
+int exit_for_host_errors(const std::vector<std::optional<Error>>& errors, const Invocation& run,
+                         const std::string& output = "");
 
 // exit_for_host_errors over outcomes that each have `std::optional<Error> error`.
 template <typename Outcomes>
-int finish_per_host(const Outcomes& outcomes, const Invocation& run) {
+int finish_per_host(const Outcomes& outcomes, const Invocation& run, const std::string& output = "") {
     std::vector<std::optional<Error>> errors;
     for (const auto& outcome : outcomes) {
         errors.push_back(outcome.error);
     }
-    return exit_for_host_errors(errors, run);
+    return exit_for_host_errors(errors, run, output);
 }
 
 }  // namespace calzion::cli

@@ -37,6 +37,7 @@ struct Invocation {
     bool dry_run = false;
     bool prune = false;
     bool volumes = false;
+    bool missing_ok = false;            // status, destroy: an instance that is not there is no error
     bool allow_dirty = false;           // plan, deploy: build a context with uncommitted changes
     bool build_local = false;           // deploy: build here, docker save | docker load to the hosts
     std::string pull;  // deploy --pull; empty: each service's own policy

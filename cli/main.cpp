@@ -7,6 +7,7 @@
 #include <map>
 
 #include "commands.hpp"
+#include "common.hpp"
 #include "invocation.hpp"
 #include "report/error_json.hpp"
 #include "ssh/connect.hpp"
@@ -72,11 +73,13 @@ std::string color_setting(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     bool color = calzion::cli::use_color(color_setting(argc, argv));
+    std::string command;  // known once the command line is parsed
     try {
         auto run = calzion::cli::parse_command_line(argc, argv);
         if (!run) {
             return 0;
         }
+        command = run->command;
         int code = dispatch(*run);
         if (run->global.verbose) {
             std::cerr << "calzion: ssh channels opened: " << calzion::ssh::channels_opened() << "\n";
@@ -84,15 +87,18 @@ int main(int argc, char** argv) {
         return code;
     } catch (const calzion::Error& error) {
         calzion::cli::print_error(error, color);
-        if (wants_json(argc, argv)) {
-            std::cout << calzion::report::error_to_json(error);
+        // Under --json stdout holds one document whatever happens.
+        if (wants_json(argc, argv) && !calzion::cli::json_printed()) {
+            std::cout << calzion::report::error_to_json(command, error);
         }
         return calzion::exit_code_for(error.kind());
     } catch (const std::exception& error) {
         // A bug, not a user error: say so plainly rather than crash.
-        calzion::cli::print_error(calzion::Error(calzion::ErrorKind::operation_failed,
-                                                 std::string("internal error: ") + error.what()),
-                                  color);
+        calzion::Error internal(calzion::ErrorKind::operation_failed, std::string("internal error: ") + error.what());
+        calzion::cli::print_error(internal, color);
+        if (wants_json(argc, argv) && !calzion::cli::json_printed()) {
+            std::cout << calzion::report::error_to_json(command, internal);
+        }
         return 1;
     }
 }

@@ -134,12 +134,14 @@ void add_host_commands(CLI::App& app, Invocation& run) {
 
     auto* status = app.add_subcommand("status", "Show recorded revision, containers, health and drift");
     status->add_option("instance", run.instance, "Instance name (default: every instance on the hosts)");
+    status->add_flag("--missing-ok", run.missing_ok, "An instance that is not on a host is no error");
 
     app.add_subcommand("list", "List the instances on the hosts");
 
     auto* destroy = app.add_subcommand("destroy", "Remove an instance's containers, network and records");
     destroy->add_option("instance", run.instance, "Instance name")->required();
     destroy->add_flag("--volumes", run.volumes, "Also delete its data: volume directories and named volumes");
+    destroy->add_flag("--missing-ok", run.missing_ok, "An instance that is not on a host is no error");
 }
 
 void add_day_two_commands(CLI::App& app, Invocation& run) {

@@ -16,7 +16,8 @@ _calzion_command_options() {
         init) echo "-o --output --force --list" ;;
         plan) echo "--prune --force --secrets-file --allow-dirty --detailed-exitcode" ;;
         deploy) echo "--prune --force --secrets-file --allow-dirty --dry-run --build-local --pull --wait-timeout" ;;
-        destroy) echo "--volumes" ;;
+        status) echo "--missing-ok" ;;
+        destroy) echo "--volumes --missing-ok" ;;
         rollback) echo "--to --wait-timeout" ;;
         lock) echo "--break" ;;
         logs) echo "-f --follow -n --tail --since -t --timestamps" ;;

@@ -124,6 +124,9 @@ complete -c calzion -n '__calzion_command_is deploy' -l wait-timeout -x -d 'Seco
 
 # destroy
 complete -c calzion -n '__calzion_command_is destroy' -l volumes -d 'Also delete its data'
+complete -c calzion -n '__calzion_command_is destroy' -l missing-ok -d 'An instance that is not on a host is no error'
+# status
+complete -c calzion -n '__calzion_command_is status' -l missing-ok -d 'An instance that is not on a host is no error'
 
 # rollback, lock, hosts
 complete -c calzion -n '__calzion_command_is rollback' -l to -x -d 'Revision to go back to'

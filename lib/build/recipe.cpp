@@ -8,6 +8,9 @@
 
 namespace calzion::build {
 
+// A pathspec that leaves out the infrastructure file, in the context or below.
+constexpr const char* k_not_infra_file = ":(exclude,glob)**/calzion.infra.yaml";
+
 namespace {
 
 constexpr std::chrono::seconds k_git_timeout{300};
@@ -102,6 +105,26 @@ std::string working_tree(Git& git, const Recipe& recipe, const std::string& dire
     return tree;
 }
 
+// The files `git status --porcelain` lists ("XY path" lines), the first few of
+// them: "web/index.html, web/new.txt and 3 more".
+std::string changed_files(const std::string& porcelain) {
+    constexpr size_t k_named = 5;
+    std::vector<std::string> files;
+    size_t more = 0;
+    for (const auto& line : lines_of(porcelain)) {
+        if (line.size() <= 3) {
+            continue;
+        }
+        if (files.size() < k_named) {
+            files.push_back(line.substr(3));
+        } else {
+            ++more;
+        }
+    }
+    std::string text = util::comma_list(files);
+    return more == 0 ? text : text + " and " + std::to_string(more) + " more";
+}
+
 Recipe resolve_one(exec::Runner& local, const render::RenderedService& service, const std::string& template_file,
                    const ResolveOptions& options) {
     Recipe recipe;
@@ -134,8 +157,10 @@ Recipe resolve_one(exec::Runner& local, const render::RenderedService& service, 
     }
     std::string short_commit = recipe.commit.substr(0, k_short_name);
 
+    // Ignored files never count; nor does the infrastructure file, which often
+    // sits untracked beside a template that builds its own directory.
     std::string changes = git.run({"git", "-C", directory, "--no-optional-locks", "status", "--porcelain",
-                                   "--untracked-files=all", "--", "."},
+                                   "--untracked-files=all", "--", ".", k_not_infra_file},
                                   "tell whether the working tree has changes");
     if (changes.empty()) {
         recipe.tree = recipe.context.empty() ? recipe.commit : recipe.commit + ":" + recipe.context;
@@ -145,8 +170,8 @@ Recipe resolve_one(exec::Runner& local, const render::RenderedService& service, 
     if (!options.allow_dirty) {
         std::string context = recipe.context.empty() ? "" : " in " + util::quoted(recipe.context);
         throw git.failure(ErrorKind::usage, "the git repository " + util::quoted(recipe.repository) +
-                                                " has uncommitted changes" + context +
-                                                ": commit them, or deploy with --allow-dirty to build the working "
+                                                " has uncommitted changes" + context + " (" + changed_files(changes) +
+                                                "): commit them, or deploy with --allow-dirty to build the working "
                                                 "tree as it is");
     }
     recipe.dirty = true;

@@ -208,7 +208,7 @@ private:
                               ? "not ready after " + std::to_string(m_options.wait_timeout) + "s"
                               : "failed to start (" + outcome.status +
                                     (outcome.health == "none" ? "" : ", " + outcome.health) + ")";
-        return why + "; its last log lines:\n" + outcome.logs;
+        return docker::not_ready_text(why, outcome);
     }
 
     // Run the new container, wait until it is ready and run its init if the plan

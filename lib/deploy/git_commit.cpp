@@ -30,7 +30,10 @@ std::string git_commit_of(exec::Runner& local, const std::string& file) {
         if (!head.ok() || !is_object_name(commit)) {
             return "";
         }
-        exec::Result status = local.run({{"git", "-C", directory, "status", "--porcelain"}, "", k_git_timeout, nullptr});
+        // The infrastructure file, often untracked beside the template, does not count.
+        exec::Result status = local.run({{"git", "-C", directory, "status", "--porcelain", "--",
+                                          ":(exclude,glob)**/calzion.infra.yaml"},
+                                         "", k_git_timeout, nullptr});
         // When git cannot tell, the commit alone may not give back what was deployed.
         return commit + (status.ok() && status.out.empty() ? "" : "-dirty");
     } catch (const Error&) {

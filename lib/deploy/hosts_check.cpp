@@ -22,7 +22,8 @@ Error docker_problem(const state::HostProbe& probe) {
 
 Error state_dir_problem(const state::HostProbe& probe) {
     std::string what = probe.state_dir_exists ? " is not writable by " : " cannot be created by ";
-    return Error(ErrorKind::operation_failed,
+    // Permission, as deploy says for the same directory.
+    return Error(ErrorKind::permission,
                  "state directory " + util::quoted(probe.state_dir) + what + util::quoted(probe.user));
 }
 

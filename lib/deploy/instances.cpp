@@ -6,6 +6,7 @@
 
 #include "docker/argv.hpp"
 #include "state/listing.hpp"
+#include "state/revision.hpp"
 #include "state/scripts.hpp"
 #include "state/store.hpp"
 #include "util/strings.hpp"
@@ -47,12 +48,22 @@ void describe_services(InstanceStatus& status, const state::HostState& observed)
     }
 }
 
+// Whether anything of the instance is on the host: a record or a container.
+bool instance_present(const state::HostState& observed) {
+    return observed.current_revision != 0 || !observed.recorded.empty() || !observed.containers.empty();
+}
+
 InstanceStatus status_of(exec::Runner& runner, const Targets& targets, const std::string& instance) {
     InstanceStatus status;
     status.host = runner.host();
     status.instance = instance;
     state::HostState observed = state::read_state(runner, targets.state_dir_for(runner.host()), instance, {});
+    status.missing = !instance_present(observed);
     status.revision = observed.current_revision;
+    state::RevisionOutcome outcome = state::current_outcome(observed);
+    if (outcome.status == "failed") {
+        status.last_failure = {outcome.command, outcome.message};
+    }
     status.lock_owner = observed.lock_owner;
     describe_services(status, observed);
     return status;
@@ -76,6 +87,19 @@ void run_or_fail(exec::Runner& runner, const std::vector<std::string>& argv, con
 void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& targets, const std::string& instance,
                 bool volumes, int lock_timeout, report::Reporter& reporter) {
     auto [lock, observed] = state::lock_and_read(runner, targets.state_dir_for(runner.host()), instance, "destroy", lock_timeout, {});
+    if (!instance_present(observed)) {
+        // Only the data an earlier destroy kept may be left: --volumes removes it.
+        outcome.instance_dir = observed.instance_dir(instance);
+        bool kept = volumes && runner.run({state::forget_instance_argv(outcome.instance_dir, true), "", std::nullopt,
+                                           nullptr}).out.find("kept") != std::string::npos;
+        outcome.missing = !kept;
+        outcome.data_removed = outcome.instance_dir_removed = kept;
+        if (kept) {
+            reporter.event({report::Event::Kind::done, runner.host(), "",
+                            "removed the data kept of " + util::quoted(instance)});
+        }
+        return;
+    }
     std::vector<std::string> names;
     for (const auto& container : observed.containers) {
         names.push_back(container.name);
@@ -140,7 +164,11 @@ std::vector<InstanceStatus> status_all(const Targets& targets, const std::string
     std::vector<InstanceStatus> all;
     for (auto& host : hosts) {
         if (host.error) {
-            all.push_back({host.host, instance, 0, "", {}, host.error});
+            InstanceStatus failed;
+            failed.host = host.host;
+            failed.instance = instance;
+            failed.error = host.error;
+            all.push_back(failed);
         }
         all.insert(all.end(), host.statuses.begin(), host.statuses.end());
     }
@@ -150,8 +178,8 @@ std::vector<InstanceStatus> status_all(const Targets& targets, const std::string
 std::vector<HostListing> list_all(const Targets& targets) {
     return on_every_host<HostListing>(targets, [&](HostListing& listing, exec::Runner& runner) {
         for (const auto& record : list_on(runner, targets)) {
-            listing.instances.push_back({runner.host(), record.instance, record.revision, record.time,
-                                         record.user + "@" + record.machine, record.status});
+            listing.instances.push_back({runner.host(), record.instance, record.revision, record.time, record.user,
+                                         record.machine, record.status});
         }
     });
 }

@@ -19,17 +19,28 @@ struct ServiceStatus {
     std::string drift;    // empty when the container matches the record, else why not
 };
 
+// The command and message of the current revision when it records a failure
+// ("deploy", "readiness of web timed out"), both empty when it does not.
+struct LastFailure {
+    std::string command;
+    std::string message;
+};
+
 struct InstanceStatus {
     std::string host;
     std::string instance;
     int revision = 0;  // current recorded revision, 0 if none
     std::string lock_owner;
+    LastFailure last_failure;  // the current revision's, if it records a failure
+    bool missing = false;      // nothing of the instance is on the host
     std::vector<ServiceStatus> services;
     std::optional<Error> error;
 };
 
 // Status of `instance` on every target host, or of every instance recorded on
-// them when `instance` is empty. Needs no template. Errors are kept per host.
+// them when `instance` is empty. Needs no template. Errors are kept per host. A
+// host with nothing of a named instance (no record, no container) gives a status
+// marked `missing`: the caller decides whether that is an error.
 std::vector<InstanceStatus> status_all(const Targets& targets, const std::string& instance);
 
 // One instance recorded on a host, as `list` shows it.
@@ -38,7 +49,8 @@ struct InstanceSummary {
     std::string instance;
     int revision = 0;
     std::string time;  // of the last change
-    std::string user;  // user@machine of the last change
+    std::string user;     // who made the last change
+    std::string machine;  // and on which machine
     std::string status;
 };
 
@@ -60,12 +72,14 @@ struct DestroyOutcome {
     bool data_removed = false;               // named volumes and volume directories
     std::string instance_dir;                // the instance's state directory on the host
     bool instance_dir_removed = false;       // false: only its records and secrets went
+    bool missing = false;                    // nothing of the instance was on the host
     std::optional<Error> error;
 };
 
 // Remove the instance from every target host under its lock: containers,
 // network, records and secrets; with `volumes` also its data directory and named
-// volumes. Errors are kept per host.
+// volumes. Errors are kept per host. A host with nothing of the instance (no
+// record, no container) is left alone and its outcome marked `missing`.
 std::vector<DestroyOutcome> destroy_all(const Targets& targets, const std::string& instance, bool volumes,
                                         int lock_timeout, report::Reporter& reporter);
 

@@ -89,7 +89,7 @@ private:
                                     (outcome.health == "none" || outcome.health.empty() ? "" : ", " + outcome.health) +
                                     ")";
         throw Error(ErrorKind::operation_failed,
-                    "service " + util::quoted(service.name) + ": " + why + "; its last log lines:\n" + outcome.logs);
+                    "service " + util::quoted(service.name) + ": " + docker::not_ready_text(why, outcome));
     }
 
     void must(const std::vector<std::string>& argv, const std::string& what) {

@@ -45,6 +45,7 @@ void plan_rollback(HostOutcome& outcome, const state::RevisionRecord& target, co
     outcome.deployment = deployment_for(target, instance, observed.current_revision + 1);
     plan::PlanOptions options;
     options.prune = true;
+    options.builds = false;
     outcome.plan = plan_for(*outcome.deployment, observed, options);
     for (auto& action : outcome.plan.actions) {
         if (action.kind == plan::ActionKind::remove) {

@@ -1,5 +1,10 @@
 #include "docker/attach.hpp"
 
+#include <regex>
+
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
 namespace calzion::docker {
 
 namespace {
@@ -20,6 +25,22 @@ exit "$status"
 )";
 
 }  // namespace
+
+void check_since(const std::string& since) {
+    if (since.empty()) {
+        return;
+    }
+    static const std::regex unix_time(R"([0-9]{1,12}(\.[0-9]{1,9})?)");
+    static const std::regex duration(R"(([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)");
+    static const std::regex timestamp(
+        R"([0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}(:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)?)?(Z|[+-][0-9]{2}:[0-9]{2})?)");
+    if (since.size() <= 64 && (std::regex_match(since, unix_time) || std::regex_match(since, duration) ||
+                               std::regex_match(since, timestamp))) {
+        return;
+    }
+    throw Error(ErrorKind::usage, "--since: expected a time (2026-01-02T15:04:05Z, a Unix time) or a duration "
+                                  "(10m, 1h30m), got " + util::quoted(since));
+}
 
 Argv logs(const std::string& container, const LogsOptions& options) {
     Argv argv;

@@ -15,6 +15,12 @@ struct LogsOptions {
     bool timestamps = false;
 };
 
+// Check a `--since` value before docker sees it, as docker reads it: an RFC 3339
+// date or time (2026-01-02, 2026-01-02T15:04:05, with fraction and zone: Z or
+// +01:00), a Unix time (1767366245, 1767366245.5) or a duration (10m, 1h30m,
+// 1.5h, 300ms). Throws Error(usage) naming the option otherwise.
+void check_since(const std::string& since);
+
 // `docker logs` for `container`. A following one is wrapped in a small script
 // that ends it once its stdin closes, so run it with Command::keep_stdin_open:
 // over SSH, a `docker logs -f` would otherwise outlive calzion on the host when

@@ -20,7 +20,9 @@ exit "${rc:-1}"
 
 Argv init_command(const std::string& container, const std::vector<std::string>& command, int lines) {
     Argv argv = {"sh", "-c", k_tail, "calzion", std::to_string(lines)};
-    Argv exec_argv = exec(container, command, ExecOptions{});
+    Argv merged = {"sh", "-c", "exec \"$@\" 2>&1", "calzion-init"};
+    merged.insert(merged.end(), command.begin(), command.end());
+    Argv exec_argv = exec(container, merged, ExecOptions{});
     argv.insert(argv.end(), exec_argv.begin(), exec_argv.end());
     return argv;
 }

@@ -65,4 +65,11 @@ WaitOutcome parse_wait(const std::string& output) {
     return outcome;
 }
 
+std::string not_ready_text(const std::string& why, const WaitOutcome& outcome) {
+    if (outcome.logs.find_first_not_of(" \t\r\n") == std::string::npos) {
+        return why + "; it printed no log lines";
+    }
+    return why + "; its last log lines:\n" + outcome.logs;
+}
+
 }  // namespace calzion::docker

@@ -23,6 +23,10 @@ struct WaitOutcome {
     std::string logs;     // last log lines when not ready
 };
 
+// `why` a container is not ready, followed by its last log lines, or by the
+// fact that it printed none.
+std::string not_ready_text(const std::string& why, const WaitOutcome& outcome);
+
 // Read what wait_ready_argv printed.
 WaitOutcome parse_wait(const std::string& output);
 

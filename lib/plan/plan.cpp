@@ -44,6 +44,24 @@ namespace calzion::plan {
 
 namespace {
 
+// What a service moved to another host leaves behind, as the end of its
+// reason: nothing when it mounts no volume.
+std::string volumes_left(const state::HostState& observed, const std::string& service, const std::string& instance) {
+    const state::RecordedService* recorded = observed.recorded_service(service);
+    if (recorded == nullptr) {
+        return "";
+    }
+    auto mounts = recorded->fields.find("mounts");
+    bool own = mounts != recorded->fields.end() && mounts->second.find("\"type\":\"instance\"") != std::string::npos;
+    bool named = !recorded->volumes.empty();
+    if (!own && !named) {
+        return "";
+    }
+    std::string where = own ? observed.instance_dir(instance) + "/volumes/" + service : "";
+    where += own && named ? " and its named volumes" : named ? "its named volumes" : "";
+    return "; its volumes stay on this host (in " + where + "), and it starts there without them";
+}
+
 std::vector<std::string> diff_fields(const Fields& desired, const state::RecordedService* recorded) {
     std::vector<std::string> changed;
     if (recorded == nullptr) {
@@ -174,9 +192,8 @@ void add_departed(Plan& plan, const render::Deployment& desired, const state::Ho
         if (moved != options.moved.end()) {
             // Data does not travel: say so, since the new container starts without it.
             action.kind = ActionKind::remove;
-            action.reason = "moved to \"" + moved->second + "\"; its volumes stay on this host (in " +
-                            observed.instance_dir(desired.instance) + "/volumes/" + container.service +
-                            " and its named volumes), and it starts there without them";
+            action.reason = "moved to \"" + moved->second + "\"" +
+                            volumes_left(observed, container.service, desired.instance);
         } else {
             action.kind = options.prune ? ActionKind::remove : ActionKind::keep;
             action.reason = options.prune ? "no longer in the template"
@@ -216,7 +233,9 @@ Plan make_plan(const render::Deployment& desired, const std::map<std::string, Fi
         auto fields = desired_fields.find(service.name);
         decide(action, service, fields == desired_fields.end() ? no_fields : fields->second, observed, options);
         mark_interrupted(action);
-        mark_build(action, service, observed);
+        if (options.builds) {
+            mark_build(action, service, observed);
+        }
         action.init = !service.init.empty() && !observed.init_done.count(service.name);
         mark_routes(action, service, observed);
         plan.actions.push_back(std::move(action));

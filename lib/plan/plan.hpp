@@ -63,6 +63,9 @@ struct PlanOptions {
     // The digest of each service's secrets as this deploy gives them (deploy
     // only: plan has no values); one its container was not started with replaces it.
     std::map<std::string, std::string> secret_digests;
+    // Whether a missing image of a git/build service is built (not by rollback,
+    // which works from host state alone: it runs what the host still has).
+    bool builds = true;
 };
 
 // Compare what the template wants (desired, with the fields of each service) with

@@ -1,5 +1,9 @@
 #include "report/ansi.hpp"
 
+#include <string_view>
+
+#include "util/strings.hpp"
+
 namespace calzion::report {
 
 namespace {
@@ -30,6 +34,28 @@ std::string paint_padded(const std::string& text, std::size_t width, Color tint,
 
 std::string cursor_up(int lines) {
     return lines > 0 ? "\r\x1b[" + std::to_string(lines) + "A" : "\r";
+}
+
+std::string indented_lines(const std::string& text, const std::string& indent) {
+    std::string out;
+    size_t start = 0;
+    std::string_view rest = text;
+    while (!rest.empty() && (rest.back() == '\n' || rest.back() == '\r')) {
+        rest.remove_suffix(1);
+    }
+    while (start <= rest.size()) {
+        size_t end = rest.find('\n', start);
+        std::string_view line = rest.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+        if (!line.empty() && line.back() == '\r') {
+            line.remove_suffix(1);
+        }
+        out += (start == 0 ? "" : "\n" + indent) + util::printable(line);
+        if (end == std::string_view::npos) {
+            break;
+        }
+        start = end + 1;
+    }
+    return out;
 }
 
 }  // namespace calzion::report

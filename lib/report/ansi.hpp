@@ -16,6 +16,12 @@ std::string paint(const std::string& text, Color tint, bool color);
 // the colour, so that columns line up whether colour is on or off.
 std::string paint_padded(const std::string& text, std::size_t width, Color tint, bool color);
 
+// Text from a host or a program, each of its lines made printable (see
+// util::printable) and every line after the first put on a line of its own
+// that starts with `indent`: a multi-line message stays readable and cannot
+// steer the terminal.
+std::string indented_lines(const std::string& text, const std::string& indent);
+
 // Redrawing a block of lines in place: back to the start of the line `lines`
 // above, clear one line, clear from the cursor to the end of the screen.
 std::string cursor_up(int lines);

@@ -22,6 +22,7 @@ std::string destroy_json(const std::vector<deploy::DestroyOutcome>& outcomes, co
     ordered_json hosts = ordered_json::array();
     for (const auto& outcome : outcomes) {
         hosts.push_back({{"host", outcome.host},
+                         {"missing", outcome.missing},
                          {"containers", outcome.containers},
                          {"network", {{"name", named(outcome.network)}, {"removed", outcome.network_removed}}},
                          {"named_volumes", outcome.named_volumes},

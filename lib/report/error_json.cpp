@@ -2,33 +2,55 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/error_field.hpp"
+
 namespace calzion::report {
 
-using nlohmann::json;
+using nlohmann::ordered_json;
 
 namespace {
 
-json location_fields(const SourceLocation& where, json out) {
-    out["file"] = where.file;
-    out["line"] = where.line;
-    out["column"] = where.column;
+ordered_json location_fields(const SourceLocation& where, ordered_json out) {
+    out["file"] = where.file.empty() ? ordered_json(nullptr) : ordered_json(where.file);
+    out["line"] = where.line > 0 ? ordered_json(where.line) : ordered_json(nullptr);
+    out["column"] = where.column > 0 ? ordered_json(where.column) : ordered_json(nullptr);
     return out;
 }
 
-}  // namespace
-
-std::string error_to_json(const Error& error) {
-    json body = {{"message", error.message()}, {"exit_code", exit_code_for(error.kind())}};
-    body["host"] = error.host().empty() ? json(nullptr) : json(error.host());
-    if (error.where()) {
-        body = location_fields(*error.where(), body);
-    }
-    json diagnostics = json::array();
+ordered_json error_json(const Error& error) {
+    ordered_json body = error_field(error);
+    body["host"] = error.host().empty() ? ordered_json(nullptr) : ordered_json(error.host());
+    body = location_fields(error.where().value_or(SourceLocation{}), body);
+    ordered_json diagnostics = ordered_json::array();
     for (const auto& diagnostic : error.diagnostics()) {
         diagnostics.push_back(location_fields(diagnostic.where, {{"message", diagnostic.message}}));
     }
     body["diagnostics"] = diagnostics;
-    return json{{"error", body}}.dump(2) + "\n";
+    return body;
+}
+
+ordered_json command_name(const std::string& command) {
+    return command.empty() ? ordered_json(nullptr) : ordered_json(command);
+}
+
+}  // namespace
+
+std::string json_envelope(const std::string& command, const std::string& document,
+                          const std::optional<Error>& error) {
+    ordered_json out = {{"command", command_name(command)}};
+    ordered_json data = ordered_json::parse(document);
+    for (auto& [key, value] : data.items()) {
+        out[key] = std::move(value);
+    }
+    if (!out.contains("hosts")) {
+        out["hosts"] = ordered_json::array();
+    }
+    out["error"] = error ? error_json(*error) : ordered_json(nullptr);
+    return out.dump(2) + "\n";
+}
+
+std::string error_to_json(const std::string& command, const Error& error) {
+    return json_envelope(command, "{}", error);
 }
 
 }  // namespace calzion::report

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "report/ansi.hpp"
+#include "report/error_field.hpp"
 #include "util/strings.hpp"
 
 namespace calzion::report {
@@ -44,11 +46,13 @@ std::string host_table(const deploy::HostHistory& host) {
                            shown(record.time), by_of(record), by_width, shown(record.command), shown(record.status),
                            shown(short_digest(record.template_digest)), shown(short_commit(record.git_commit)),
                            record.template_file.empty() ? "-" : shown(record.template_file));
+        // Messages and changes may hold several lines (a program's output): each
+        // goes on its own line, under the record.
         if (!record.message.empty()) {
-            out += "       " + shown(record.message) + "\n";
+            out += "       " + indented_lines(record.message, "       ") + "\n";
         }
         for (const auto& change : record.changes) {
-            out += "       " + shown(change) + "\n";
+            out += "       " + indented_lines(change, "       ") + "\n";
         }
     }
     return out;
@@ -95,14 +99,10 @@ std::string history_json(const std::vector<deploy::HostHistory>& histories, cons
         for (const auto& record : host.history.revisions) {
             revisions.push_back(record_json(record, host.history.current_revision));
         }
-        ordered_json error = nullptr;
-        if (host.error) {
-            error = {{"message", host.error->message()}, {"exit_code", exit_code_for(host.error->kind())}};
-        }
         hosts.push_back({{"host", host.host},
                          {"current_revision", host.history.current_revision},
                          {"revisions", revisions},
-                         {"error", error}});
+                         {"error", error_field(host.error)}});
     }
     return ordered_json{{"instance", instance}, {"hosts", hosts}}.dump(2) + "\n";
 }

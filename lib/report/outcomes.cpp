@@ -57,6 +57,18 @@ std::vector<std::vector<std::string>> init_pending(const plan::Action& action) {
     return action.init && action.desired ? action.desired->init : std::vector<std::vector<std::string>>{};
 }
 
+// "last deploy failed: readiness of web timed out".
+std::string last_failure_text(const deploy::LastFailure& failure) {
+    return "last " + failure.command + " failed" + (failure.message.empty() ? "" : ": " + failure.message);
+}
+
+ordered_json last_failure_json(const deploy::LastFailure& failure) {
+    if (failure.command.empty()) {
+        return nullptr;
+    }
+    return {{"command", failure.command}, {"message", failure.message}};
+}
+
 size_t name_width(const plan::Plan& plan) {
     size_t width = 7;
     for (const auto& action : plan.actions) {
@@ -117,6 +129,56 @@ std::string outcomes_json(const std::vector<deploy::HostOutcome>& outcomes, cons
     return ordered_json{{"instance", instance}, {"changes", changes}, {"hosts", hosts}}.dump(2) + "\n";
 }
 
+namespace {
+
+// The entries of what exec::DryRunRunner printed: a line break ends one only
+// outside single quotes (shell_quote writes no other quoting).
+std::vector<std::string> dry_run_entries(const std::string& printed) {
+    std::vector<std::string> entries;
+    std::string current;
+    bool quoted = false;
+    for (size_t i = 0; i < printed.size(); ++i) {
+        char c = printed[i];
+        if (c == '\n' && !quoted) {
+            entries.push_back(current);
+            current.clear();
+            continue;
+        }
+        if (c == '\'') {
+            quoted = !quoted;
+        } else if (c == '\\' && !quoted && i + 1 < printed.size()) {
+            current += c;
+            c = printed[++i];
+        }
+        current += c;
+    }
+    if (!current.empty()) {
+        entries.push_back(current);
+    }
+    return entries;
+}
+
+}  // namespace
+
+std::string dry_run_json(const std::vector<deploy::HostOutcome>& outcomes, const std::string& instance,
+                         const std::string& printed) {
+    ordered_json commands = ordered_json::array();
+    for (const auto& entry : dry_run_entries(printed)) {
+        size_t colon = entry.find(": ");
+        if (colon == std::string::npos) {
+            continue;
+        }
+        commands.push_back({{"host", entry.substr(0, colon)}, {"command", entry.substr(colon + 2)}});
+    }
+    ordered_json document = ordered_json::parse(outcomes_json(outcomes, instance));
+    ordered_json out = {{"instance", document["instance"]},
+                        {"dry_run", true},
+                        {"changes", document["changes"]},
+                        {"commands", commands},
+                        {"hosts", document["hosts"]}};
+    return out.dump(2) + "\n";
+}
+
 std::string status_text(const std::vector<deploy::InstanceStatus>& statuses, bool color) {
     std::ostringstream out;
     for (const auto& status : statuses) {
@@ -124,8 +186,15 @@ std::string status_text(const std::vector<deploy::InstanceStatus>& statuses, boo
             out << status.host << ": " << paint(status.error->message(), Color::red, color) << "\n";
             continue;
         }
+        if (status.missing) {
+            out << status.host << ": no instance " << util::quoted(status.instance) << "\n";
+            continue;
+        }
         out << status.host << ": " << status.instance << " at revision " << status.revision;
         out << (status.lock_owner.empty() ? "" : " (locked)") << "\n";
+        if (!status.last_failure.command.empty()) {
+            out << "  " << paint(last_failure_text(status.last_failure), Color::red, color) << "\n";
+        }
         for (const auto& service : status.services) {
             std::string health = service.health.empty()
                                      ? fmt::format("{:<10}", "-")
@@ -142,7 +211,18 @@ std::string status_text(const std::vector<deploy::InstanceStatus>& statuses, boo
 
 std::string status_json(const std::vector<deploy::InstanceStatus>& statuses) {
     ordered_json items = ordered_json::array();
+    ordered_json hosts = ordered_json::array();
     for (const auto& status : statuses) {
+        if (hosts.empty() || hosts.back()["host"] != status.host) {
+            hosts.push_back({{"host", status.host}, {"error", nullptr}});
+        }
+        if (status.error) {
+            hosts.back()["error"] = error_field(status.error);
+            continue;
+        }
+        if (status.missing) {
+            continue;
+        }
         ordered_json services = ordered_json::array();
         for (const auto& service : status.services) {
             services.push_back({{"service", service.service},
@@ -156,10 +236,10 @@ std::string status_json(const std::vector<deploy::InstanceStatus>& statuses) {
                          {"instance", status.instance},
                          {"revision", status.revision},
                          {"locked", !status.lock_owner.empty()},
-                         {"services", services},
-                         {"error", error_field(status.error)}});
+                         {"last_failure", last_failure_json(status.last_failure)},
+                         {"services", services}});
     }
-    return ordered_json{{"instances", items}}.dump(2) + "\n";
+    return ordered_json{{"instances", items}, {"hosts", hosts}}.dump(2) + "\n";
 }
 
 std::string list_text(const std::vector<deploy::HostListing>& listings) {
@@ -183,8 +263,8 @@ std::string list_text(const std::vector<deploy::HostListing>& listings) {
             out << fmt::format("{:<{}}error: {}\n", listing.host, host_column, listing.error->message());
         }
         for (const auto& item : listing.instances) {
-            out << fmt::format("{:<{}}{:<{}}{:<10}{:<22}{}{}\n", item.host, host_column, item.instance,
-                               instance_column, item.revision, item.time, item.user,
+            out << fmt::format("{:<{}}{:<{}}{:<10}{:<22}{}@{}{}\n", item.host, host_column, item.instance,
+                               instance_column, item.revision, item.time, item.user, item.machine,
                                item.status == "failed" ? " (last deploy failed)" : "");
         }
     }
@@ -193,21 +273,20 @@ std::string list_text(const std::vector<deploy::HostListing>& listings) {
 
 std::string list_json(const std::vector<deploy::HostListing>& listings) {
     ordered_json items = ordered_json::array();
-    ordered_json errors = ordered_json::array();
+    ordered_json hosts = ordered_json::array();
     for (const auto& listing : listings) {
-        if (listing.error) {
-            errors.push_back({{"host", listing.host}, {"error", error_field(listing.error)}});
-        }
+        hosts.push_back({{"host", listing.host}, {"error", error_field(listing.error)}});
         for (const auto& item : listing.instances) {
             items.push_back({{"host", item.host},
                              {"instance", item.instance},
                              {"revision", item.revision},
                              {"time", item.time},
                              {"user", item.user},
+                             {"machine", item.machine},
                              {"status", item.status}});
         }
     }
-    return ordered_json{{"instances", items}, {"errors", errors}}.dump(2) + "\n";
+    return ordered_json{{"instances", items}, {"hosts", hosts}}.dump(2) + "\n";
 }
 
 }  // namespace calzion::report

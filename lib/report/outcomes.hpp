@@ -16,6 +16,12 @@ std::string plan_text(const std::vector<deploy::HostOutcome>& outcomes, const st
                       bool color = false);
 // `plan --json` and the JSON of `deploy --json`.
 std::string outcomes_json(const std::vector<deploy::HostOutcome>& outcomes, const std::string& instance);
+// `deploy --dry-run --json`: outcomes_json and "commands", one {"host",
+// "command"} per command in `printed`, what exec::DryRunRunner printed ("host:
+// COMMAND  # reads N bytes from stdin" lines, where COMMAND is shell-quoted and
+// may span lines inside its quotes).
+std::string dry_run_json(const std::vector<deploy::HostOutcome>& outcomes, const std::string& instance,
+                         const std::string& printed);
 
 // `status` for people: per host and instance, one line per service with its
 // state, health, revision and drift. With `color`, running and healthy are green,

@@ -49,4 +49,15 @@ std::string actual_deployment_json(const render::Deployment& next, const std::se
     return document.dump();
 }
 
+RevisionOutcome current_outcome(const HostState& observed) {
+    ordered_json document = ordered_json::parse(observed.revision_json, nullptr, false);
+    if (observed.revision_json.empty() || document.is_discarded() || !document.is_object()) {
+        return {};
+    }
+    auto text = [&](const char* key) {
+        return document.contains(key) && document[key].is_string() ? document[key].get<std::string>() : "";
+    };
+    return {text("command"), text("status"), text("message")};
+}
+
 }  // namespace calzion::state

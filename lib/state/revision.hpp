@@ -16,4 +16,15 @@ namespace calzion::state {
 std::string actual_deployment_json(const render::Deployment& next, const std::set<std::string>& current,
                                    const std::set<std::string>& kept, const HostState& observed);
 
+// How the current revision's command ended, as recorded with it.
+struct RevisionOutcome {
+    std::string command;  // "deploy", "rollback"
+    std::string status;   // "succeeded" or "failed"; empty when nothing is recorded
+    std::string message;  // what went wrong, for a failure
+};
+
+// The outcome recorded in the current revision of `observed`; all empty when
+// there is none or it cannot be read.
+RevisionOutcome current_outcome(const HostState& observed);
+
 }  // namespace calzion::state

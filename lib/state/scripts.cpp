@@ -149,6 +149,10 @@ cat > "$idir/init/$service.tmp.$$" &&
 constexpr const char* k_forget = R"sh(
 idir=$1; volumes=$2
 [ -d "$idir" ] || exit 0
+# Say whether anything but the lock is there: data an earlier destroy kept.
+for f in "$idir"/* "$idir"/.[!.]*; do
+  if [ -e "$f" ] && [ "${f##*/}" != lock ]; then echo kept; break; fi
+done
 if [ "$volumes" = yes ]; then rm -rf "$idir"; exit $?; fi
 rm -rf "$idir/revisions" "$idir/current" "$idir/secrets"
 )sh";

@@ -63,6 +63,22 @@ SourceLocation error_location(const std::string& file, const std::string& text, 
     return where;
 }
 
+// A tab in the indentation of the line yaml-cpp stopped at, or of the line
+// before (its marks can point past the culprit): yaml-cpp's own message
+// ("illegal map value" and the like) does not say so.
+std::optional<SourceLocation> indenting_tab(std::string_view text, const LineIndex& lines,
+                                            const SourceLocation& where) {
+    for (int line = where.line; line >= 1 && line >= where.line - 1; --line) {
+        std::string_view content = lines.line(text, line);
+        size_t indent = content.find_first_not_of(" \t");
+        size_t tab = content.substr(0, indent).find('\t');
+        if (tab != std::string_view::npos) {
+            return SourceLocation{where.file, line, static_cast<int>(tab) + 1};
+        }
+    }
+    return std::nullopt;
+}
+
 // Reject what is not UTF-8 text before yaml-cpp sees it: invalid UTF-8, and control
 // characters other than tab, line feed and carriage return (YAML allows none).
 void check_text(const std::string& file, const std::string& text, const LineIndex& lines) {
@@ -396,7 +412,11 @@ Node load_document(const std::string& file, const std::string& text) {
             parser.HandleNextDocument(second);
         }
     } catch (const YAML::Exception& error) {
-        fail_at(text, error_location(file, text, lines, error.mark), "invalid YAML: " + error.msg);
+        SourceLocation where = error_location(file, text, lines, error.mark);
+        if (auto tab = indenting_tab(text, lines, where)) {
+            fail_at(text, *tab, "invalid YAML: a tab indents this line (YAML indents with spaces only)");
+        }
+        fail_at(text, where, "invalid YAML: " + error.msg);
     }
     std::optional<Node> root = builder.take_root();
     if (!root) {

@@ -116,6 +116,9 @@ std::optional<std::string> dns_label_problem(std::string_view name) {
             return "a name has only lowercase letters, digits and \"-\"";
         }
     }
+    if (name.back() == '-') {
+        return "a name ends with a lowercase letter or a digit";
+    }
     return std::nullopt;
 }
 

@@ -7,7 +7,7 @@
 namespace calzion::tmpl {
 
 // Why `name` is not a valid instance or service name (a DNS label:
-// [a-z0-9][a-z0-9-]{0,62}), or nullopt when it is.
+// [a-z0-9], or [a-z0-9][a-z0-9-]{0,61}[a-z0-9]), or nullopt when it is.
 std::optional<std::string> dns_label_problem(std::string_view name);
 
 // Why `reference` is not a valid image reference ([registry[:port]/]path[:tag][@digest]),

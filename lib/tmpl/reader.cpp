@@ -216,6 +216,23 @@ void check_duplicate_keys(const Node& node, Diagnostics& diagnostics) {
     }
 }
 
+namespace {
+
+// Docker Compose's word for a key that calzion names otherwise, when `known`
+// has calzion's word: too far apart for a spelling guess.
+std::string compose_word(const std::string& key, const std::vector<std::string>& known) {
+    static const std::vector<std::pair<std::string, std::string>> words = {{"command", "cmd"},
+                                                                           {"environment", "env"}};
+    for (const auto& [compose, ours] : words) {
+        if (key == compose && std::find(known.begin(), known.end(), ours) != known.end()) {
+            return ours;
+        }
+    }
+    return "";
+}
+
+}  // namespace
+
 void check_known_keys(const Node& mapping, const std::vector<std::string>& known, const std::string& where,
                       Diagnostics& diagnostics) {
     for (const auto& [key, value] : mapping.entries) {
@@ -227,7 +244,10 @@ void check_known_keys(const Node& mapping, const std::vector<std::string>& known
             continue;
         }
         std::string message = "unknown key " + util::quoted(key.text) + " in " + where;
-        std::string guess = util::did_you_mean(key.text, known);
+        std::string guess = compose_word(key.text, known);
+        if (guess.empty()) {
+            guess = util::did_you_mean(key.text, known);
+        }
         if (!guess.empty()) {
             message += ", did you mean " + util::quoted(guess) + "?";
         }

@@ -17,8 +17,8 @@ a=$E2E_NAME-a
 b=$E2E_NAME-b
 infra=$T/calzion.infra.yaml
 cz() { calzion --ssh-config "$CZ_SSH_CONFIG" --infra "$infra" "$@"; }
-on_exit cz destroy --volumes "$a" --lock-timeout 30s
-on_exit cz destroy --volumes "$b" --lock-timeout 30s
+on_exit cz destroy --volumes --missing-ok "$a" --lock-timeout 30s
+on_exit cz destroy --volumes --missing-ok "$b" --lock-timeout 30s
 on_exit host_docker 1 rm --force calzion-router
 
 # Two templates: a site on port 8000 (registered as http), a shop on port 80.

@@ -33,7 +33,7 @@ assert_eq '["POSTGRES_PASSWORD","SECRET_KEY"]' "$(jq -c '.services[] | select(.n
 cz() { calzion --ssh-config "$CZ_SSH_CONFIG" --host host1 "$@"; }
 for which in staging:18081 prod:18082; do
   name=${E2E_NAME}-${which%%:*}
-  on_exit cz destroy --volumes "$name"
+  on_exit cz destroy --volumes --missing-ok "$name"
   assert_exit 0 cz deploy "$examples/hello/calzion.yaml" "$name" --set PORT="${which##*:}"
 done
 for which in staging:18081 prod:18082; do
@@ -45,7 +45,7 @@ done
 
 # origins: the short form, the app built from source on the host.
 origins=${E2E_NAME}-origins
-on_exit cz destroy --volumes "$origins"
+on_exit cz destroy --volumes --missing-ok "$origins"
 # --allow-dirty: a working copy with local edits builds them (a clean clone
 # builds the commit).
 assert_exit 0 cz deploy --allow-dirty "$examples/origins/calzion.yaml" "$origins"

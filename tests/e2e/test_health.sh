@@ -24,7 +24,7 @@ need_jq
 instance_on_host1
 sf=$E2E_NAME-sf
 sfdir=$CZ_HOST1_STATE/instances/$sf
-on_exit cz destroy --volumes "$sf" --lock-timeout 30s
+on_exit cz destroy --volumes --missing-ok "$sf" --lock-timeout 30s
 # Background helpers (pollers, a deploy) are stopped on exit, by pid.
 bgpids=()
 stop_bg() { local p; for p in "${bgpids[@]}"; do kill "$p" 2>/dev/null || true; done; }

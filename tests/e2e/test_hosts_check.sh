@@ -4,7 +4,7 @@
 # versions, and the state directory (where it resolves to, whether it exists
 # and can be written by the SSH user, its format version, free space). A table
 # and --json. The exit code is the worst host's: 69 unreachable, 77 host key
-# refused, 1 docker not answering or a state directory the user cannot write;
+# refused or a state directory the user cannot write (as deploy), 1 docker not answering;
 # a failing host never hides the good ones.
 # shellcheck source=lib/e2e.sh
 . "$(dirname "$0")/lib/e2e.sh"
@@ -85,11 +85,11 @@ grep -q "^host1  *ssh, host key verified  *czuser  .*  $state (to be created)  *
   fail "row of a user without root: $OUT"
 [ ! -e "$state" ] || fail "hosts check created $state"
 mkdir -p "$state"
-assert_exit 1 calzion --ssh-config "$T/czuser.cfg" --host host1 hosts check
+assert_exit 77 calzion --ssh-config "$T/czuser.cfg" --host host1 hosts check
 assert_contains "$OUT" "$state (not writable)"
 assert_eq "calzion: error: host1: state directory \"$state\" is not writable by \"czuser\"" "$(error_line)"
-assert_exit 1 calzion --ssh-config "$T/czuser.cfg" --host host1 --json hosts check
-assert_eq '["czuser",true,false,{"message":"state directory \"'"$state"'\" is not writable by \"czuser\"","exit_code":1}]' \
+assert_exit 77 calzion --ssh-config "$T/czuser.cfg" --host host1 --json hosts check
+assert_eq '["czuser",true,false,{"kind":"permission","message":"state directory \"'"$state"'\" is not writable by \"czuser\"","exit_code":77}]' \
   "$(jq -c '.hosts[0] | [.user, .state_dir.exists, .state_dir.writable, .error]' <<<"$OUT")" "--json of a state dir that cannot be written"
 # Written to by the user, it is fine again.
 chown -R "$(stat -c %u:%g "$CZ_HOST1_CZUSER_HOME")" "$CZ_HOST1_CZUSER_HOME/.local"

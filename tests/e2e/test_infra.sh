@@ -14,7 +14,7 @@ inst=$E2E_NAME
 dir=$T/app
 mkdir -p "$dir" "$T/beta-state"
 cz() { calzion --ssh-config "$CZ_SSH_CONFIG" "$@"; }
-on_exit cz --infra "$dir/calzion.infra.yaml" destroy --volumes "$inst"
+on_exit cz --infra "$dir/calzion.infra.yaml" destroy --volumes --missing-ok "$inst"
 
 cat >"$dir/app.yaml" <<'EOF'
 services:

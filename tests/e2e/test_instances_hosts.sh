@@ -12,9 +12,9 @@ a=$E2E_NAME-a
 b=$E2E_NAME-b
 m=$E2E_NAME-m
 cz() { calzion --ssh-config "$CZ_SSH_CONFIG" "$@"; }
-on_exit cz --host host1 destroy --volumes "$a" --lock-timeout 60s
-on_exit cz --host host1 destroy --volumes "$b"
-on_exit cz --host host1 --host host2 destroy --volumes "$m"
+on_exit cz --host host1 destroy --volumes --missing-ok "$a" --lock-timeout 60s
+on_exit cz --host host1 destroy --volumes --missing-ok "$b"
+on_exit cz --host host1 --host host2 destroy --volumes --missing-ok "$m"
 
 cat >"$T/app.yaml" <<'EOF'
 services:

@@ -22,7 +22,7 @@ czlocal() {
     "$CALZION_BIN" --ssh-config "$T/no-such-ssh-config" "$@"
 }
 czssh() { calzion --ssh-config "$CZ_SSH_CONFIG" --host host1 "$@"; }
-on_exit czssh destroy --volumes "$inst"
+on_exit czssh destroy --volumes --missing-ok "$inst"
 
 cat >"$T/app.yaml" <<'EOF'
 services:

@@ -12,8 +12,8 @@ need_jq
 inst=$E2E_NAME
 other=$E2E_NAME-other
 cz() { calzion --ssh-config "$CZ_SSH_CONFIG" --host host1 "$@"; }
-on_exit cz destroy --volumes "$inst" --lock-timeout 30s
-on_exit cz destroy --volumes "$other"
+on_exit cz destroy --volumes --missing-ok "$inst" --lock-timeout 30s
+on_exit cz destroy --volumes --missing-ok "$other"
 # On failure, a background deploy may still hold the lock: stop it first.
 holder=
 stop_holder() { if [ -n "$holder" ]; then kill "$holder" 2>/dev/null || true; fi; }

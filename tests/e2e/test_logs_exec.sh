@@ -14,7 +14,7 @@ need_hosts 2
 
 instance_on_host1
 cz2() { calzion --ssh-config "$CZ_SSH_CONFIG" --host host1 --host host2 "$@"; }
-on_exit calzion --ssh-config "$CZ_SSH_CONFIG" --host host2 destroy "$inst"
+on_exit calzion --ssh-config "$CZ_SSH_CONFIG" --host host2 destroy --missing-ok "$inst"
 
 # web says two lines on stdout and one on stderr, then repeats whatever is
 # dropped into /tmp/say.

@@ -16,8 +16,8 @@ dir=$T/app
 mkdir -p "$dir"
 infra=$dir/calzion.infra.yaml
 cz() { calzion --ssh-config "$CZ_SSH_CONFIG" "$@"; }
-on_exit cz --infra "$infra" destroy --volumes "$inst"
-on_exit cz --infra "$infra" destroy --volumes "$inst-spread"
+on_exit cz --infra "$infra" destroy --volumes --missing-ok "$inst"
+on_exit cz --infra "$infra" destroy --volumes --missing-ok "$inst-spread"
 
 cat >"$dir/app.yaml" <<'EOF'
 services:

@@ -26,8 +26,8 @@ router_image_on_host1
 a=$E2E_NAME-a
 b=$E2E_NAME-b
 cz() { calzion --ssh-config "$CZ_SSH_CONFIG" --host host1 "$@"; }
-on_exit cz destroy --volumes "$a" --lock-timeout 30s
-on_exit cz destroy --volumes "$b" --lock-timeout 30s
+on_exit cz destroy --volumes --missing-ok "$a" --lock-timeout 30s
+on_exit cz destroy --volumes --missing-ok "$b" --lock-timeout 30s
 # Before the instances go (last registered, first run): their networks can
 # only be removed once the router has left them.
 on_exit host_docker 1 rm --force calzion-router

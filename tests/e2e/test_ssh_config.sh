@@ -24,8 +24,8 @@ home_inst=$E2E_NAME-home
 jump_inst=$E2E_NAME-jump
 # Clean up through the harness's config, whatever this test does to its own.
 cz_harness() { calzion --ssh-config "$CZ_SSH_CONFIG" --host host1 "$@"; }
-on_exit cz_harness destroy --volumes "$home_inst" --lock-timeout 30s
-on_exit cz_harness destroy --volumes "$jump_inst" --lock-timeout 30s
+on_exit cz_harness destroy --volumes --missing-ok "$home_inst" --lock-timeout 30s
+on_exit cz_harness destroy --volumes --missing-ok "$jump_inst" --lock-timeout 30s
 
 cat >"$T/app.yaml" <<'EOF'
 services:

@@ -40,7 +40,7 @@ assert_eq "host1: $inst at revision 1
   db               running    healthy    rev 1
   web              running    -          rev 1" "$OUT" "status"
 assert_exit 0 cz --json status "$inst"
-assert_eq '{"host":"host1","instance":"'"$inst"'","revision":1,"locked":false,"error":null}' \
+assert_eq '{"host":"host1","instance":"'"$inst"'","revision":1,"locked":false,"last_failure":null}' \
   "$(jq -c '.instances[0] | del(.services)' <<<"$OUT")" "status --json: instance"
 assert_eq '[{"service":"db","container":"'"$inst"'-db","revision":1,"state":"running","health":"healthy","drift":null},{"service":"web","container":"'"$inst"'-web","revision":1,"state":"running","health":"","drift":null}]' \
   "$(jq -c '.instances[0].services' <<<"$OUT")" "status --json: services"
@@ -80,15 +80,19 @@ assert_eq "HOST            INSTANCE                REVISION  DEPLOYED           
 line=$(grep "^host1 *$inst " <<<"$OUT") || fail "list lacks $inst: $OUT"
 [[ $line =~ ^host1\ +$inst\ +2\ +20[0-9-]{8}T[0-9:]{8}Z\ +${USER:-$(id -un)}@$(hostname)$ ]] || fail "list line: $line"
 assert_exit 0 cz --json list
-assert_eq '{"host":"host1","instance":"'"$inst"'","revision":2,"user":"'"${USER:-$(id -un)}@$(hostname)"'","status":"succeeded"}' \
+assert_eq '{"host":"host1","instance":"'"$inst"'","revision":2,"user":"'"${USER:-$(id -un)}"'","machine":"'"$(hostname)"'","status":"succeeded"}' \
   "$(jq -c --arg i "$inst" '.instances[] | select(.instance == $i) | del(.time)' <<<"$OUT")" "list --json"
-assert_eq '[]' "$(jq -c .errors <<<"$OUT")" "list --json errors"
+assert_eq '[{"host":"host1","error":null}]' "$(jq -c .hosts <<<"$OUT")" "list --json hosts"
+# history names who deployed in the same fields as list.
+assert_exit 0 cz --json history "$inst"
+assert_eq '["'"${USER:-$(id -un)}"'","'"$(hostname)"'"]' "$(jq -c '.hosts[0].revisions[-1] | [.user, .machine]' <<<"$OUT")" \
+  "history --json: user and machine"
 
 # destroy: containers, network and records go; the data stays.
 assert_exit 0 cz --json destroy "$inst"
 assert_contains "$ERR" "host1: destroyed \"$inst\" (2 containers; data kept, destroy --volumes removes it)"
-assert_eq '{"instance":"'"$inst"'","volumes":false,"hosts":1}' "$(jq -c '.hosts |= length' <<<"$OUT")" "destroy --json"
-assert_eq '{"host":"host1","containers":["'"$inst"'-db","'"$inst"'-web"],"network":{"name":"cz-'"$inst"'","removed":true},"named_volumes":["cz-'"$inst"'-dbdata"],"data":"kept","instance_dir":{"path":"/var/lib/calzion/instances/'"$inst"'","removed":false},"error":null}' \
+assert_eq '{"command":"destroy","instance":"'"$inst"'","volumes":false,"hosts":1,"error":null}' "$(jq -c '.hosts |= length' <<<"$OUT")" "destroy --json"
+assert_eq '{"host":"host1","missing":false,"containers":["'"$inst"'-db","'"$inst"'-web"],"network":{"name":"cz-'"$inst"'","removed":true},"named_volumes":["cz-'"$inst"'-dbdata"],"data":"kept","instance_dir":{"path":"/var/lib/calzion/instances/'"$inst"'","removed":false},"error":null}' \
   "$(jq -c '.hosts[0] | .containers |= sort' <<<"$OUT")" "destroy --json: host1"
 assert_eq "" "$(host_docker 1 ps -aq --filter "label=io.calzion.instance=$inst")" "containers after destroy"
 assert_exit 1 host_docker 1 network inspect "cz-$inst"
@@ -98,8 +102,12 @@ assert_eq kept-data "$(cat "$idir/volumes/db/data/file")" "instance volume after
 assert_exit 0 host_docker 1 volume inspect "cz-$inst-dbdata"
 assert_exit 0 cz --json list
 assert_eq 0 "$(jq --arg i "$inst" '[.instances[] | select(.instance == $i)] | length' <<<"$OUT")" "list after destroy"
-assert_exit 0 cz status "$inst"
-assert_eq "host1: $inst at revision 0" "$OUT" "status after destroy"
+# It is gone: status says so, an error unless --missing-ok.
+assert_exit 1 cz status "$inst"
+assert_eq "calzion: error: no instance \"$inst\" on host1" "$(error_line)"
+assert_exit 0 cz status --missing-ok "$inst"
+assert_eq "host1: no instance \"$inst\"" "$OUT" "status --missing-ok after destroy"
+
 
 # A new deploy starts at revision 1 and finds the data again.
 assert_exit 0 cz deploy "$T/app.yaml" "$inst"
@@ -118,12 +126,17 @@ assert_exit 1 host_docker 1 volume inspect "cz-$inst-dbdata"
 assert_eq "" "$(host_docker 1 ps -aq --filter "label=io.calzion.instance=$inst")" "containers after destroy --volumes"
 assert_exit 1 host_docker 1 network inspect "cz-$inst"
 
-# Destroying what is already gone removes nothing and says so; without --json
-# stdout stays empty.
-assert_exit 0 cz destroy "$inst"
-assert_contains "$ERR" "host1: destroyed \"$inst\" (0 containers; data kept, destroy --volumes removes it)"
+# Destroying what is not there is an error (a typo must not look like
+# success), unless --missing-ok; without --json stdout stays empty.
+assert_exit 1 cz destroy "$inst"
+assert_eq "calzion: error: no instance \"$inst\" on host1" "$(error_line)"
 assert_eq "" "$OUT" "destroy stdout without --json"
-assert_exit 0 cz --json destroy "$inst"
-assert_eq '[] false [] "kept"' \
-  "$(jq -c '.hosts[0] | .containers, .network.removed, .named_volumes, .data' <<<"$OUT" | tr '\n' ' ' | sed 's/ $//')" \
+assert_exit 1 cz --json destroy "$inst"
+assert_eq '[true,1] {"kind":"operation_failed","message":"no instance \"'"$inst"'\" on host1","exit_code":1}' \
+  "$(jq -c '[.hosts[0].missing, .hosts[0].error.exit_code], (.error | {kind, message, exit_code})' <<<"$OUT" | paste -sd' ')" \
   "destroy --json of a destroyed instance"
+assert_exit 0 cz destroy --missing-ok "$inst"
+assert_contains "$ERR" "host1: no instance \"$inst\": nothing to destroy"
+assert_exit 0 cz --json destroy --missing-ok "$inst"
+assert_eq '[true,null] null' "$(jq -c '[.hosts[0].missing, .hosts[0].error], .error' <<<"$OUT" | paste -sd' ')" \
+  "destroy --missing-ok --json"

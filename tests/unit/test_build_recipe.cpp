@@ -130,13 +130,30 @@ TEST_CASE("build::resolve") {
         } catch (const Error& error) {
             CHECK(error.kind() == ErrorKind::usage);
             CHECK(error.message() == "service \"web\": the git repository \"" + scratch.repo().string() +
-                                         "\" has uncommitted changes in \"web/\": commit them, or deploy with "
+                                         "\" has uncommitted changes in \"web/\" (web/index.html): commit them, or deploy with "
                                          "--allow-dirty to build the working tree as it is");
         }
     }
     SUBCASE("an untracked file makes the context dirty too") {
         scratch.write("web/new.txt", "new\n");
         CHECK_THROWS_AS(resolve(one_service("app", std::nullopt)), Error);
+    }
+    SUBCASE("an untracked infrastructure file and ignored files do not make the context dirty") {
+        scratch.write(".gitignore", "*.log\n");
+        scratch.commit("ignore logs");
+        scratch.write("calzion.infra.yaml", "hosts: {}\n");
+        scratch.write("web/calzion.infra.yaml", "hosts: {}\n");
+        scratch.write("web/debug.log", "x\n");
+        CHECK_FALSE(resolve(one_service("app", std::nullopt)).at("web").dirty);
+        scratch.write("web/new.txt", "new\n");
+        try {
+            resolve(one_service("app", std::nullopt));
+            FAIL("no error");
+        } catch (const Error& error) {
+            CHECK(error.message() == "service \"web\": the git repository \"" + scratch.repo().string() +
+                                         "\" has uncommitted changes (web/new.txt): commit them, or deploy with "
+                                         "--allow-dirty to build the working tree as it is");
+        }
     }
     SUBCASE("changes outside the context do not matter") {
         scratch.write("other/notes.txt", "more notes\n");

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "docker/attach.hpp"
+#include "util/error.hpp"
 #include "exec/local_runner.hpp"
 
 using namespace calzion;
@@ -74,4 +75,21 @@ TEST_CASE("docker::exec") {
     options.tty = false;
     CHECK(docker::exec("app-web", {"cat"}, options) ==
           docker::Argv{"docker", "exec", "--interactive", "--user", "0:0", "--workdir", "/srv", "app-web", "cat"});
+}
+
+TEST_CASE("docker::check_since") {
+    for (const char* fine : {"", "10m", "1h30m", "1.5h", "300ms", "1767366245", "1767366245.5", "2026-01-02",
+                             "2026-01-02T15:04:05", "2026-01-02T15:04:05.123Z", "2026-01-02T15:04+01:00"}) {
+        CHECK_NOTHROW(docker::check_since(fine));
+    }
+    for (const char* wrong : {"yesterday", "10 m", "-1h", "2026-1-2", "2026-01-02 15:04"}) {
+        try {
+            docker::check_since(wrong);
+            FAIL("accepted " << wrong);
+        } catch (const Error& error) {
+            CHECK(error.kind() == ErrorKind::usage);
+            CHECK(error.message() == "--since: expected a time (2026-01-02T15:04:05Z, a Unix time) or a duration "
+                                     "(10m, 1h30m), got \"" + std::string(wrong) + "\"");
+        }
+    }
 }

@@ -21,11 +21,11 @@ exec::Result wrapped(const std::vector<std::string>& program, int lines) {
 TEST_CASE("docker::init_command") {
     SUBCASE("docker exec of the words as they are, behind the output wrapper") {
         auto argv = docker::init_command("shop-db", {"psql", "-c", "create database 'a b'; $(reboot)"});
-        REQUIRE(argv.size() == 11);
+        REQUIRE(argv.size() == 15);
         CHECK(std::vector<std::string>(argv.begin(), argv.begin() + 2) == std::vector<std::string>{"sh", "-c"});
         CHECK(std::vector<std::string>(argv.begin() + 3, argv.end()) ==
-              std::vector<std::string>{"calzion", "20", "docker", "exec", "shop-db", "psql", "-c",
-                                       "create database 'a b'; $(reboot)"});
+              std::vector<std::string>{"calzion", "20", "docker", "exec", "shop-db", "sh", "-c", "exec \"$@\" 2>&1",
+                                       "calzion-init", "psql", "-c", "create database 'a b'; $(reboot)"});
     }
     SUBCASE("the last lines of stdout and stderr, in the order written, and the exit code") {
         auto result = wrapped({"sh", "-c", "for i in 1 2 3; do echo out$i; echo err$i >&2; done; exit 3"}, 3);

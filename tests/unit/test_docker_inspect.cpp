@@ -128,3 +128,10 @@ TEST_CASE("docker::parse_versions") {
         CHECK(versions.server.empty());
     }
 }
+
+TEST_CASE("docker::not_ready_text") {
+    docker::WaitOutcome outcome;
+    CHECK(docker::not_ready_text("not ready after 5s", outcome) == "not ready after 5s; it printed no log lines");
+    outcome.logs = "listening\n";
+    CHECK(docker::not_ready_text("not ready after 5s", outcome) == "not ready after 5s; its last log lines:\nlistening\n");
+}

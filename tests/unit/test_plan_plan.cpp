@@ -172,6 +172,25 @@ services:
         CHECK(pruned.find("web")->kind == plan::ActionKind::remove);
         CHECK(pruned.find("web")->leftovers.size() == 1);
     }
+    SUBCASE("a service moved to another host: its volumes stay, when it has any") {
+        const char* with_volumes = R"(
+services:
+  db: {image: "postgres:16", volumes: [/var/lib/postgresql/data, "cache:/cache"]}
+  web: {image: "nginx:1.25"}
+)";
+        auto both = testing::render_yaml(with_volumes, "shop");
+        auto there = deployed(both);
+        there.recorded[0].volumes = {"cz-shop-cache"};
+        auto only_web = testing::render_yaml("services:\n  web: {image: \"nginx:1.25\"}\n", "shop");
+        plan::PlanOptions moved;
+        moved.moved = {{"db", "host2"}};
+        CHECK(plan_of(only_web, there, moved).find("db")->reason ==
+              "moved to \"host2\"; its volumes stay on this host (in /var/lib/calzion/instances/shop/volumes/db and "
+              "its named volumes), and it starts there without them");
+        auto only_db = testing::render_yaml("services:\n  db: {image: \"postgres:16\"}\n", "shop");
+        moved.moved = {{"web", "host2"}};
+        CHECK(plan_of(only_db, there, moved).find("web")->reason == "moved to \"host2\"");
+    }
 }
 
 TEST_CASE("plan::make_plan and init") {
@@ -242,6 +261,13 @@ services:
         CHECK(plan.find("web")->build);
         CHECK(plan.find("web")->reason == "new service, build shop-web:0123456789ab");
         CHECK_FALSE(plan.find("db")->build);
+    }
+    SUBCASE("rollback builds nothing, so its plan says nothing of a build") {
+        plan::PlanOptions rollback;
+        rollback.builds = false;
+        auto plan = plan_of(first, state::HostState{}, rollback);
+        CHECK_FALSE(plan.find("web")->build);
+        CHECK(plan.find("web")->reason == "new service");
     }
     SUBCASE("an unchanged commit is neither built nor replaced") {
         auto host = deployed(first);

@@ -70,3 +70,17 @@ TEST_CASE("report::history_json") {
     CHECK(document["hosts"][2]["error"]["exit_code"] == 69);
     CHECK(document["hosts"][2]["error"]["message"] == "cannot connect");
 }
+
+TEST_CASE("report::history_text with multi-line messages") {
+    auto several = histories();
+    several.resize(1);
+    several[0].history.revisions.resize(1);
+    several[0].history.revisions[0].message = "web: docker run failed:\nport is already allocated\n";
+    several[0].history.revisions[0].changes = {};
+    CHECK(report::history_text(several, "shop") ==
+          "host1: shop at revision 2, 1 recorded\n"
+          "  REV  TIME                  BY          COMMAND   STATUS     DIGEST        COMMIT              TEMPLATE\n"
+          "* 2    2026-11-22T09:12:00Z  ann@laptop  rollback  succeeded  0123456789ab  -                   app.yaml\n"
+          "       web: docker run failed:\n"
+          "       port is already allocated\n");
+}

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "report/outcomes.hpp"
 
 using namespace calzion;
@@ -121,4 +123,38 @@ TEST_CASE("report::plan_text and outcomes_json with init to run") {
               "createdb",)") != std::string::npos);
     CHECK(json.find(R"("service": "cache")") != std::string::npos);
     CHECK(json.find(R"("init": [])") != std::string::npos);
+}
+
+TEST_CASE("report::status_text and status_json: a failed last deploy, a missing instance") {
+    deploy::InstanceStatus failed;
+    failed.host = "web1";
+    failed.instance = "shop";
+    failed.revision = 5;
+    failed.last_failure = {"deploy", "service \"web\": not ready after 120s; it printed no log lines"};
+    deploy::InstanceStatus missing;
+    missing.host = "web2";
+    missing.instance = "shop";
+    missing.missing = true;
+    CHECK(report::status_text({failed, missing}) ==
+          "web1: shop at revision 5\n"
+          "  last deploy failed: service \"web\": not ready after 120s; it printed no log lines\n"
+          "web2: no instance \"shop\"\n");
+    auto document = nlohmann::json::parse(report::status_json({failed, missing}));
+    CHECK(document["instances"].size() == 1);
+    CHECK(document["instances"][0]["last_failure"].dump() ==
+          R"({"command":"deploy","message":"service \"web\": not ready after 120s; it printed no log lines"})");
+    CHECK(document["hosts"].dump() == R"([{"error":null,"host":"web1"},{"error":null,"host":"web2"}])");
+}
+
+TEST_CASE("report::dry_run_json") {
+    std::vector<deploy::HostOutcome> outcomes(1);
+    outcomes[0].host = "host1";
+    std::string printed = "host1: docker rm --force shop-web\n"
+                          "host1: sh -c 'a=1\necho it'\\''s' x  # reads 3 bytes from stdin\n";
+    auto document = nlohmann::json::parse(report::dry_run_json(outcomes, "shop", printed));
+    CHECK(document["dry_run"] == true);
+    CHECK(document["commands"].dump() ==
+          R"([{"command":"docker rm --force shop-web","host":"host1"},)"
+          R"({"command":"sh -c 'a=1\necho it'\\''s' x  # reads 3 bytes from stdin","host":"host1"}])");
+    CHECK(document["hosts"][0]["host"] == "host1");
 }

@@ -211,6 +211,8 @@ TEST_CASE("tmpl::document") {
     SUBCASE("syntax errors name the place and yaml-cpp's reason") {
         // What is missing at the end is reported just past the last character.
         CHECK(problem("a: [1, 2\n") == "t.yaml:1:9: invalid YAML: end of sequence flow not found");
+        CHECK(problem("web:\n  image: x\n\tcmd: y\n") ==
+              "t.yaml:3:1: invalid YAML: a tab indents this line (YAML indents with spaces only)");
         CHECK(problem("a: [1, 2") == "t.yaml:1:1: invalid YAML: end of sequence flow not found");
         CHECK(problem("{a: 1\n\n\n") == "t.yaml:1:6: invalid YAML: end of map flow not found");
         CHECK(problem("a: b: c\n") == "t.yaml:1:5: invalid YAML: illegal map value");

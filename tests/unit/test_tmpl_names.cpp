@@ -27,7 +27,8 @@ TEST_CASE("tmpl::names") {
         CHECK(label("myapp-staging") == "ok");
         CHECK(label("9lives") == "ok");
         CHECK(label("a") == "ok");
-        CHECK(label("web-") == "ok");
+        CHECK(label("web-") == "a name ends with a lowercase letter or a digit");
+        CHECK(label("abc-") == "a name ends with a lowercase letter or a digit");
         CHECK(label(std::string(63, 'a')) == "ok");
         CHECK(label("") == "a name cannot be empty");
         CHECK(label(std::string(64, 'a')) == "a name is at most 63 characters");

@@ -340,10 +340,11 @@ c: {image: x, restart: on-failure}
     }
 
     SUBCASE("unknown keys, with a did-you-mean where one is close") {
-        CHECK(problems("web:\n  imgae: nginx\n  command: x\n  volume: [/d]\n") ==
+        CHECK(problems("web:\n  imgae: nginx\n  command: x\n  volume: [/d]\n  environment: {A: b}\n") ==
               R"(t.yaml:2:3: unknown key "imgae" in service "web", did you mean "image"?
-t.yaml:3:3: unknown key "command" in service "web"
-t.yaml:4:3: unknown key "volume" in service "web", did you mean "volumes"?)");
+t.yaml:3:3: unknown key "command" in service "web", did you mean "cmd"?
+t.yaml:4:3: unknown key "volume" in service "web", did you mean "volumes"?
+t.yaml:5:3: unknown key "environment" in service "web", did you mean "env"?)");
         CHECK(problems("services:\n  web:\nservics: {}\nextra: 1\n") ==
               R"(t.yaml:3:1: unknown top-level key "servics", did you mean "services"?
 t.yaml:4:1: unknown top-level key "extra": with "services:", every service goes under it)");

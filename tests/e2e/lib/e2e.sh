@@ -193,7 +193,7 @@ instance_on_host1() {
   inst=$E2E_NAME
   idir=$CZ_HOST1_STATE/instances/$inst
   cz() { calzion --ssh-config "$CZ_SSH_CONFIG" --host host1 "$@"; }
-  on_exit cz destroy --volumes "$inst" --lock-timeout 30s
+  on_exit cz destroy --volumes --missing-ok "$inst" --lock-timeout 30s
 }
 
 # router_image_on_host1: host1's engine has local/nginx:router, the router image
