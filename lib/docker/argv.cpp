@@ -89,8 +89,10 @@ std::string secrets_file(const std::string& instance_dir, const std::string& ser
 
 Argv run(const render::RenderedService& service, const std::string& network, const ServicePaths& paths,
          PullPolicy pull, Alias alias) {
-    Argv argv = {"docker", "run", "--detach", pull_flag(pull), "--name", service.container, "--hostname",
-                 service.name, "--network", network};
+    // No --hostname: Docker's DNS answers a container's hostname on its
+    // networks, so a hostname equal to the service name would reach a new
+    // container before it is ready (Docker's default is the short id).
+    Argv argv = {"docker", "run", "--detach", pull_flag(pull), "--name", service.container, "--network", network};
     if (alias == Alias::now) {
         argv.insert(argv.end(), {"--network-alias", service.name});
     }

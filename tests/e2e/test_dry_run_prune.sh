@@ -28,8 +28,8 @@ hash_client=$(jq -r '.services[] | select(.name == "client") | .spec_hash' <<<"$
 
 assert_exit 0 cz deploy --dry-run "$T/app.yaml" "$inst"
 dry=$OUT
-run_web="host1: docker run --detach --pull=missing --name $inst-web --hostname web --network cz-$inst --network-alias web --restart unless-stopped --label io.calzion.instance=$inst --label io.calzion.revision=1 --label io.calzion.service=web --label io.calzion.spec-hash=$hash_web --env CALZION_INSTANCE=$inst --env CALZION_SERVICE=web --env 'GREETING=hello world' local/busybox:1 sleep 3600"
-run_client="host1: docker run --detach --pull=missing --name $inst-client --hostname client --network cz-$inst --network-alias client --restart unless-stopped --label io.calzion.instance=$inst --label io.calzion.revision=1 --label io.calzion.service=client --label io.calzion.spec-hash=$hash_client --env CALZION_INSTANCE=$inst --env CALZION_SERVICE=client local/busybox:1 sleep 3601"
+run_web="host1: docker run --detach --pull=missing --name $inst-web --network cz-$inst --network-alias web --restart unless-stopped --label io.calzion.instance=$inst --label io.calzion.revision=1 --label io.calzion.service=web --label io.calzion.spec-hash=$hash_web --env CALZION_INSTANCE=$inst --env CALZION_SERVICE=web --env 'GREETING=hello world' local/busybox:1 sleep 3600"
+run_client="host1: docker run --detach --pull=missing --name $inst-client --network cz-$inst --network-alias client --restart unless-stopped --label io.calzion.instance=$inst --label io.calzion.revision=1 --label io.calzion.service=client --label io.calzion.spec-hash=$hash_client --env CALZION_INSTANCE=$inst --env CALZION_SERVICE=client local/busybox:1 sleep 3601"
 grep -qxF -- "$run_web" <<<"$dry" || fail "dry run lacks the docker run line of web"$'\n'"  want: $run_web"$'\n'"  output: $dry"
 grep -qxF -- "$run_client" <<<"$dry" || fail "dry run lacks the docker run line of client"$'\n'"  want: $run_client"$'\n'"  output: $dry"
 # Dependency order: web is started (and waited for) before client.

@@ -35,6 +35,7 @@ services:
     image: local/busybox:1
     cmd: ["sh", "-c", "mkdir -p /www; echo \"tag $$TAG\" > /www/index.html; sleep 2; exec httpd -f -p 8000 -h /www"]
     env: {TAG: "${TAG}"}
+    register: {8000: http}
     healthcheck: {cmd: "wget -q -O /dev/null http://127.0.0.1:8000/", interval: 1s, retries: 60}
 EOF2
 cat >"$infra" <<EOF2
@@ -46,8 +47,8 @@ router: {image: local/nginx:router}
 EOF2
 
 assert_exit 0 cz deploy "$T/app.yaml" "$inst"
-via_router() { timeout 10 busybox wget -q -T 5 -O - --header "Host: $domain" "http://$CZ_HOST1_ADDR/" 2>&1; }
-wait_for 30 sh -c "timeout 10 busybox wget -q -T 5 -O - --header 'Host: $domain' http://$CZ_HOST1_ADDR/ | grep -q 'tag one'"
+via_router() { timeout 10 busybox wget -q -O - --header "Host: $domain" "http://$CZ_HOST1_ADDR/" 2>&1; }
+wait_for 30 sh -c "timeout 10 busybox wget -q -O - --header 'Host: $domain' http://$CZ_HOST1_ADDR/ | grep -q 'tag one'"
 
 # The two pollers, each at most 4000 requests: one line per request, "ok BODY"
 # or "FAIL why".
@@ -55,7 +56,7 @@ host_docker 1 run -d --name "$E2E_NAME-client" --network "cz-$inst" local/busybo
   n=0
   while [ ! -e /tmp/stop ] && [ $n -lt 4000 ]; do
     n=$((n + 1))
-    if out=$(wget -q -T 5 -O - http://web:8000/ 2>&1); then echo "ok $out"; else echo "FAIL $out"; fi
+    if out=$(timeout 10 wget -q -O - http://web:8000/ 2>&1); then echo "ok $out"; else echo "FAIL $out"; fi
     sleep 0.05 2>/dev/null || sleep 1
   done' >/dev/null
 (
