@@ -262,8 +262,9 @@ std::vector<std::string> init_steps(const test::FakeRunner& runner) {
             }
             return line;
         };
-        if (argv[0] == "sh" && argv.size() > 6 && argv[5] == "docker" && argv[6] == "exec") {
-            out.push_back("init " + words_from(7));
+        // sh -c TAIL calzion LINES docker exec CONTAINER sh -c MERGE calzion-init COMMAND...
+        if (argv[0] == "sh" && argv.size() > 12 && argv[5] == "docker" && argv[6] == "exec") {
+            out.push_back("init " + argv[7] + " " + words_from(12));
         } else if (argv[0] == "sh" && argv[2].find("/init/") != std::string::npos) {
             out.push_back("marker " + argv[5]);
         } else if (argv[0] == "sh") {
@@ -280,7 +281,7 @@ std::vector<std::string> init_steps(const test::FakeRunner& runner) {
 }
 
 bool is_init(const std::vector<std::string>& argv, const std::string& word) {
-    return argv.size() > 8 && argv[5] == "docker" && argv[6] == "exec" && argv[8] == word;
+    return argv.size() > 12 && argv[5] == "docker" && argv[6] == "exec" && argv[12] == word;
 }
 
 const char* k_init_template = R"(

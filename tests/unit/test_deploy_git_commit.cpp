@@ -34,7 +34,7 @@ TEST_CASE("deploy::git_commit_of") {
         CHECK(deploy::git_commit_of(git, "deploy/app.yaml") == k_commit);
         CHECK(git.lines() == std::vector<std::string>{"git -C deploy rev-parse --verify -q HEAD",
                                                       "git -C deploy status --porcelain -- "
-                                                      "':(exclude,glob)**/calzion.infra.yaml'"});
+                                                      ":(exclude,glob)**/calzion.infra.yaml"});
     }
     SUBCASE("changes in the tree mark it dirty") {
         git.on(is_rev_parse, {0, "", k_commit + "\n", ""});

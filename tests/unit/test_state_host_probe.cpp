@@ -90,7 +90,7 @@ TEST_CASE("state::parse_probe") {
               "the docker engine does not answer: permission denied while trying to connect to the Docker daemon "
               "socket");
         CHECK(problems[1].message() == "state directory \"/srv/cz\" is not writable by \"deploy\"");
-        CHECK(problems[1].kind() == ErrorKind::operation_failed);
+        CHECK(problems[1].kind() == ErrorKind::permission);  // as deploy says for it
     }
     SUBCASE("no docker at all; a state dir that cannot be created") {
         auto probe = state::parse_probe(probe_output("sh: 1: docker: not found", 127, "exists=no\nwritable=no\n"));

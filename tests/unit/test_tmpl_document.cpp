@@ -219,7 +219,7 @@ TEST_CASE("tmpl::document") {
         CHECK(problem("a: 1\n- b\n") == "t.yaml:2:1: invalid YAML: end of map not found");
         CHECK(problem("a: 'x") == "t.yaml:1:6: invalid YAML: illegal EOF in scalar");
         CHECK(problem("a: \"x") == "t.yaml:1:6: invalid YAML: illegal EOF in scalar");
-        CHECK(problem("a:\n\tb: 1\n") == "t.yaml:2:3: invalid YAML: illegal map value");
+        CHECK(problem("a:\n\tb: 1\n") == "t.yaml:2:1: invalid YAML: a tab indents this line (YAML indents with spaces only)");
         CHECK(problem("a: *nothing\n") == "t.yaml:1:4: invalid YAML: the referenced anchor is not defined");
         CHECK(problem("a: \"\\q\"\n") == "t.yaml:1:7: invalid YAML: unknown escape character: q");
         CHECK(problem("a: \"\\ud800\"\n") == "t.yaml:1:11: invalid YAML: invalid unicode: 55296");
