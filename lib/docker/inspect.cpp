@@ -37,6 +37,7 @@ Container container_from(const json& item) {
         container.instance = string_at(labels, "io.calzion.instance");
         container.service = string_at(labels, "io.calzion.service");
         container.spec_hash = string_at(labels, "io.calzion.spec-hash");
+        container.state_dir = string_at(labels, "io.calzion.state");
         container.revision = label_number(string_at(labels, "io.calzion.revision"));
     }
     const json& state = item.value("State", json::object());
@@ -47,6 +48,14 @@ Container container_from(const json& item) {
         container.health = string_at(state["Health"], "Status");
     }
     container.restart_count = item.value("RestartCount", 0);
+    const json mounts = item.value("Mounts", json::array());
+    if (mounts.is_array()) {
+        for (const auto& mount : mounts) {
+            if (mount.is_object() && string_at(mount, "Type") == "volume") {
+                container.volumes.push_back({string_at(mount, "Name"), string_at(mount, "Destination")});
+            }
+        }
+    }
     return container;
 }
 

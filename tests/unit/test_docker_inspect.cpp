@@ -8,17 +8,26 @@ using namespace calzion;
 
 TEST_CASE("docker::parse_containers") {
     const std::string text = R"([
-  {"Id": "abc123", "Name": "/shop-web", "Image": "sha256:111", "RestartCount": 2,
+  {"Id": "abc123", "Name": "/shop_web", "Image": "sha256:111", "RestartCount": 2,
+   "Mounts": [{"Type": "volume", "Name": "cz_shop_store", "Destination": "/data"},
+              {"Type": "bind", "Source": "/srv", "Destination": "/srv"}],
    "State": {"Status": "running", "ExitCode": 0, "StartedAt": "2026-11-22T01:00:00Z",
              "Health": {"Status": "healthy"}},
    "Config": {"Labels": {"io.calzion.instance": "shop", "io.calzion.service": "web",
-                         "io.calzion.spec-hash": "h1", "io.calzion.revision": "7"}}},
+                         "io.calzion.spec-hash": "h1", "io.calzion.revision": "7",
+                         "io.calzion.state": "/var/lib/calzion"}}},
   {"Id": "def456", "Name": "/other", "Image": "sha256:222",
    "State": {"Status": "exited", "ExitCode": 3}, "Config": {"Labels": null}}
 ])";
     auto containers = docker::parse_containers(text);
     REQUIRE(containers.size() == 2);
-    CHECK(containers[0].name == "shop-web");
+    CHECK(containers[0].name == "shop_web");
+    CHECK(containers[0].state_dir == "/var/lib/calzion");
+    REQUIRE(containers[0].volumes.size() == 1);
+    CHECK(containers[0].volumes[0].name == "cz_shop_store");
+    CHECK(containers[0].volumes[0].target == "/data");
+    CHECK(containers[1].state_dir.empty());
+    CHECK(containers[1].volumes.empty());
     CHECK(containers[0].service == "web");
     CHECK(containers[0].instance == "shop");
     CHECK(containers[0].spec_hash == "h1");
