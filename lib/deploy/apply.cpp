@@ -23,8 +23,9 @@ namespace {
 using plan::Action;
 using plan::ActionKind;
 
-// Name an old container takes while its replacement starts.
-std::string parked_name(const std::string& container) { return container + "-calzion-old"; }
+// Name an old container takes while its replacement starts: "_" cannot occur
+// in instance and service names, so this is never another service's container.
+std::string parked_name(const std::string& container) { return container + "_old"; }
 
 class Applier {
 public:
@@ -124,29 +125,33 @@ private:
     // and the service's own container, whatever that attempt left, goes.
     void replace(const Action& action) {
         const std::string& name = action.desired->container;
+        // The container in place may still have a name from an earlier naming scheme.
+        const std::string& current = action.current ? action.current->name : name;
         bool stop_first = action.desired->update == "stop-first";
         step(action, std::string("replace (") + (stop_first ? "stop-first" : "start-first") + ")");
         std::string old = action.parked ? action.parked->name : parked_name(name);
+        // Where the old container goes back to if the new one fails.
+        const std::string& restore = action.parked ? name : current;
         if (action.parked) {
             must(docker::hand_over_argv(m_desired.network, action.service, old, "", 0),
                  "giving " + old + " its alias back");
             if (action.current) {
-                must(docker::remove_own_container(name, m_desired.instance), "docker rm");
+                must(docker::remove_own_container(current, m_desired.instance), "docker rm");
             }
         }
         if (stop_first) {
-            must(docker::stop_container(action.parked ? old : name), "docker stop");
+            must(docker::stop_container(action.parked ? old : current), "docker stop");
         }
         if (!action.parked) {
-            must(docker::rename_container(name, old), "docker rename");
+            must(docker::rename_container(current, old), "docker rename");
         }
         try {
             start_new(action, stop_first ? docker::Alias::now : docker::Alias::when_ready);
         } catch (const Error&) {
             // The old container comes back, under its own name, running as before.
-            try_run(docker::rename_container(old, name));
+            try_run(docker::rename_container(old, restore));
             if (stop_first) {
-                try_run(docker::start_container(name));
+                try_run(docker::start_container(restore));
             }
             throw;
         }
@@ -216,7 +221,8 @@ private:
     void start_new(const Action& action, docker::Alias alias) {
         const render::RenderedService& service = *action.desired;
         docker::ServicePaths paths{m_observed.instance_dir(m_desired.instance),
-                                   !service.secrets.empty() || m_options.secrets.count(service.name) > 0};
+                                   !service.secrets.empty() || m_options.secrets.count(service.name) > 0,
+                                   m_observed.state_dir};
         docker::PullPolicy pull = docker::pull_policy_for(service, m_options.pull);
         exec::Result run = m_runner.run({docker::run(service, m_desired.network, paths, pull, alias), "", std::nullopt,
                                          nullptr});
@@ -329,6 +335,7 @@ private:
     void prepare(const plan::Plan& plan) {
         check_secret_files(plan);
         std::vector<std::string> directories;
+        std::vector<std::string> volumes;
         for (const auto& action : plan.actions) {
             if (action.desired == nullptr || (action.kind != ActionKind::create && action.kind != ActionKind::replace)) {
                 continue;
@@ -336,12 +343,16 @@ private:
             for (const auto& mount : action.desired->mounts) {
                 if (mount.type == "instance") {
                     directories.push_back(mount.source);
+                } else if (mount.type == "volume" &&
+                           std::find(volumes.begin(), volumes.end(), mount.source) == volumes.end()) {
+                    volumes.push_back(mount.source);
                 }
             }
         }
         std::string instance_dir = m_observed.instance_dir(m_desired.instance);
-        must(state::prepare_argv(instance_dir, m_desired.network, m_desired.instance, directories),
-             "preparing the network and directories");
+        must(state::prepare_argv(instance_dir, m_desired.network, m_desired.instance, directories,
+                                 m_observed.state_dir, volumes),
+             "preparing the network, directories and volumes");
         for (const auto& [service, env_file] : m_options.secrets) {
             exec::Result result = m_runner.run({state::write_secrets_argv(instance_dir, service), env_file,
                                                 std::nullopt, nullptr});

@@ -4,6 +4,7 @@
 
 #include "exec/dry_run_runner.hpp"
 #include "state/fields.hpp"
+#include "state/ownership.hpp"
 #include "state/revision.hpp"
 
 namespace calzion::deploy {
@@ -83,6 +84,7 @@ LockedState lock_and_read_for(exec::Runner& runner, const std::string& state_dir
     LockedState locked;
     if (dry_run) {
         locked.observed = state::read_state(runner, state_dir, instance, images);
+        state::check_owner(locked.observed, instance, runner.host());
     } else {
         std::tie(locked.lock, locked.observed) =
             state::lock_and_read(runner, state_dir, instance, command, lock_timeout, images);

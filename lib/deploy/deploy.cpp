@@ -12,6 +12,7 @@
 #include "infra/placement.hpp"
 #include "router/observe.hpp"
 #include "router/sync.hpp"
+#include "state/ownership.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
 
@@ -51,6 +52,7 @@ plan::PlanOptions plan_options(const DeployRequest& request, const render::Deplo
 }
 
 void plan_host(HostOutcome& outcome, const DeployRequest& request, const state::HostState& observed) {
+    state::check_owner(observed, request.render.instance, outcome.host);
     outcome.revision_before = observed.current_revision;
     outcome.revision_after = observed.current_revision;
     outcome.deployment = render_at(request, std::max(1, observed.current_revision));

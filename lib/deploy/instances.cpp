@@ -5,6 +5,7 @@
 #include <set>
 
 #include "docker/argv.hpp"
+#include "render/names.hpp"
 #include "state/listing.hpp"
 #include "state/revision.hpp"
 #include "state/scripts.hpp"
@@ -105,25 +106,21 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
         names.push_back(container.name);
     }
     if (!names.empty()) {
+        // --volumes: their anonymous volumes go with them (docker keeps named ones).
         std::vector<std::string> argv = {"docker", "rm", "--force"};
+        if (volumes) {
+            argv.push_back("--volumes");
+        }
         argv.insert(argv.end(), names.begin(), names.end());
         run_or_fail(runner, argv, "removing containers");
         outcome.containers = names;
     }
-    // Services may share a named volume: name each once.
-    std::set<std::string> volume_names;
-    for (const auto& service : observed.recorded) {
-        for (const auto& volume : service.volumes) {
-            if (volume_names.insert(volume).second) {
-                outcome.named_volumes.push_back(volume);
-            }
-        }
-    }
-    if (volumes) {
-        for (const auto& volume : outcome.named_volumes) {
-            run_or_fail(runner, docker::remove_volume(volume), "removing volume " + volume);
-        }
-    }
+    outcome.named_volumes = settle_volumes(runner, observed, volumes);
+    bool all_gone = std::all_of(outcome.named_volumes.begin(), outcome.named_volumes.end(),
+                                [](const NamedVolume& volume) { return volume.removed; });
+    outcome.data = !volumes ? DestroyOutcome::Data::kept
+                   : all_gone ? DestroyOutcome::Data::removed
+                              : DestroyOutcome::Data::partly_kept;
     outcome.instance_dir = observed.instance_dir(instance);
     run_or_fail(runner, state::forget_instance_argv(outcome.instance_dir, volumes), "forgetting the instance");
     // With its records gone, the router drops the instance's domains and leaves
@@ -134,14 +131,21 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
         router::sync(runner, targets.state_dir_for(runner.host()), targets.router);
     }
     // The network may already be gone: its removal is allowed to fail.
-    outcome.network = "cz-" + instance;
+    outcome.network = render::network_name(instance);
     outcome.network_removed = runner.run({docker::remove_network(outcome.network), "", std::nullopt, nullptr}).ok();
-    outcome.data_removed = volumes;
     outcome.instance_dir_removed = volumes;
     reporter.event({report::Event::Kind::done, runner.host(), "",
                     "destroyed " + util::quoted(instance) + " (" + std::to_string(names.size()) +
                         (names.size() == 1 ? " container" : " containers") +
-                        (volumes ? ", with its data)" : "; data kept, destroy --volumes removes it)")});
+                        (!volumes  ? "; data kept, destroy --volumes removes it)"
+                         : all_gone ? ", with its data)"
+                                    : ", with its data but the volumes kept below)")});
+    for (const auto& volume : outcome.named_volumes) {
+        if (volumes && !volume.removed) {
+            reporter.event({report::Event::Kind::note, runner.host(), "",
+                            "kept volume " + volume.name + ": " + volume.kept_because});
+        }
+    }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "deploy/targets.hpp"
+#include "deploy/volumes.hpp"
 #include "report/reporter.hpp"
 
 namespace calzion::deploy {
@@ -68,8 +69,10 @@ struct DestroyOutcome {
     std::vector<std::string> containers;     // removed
     std::string network;                     // the instance's network
     bool network_removed = false;            // false: it was already gone, or is still in use
-    std::vector<std::string> named_volumes;  // the recorded services' named volumes
-    bool data_removed = false;               // named volumes and volume directories
+    std::vector<NamedVolume> named_volumes;  // the instance's named volumes on the host, removed or kept
+    // Named volumes and volume directories: all removed, only partly (a volume
+    // stayed, see named_volumes), or kept (no --volumes).
+    enum class Data { kept, partly_kept, removed } data = Data::kept;
     std::string instance_dir;                // the instance's state directory on the host
     bool instance_dir_removed = false;       // false: only its records and secrets went
     bool missing = false;                    // nothing of the instance was on the host
@@ -77,9 +80,11 @@ struct DestroyOutcome {
 };
 
 // Remove the instance from every target host under its lock: containers,
-// network, records and secrets; with `volumes` also its data directory and named
-// volumes. Errors are kept per host. A host with nothing of the instance (no
-// record, no container) is left alone and its outcome marked `missing`.
+// network, records and secrets; with `volumes` also its data directory, its
+// containers' anonymous volumes and its named volumes (volume_candidates: never
+// one that is not the instance's). Errors are kept per host. A host with
+// nothing of the instance (no record, no container) is left alone and its
+// outcome marked `missing`.
 std::vector<DestroyOutcome> destroy_all(const Targets& targets, const std::string& instance, bool volumes,
                                         int lock_timeout, report::Reporter& reporter);
 

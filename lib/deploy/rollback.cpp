@@ -1,6 +1,8 @@
 #include "deploy/rollback.hpp"
 
 #include "deploy/converge.hpp"
+#include "render/deployment_json.hpp"
+#include "render/names.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -33,6 +35,7 @@ std::unique_ptr<render::Deployment> deployment_for(const state::RevisionRecord& 
     }
     deployment->revision = revision;
     for (auto& service : deployment->services) {
+        rename_recorded(service, instance);
         service.labels["io.calzion.revision"] = std::to_string(revision);
     }
     return deployment;
@@ -87,6 +90,23 @@ void rollback_host(HostOutcome& outcome, exec::Runner& runner, const RollbackReq
 }
 
 }  // namespace
+
+void rename_recorded(render::RenderedService& service, const std::string& instance) {
+    std::string container = render::container_name(instance, service.name);
+    std::string old_volume_prefix = "cz-" + instance + "-";
+    bool renamed = service.container != container;
+    service.container = container;
+    for (auto& mount : service.mounts) {
+        if (mount.type == "volume" && mount.source.starts_with(old_volume_prefix)) {
+            mount.source = render::volume_name(instance, mount.source.substr(old_volume_prefix.size()));
+            renamed = true;
+        }
+    }
+    if (renamed) {
+        service.spec_hash = render::spec_hash(service);
+        service.labels["io.calzion.spec-hash"] = service.spec_hash;
+    }
+}
 
 const state::RevisionRecord& rollback_target(const state::History& history, std::optional<int> to,
                                              const std::string& instance, const std::string& host) {

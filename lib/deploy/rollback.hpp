@@ -38,4 +38,10 @@ const state::RevisionRecord& rollback_target(const state::History& history, std:
 // "rollback". Errors are kept per host and reported as they happen.
 std::vector<HostOutcome> rollback_all(const RollbackRequest& request, report::Reporter& reporter);
 
+// A revision recorded before the current naming scheme names its container
+// <instance>-<service> and its volumes cz-<instance>-<volume>: give `service`
+// today's names (render::container_name, render::volume_name) and the spec hash
+// that goes with them, so that a rollback does not bring the old names back.
+void rename_recorded(render::RenderedService& service, const std::string& instance);
+
 }  // namespace calzion::deploy

@@ -100,6 +100,9 @@ Argv run(const render::RenderedService& service, const std::string& network, con
     for (const auto& [key, value] : service.labels) {
         argv.insert(argv.end(), {"--label", key + "=" + value});
     }
+    if (!paths.state_dir.empty()) {
+        argv.insert(argv.end(), {"--label", "io.calzion.state=" + paths.state_dir});
+    }
     for (const auto& [name, value] : service.env) {
         argv.insert(argv.end(), {"--env", name + "=" + value});
     }

@@ -27,6 +27,7 @@ PullPolicy pull_policy_for(const render::RenderedService& service, std::optional
 struct ServicePaths {
     std::string instance_dir;  // absolute: <state_dir>/instances/<instance>
     bool secrets_file = false;  // whether <instance_dir>/secrets/<service>.env exists
+    std::string state_dir;      // absolute: the state directory that owns the container
 };
 
 // The path of a service's secret env file, inside the instance directory.
@@ -37,8 +38,9 @@ std::string secrets_file(const std::string& instance_dir, const std::string& ser
 enum class Alias { now, when_ready };
 
 // `docker run -d ...` for a service: name, network and alias (unless
-// Alias::when_ready), labels, env, mounts, ports, health check, limits, extra
-// options, then image and command.
+// Alias::when_ready), labels (with io.calzion.state naming the owning state
+// directory), env, mounts, ports, health check, limits, extra options, then
+// image and command.
 Argv run(const render::RenderedService& service, const std::string& network, const ServicePaths& paths,
          PullPolicy pull, Alias alias = Alias::now);
 

@@ -38,6 +38,7 @@ Container container_from(const json& item) {
         container.instance = string_at(labels, "io.calzion.instance");
         container.service = string_at(labels, "io.calzion.service");
         container.spec_hash = string_at(labels, "io.calzion.spec-hash");
+        container.state_dir = string_at(labels, "io.calzion.state");
         container.revision = label_number(string_at(labels, "io.calzion.revision"));
     }
     const json& state = item.value("State", json::object());
@@ -48,6 +49,14 @@ Container container_from(const json& item) {
         container.health = string_at(state["Health"], "Status");
     }
     container.restart_count = item.value("RestartCount", 0);
+    const json mounts = item.value("Mounts", json::array());
+    if (mounts.is_array()) {
+        for (const auto& mount : mounts) {
+            if (mount.is_object() && string_at(mount, "Type") == "volume") {
+                container.volumes.push_back({string_at(mount, "Name"), string_at(mount, "Destination")});
+            }
+        }
+    }
     return container;
 }
 
@@ -57,6 +66,8 @@ const char* const k_inspect_format =
     R"({{if index . "State"}})"
     R"({"Id":{{json .Id}},"Name":{{json .Name}},"Image":{{json .Image}},"RestartCount":{{json .RestartCount}},)"
     R"("Config":{"Labels":{{json .Config.Labels}}},)"
+    R"("Mounts":[{{range $i, $m := .Mounts}}{{if $i}},{{end}})"
+    R"({"Type":{{json $m.Type}},"Name":{{json $m.Name}},"Destination":{{json $m.Destination}}}{{end}}],)"
     R"("State":{"Status":{{json .State.Status}},"ExitCode":{{json .State.ExitCode}},)"
     R"("StartedAt":{{json .State.StartedAt}},)"
     R"("Health":{{with index .State "Health"}}{"Status":{{json .Status}}}{{else}}null{{end}}}})"

@@ -6,6 +6,12 @@
 
 namespace calzion::docker {
 
+// A Docker volume mounted in a container.
+struct VolumeMount {
+    std::string name;    // the volume's name (a 64-digit id for an anonymous one)
+    std::string target;  // where it is mounted in the container
+};
+
 // What calzion needs to know about a container it finds on a host.
 struct Container {
     std::string id;
@@ -13,6 +19,7 @@ struct Container {
     std::string instance;   // label io.calzion.instance
     std::string service;    // label io.calzion.service
     std::string spec_hash;  // label io.calzion.spec-hash
+    std::string state_dir;  // label io.calzion.state: the state directory that owns it ("" before owners were labelled)
     int revision = 0;       // label io.calzion.revision
     std::string image_id;   // the image it runs, "sha256:..."
     std::string status;     // created, running, restarting, exited, paused, dead
@@ -20,6 +27,7 @@ struct Container {
     int exit_code = 0;
     int restart_count = 0;
     std::string started_at;
+    std::vector<VolumeMount> volumes;  // the Docker volumes it mounts
 };
 
 // The --format template for `docker inspect` of containers and images at once:

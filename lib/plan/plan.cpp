@@ -22,13 +22,22 @@
 // for unchanged): the commands run once per instance, whatever replaces the
 // container later.
 //
-// A container is the service's own when it is named <instance>-<service>; other
+// A container is the service's own when it is named <instance>_<service>; other
 // containers of the service (left by an interrupted deploy) are leftovers that
 // the action cleans up. A running one among them is the old container an
 // interrupted replacement parked, still serving: the plan finishes that
 // replacement (replace, or unchanged when the new container already runs the
-// template's spec) and the parked one keeps serving until the new one is ready. Containers of services no longer in the template are
-// removed with --prune, else kept and reported.
+// template's spec) and the parked one keeps serving until the new one is
+// ready. Without a container of the service's name, a running container of
+// the service under an earlier naming scheme (<instance>-<service>) is
+// replaced ("container renamed to ..."), which moves the service to its new
+// name. Containers of services no longer in the template are removed with
+// --prune, else kept and reported.
+//
+// Docker cannot rename a volume: when a container in place mounts, where the
+// template wants a named volume, a volume of another name (an earlier naming
+// scheme) and the new one does not exist yet, the plan is refused with the
+// commands that move the data, rather than start the service without it.
 
 #include "plan/plan.hpp"
 
@@ -39,6 +48,7 @@
 #include <algorithm>
 
 #include "docker/inspect.hpp"
+#include "util/error.hpp"
 
 namespace calzion::plan {
 
@@ -89,6 +99,50 @@ void assign_containers(Action& action, const render::RenderedService& service,
             action.leftovers.push_back(container);
         }
     }
+    if (action.current) {
+        return;
+    }
+    // A name from an earlier scheme; parked containers are left to the cleanup.
+    auto renamed = std::find_if(action.leftovers.begin(), action.leftovers.end(), [](const docker::Container& c) {
+        return c.status == "running" && !c.name.ends_with("_old") && !c.name.ends_with("-calzion-old");
+    });
+    if (renamed != action.leftovers.end()) {
+        action.current = *renamed;
+        action.leftovers.erase(renamed);
+    }
+}
+
+// The named volumes that containers in place keep data in under another name
+// than the template now gives them, with how to move that data.
+std::vector<std::string> renamed_volumes(const Plan& plan, const state::HostState& observed,
+                                         const std::string& instance) {
+    std::vector<std::string> problems;
+    for (const auto& action : plan.actions) {
+        if (action.desired == nullptr || !action.current) {
+            continue;
+        }
+        for (const auto& mount : action.desired->mounts) {
+            if (mount.type != "volume" || observed.volumes.count(mount.source)) {
+                continue;
+            }
+            for (const auto& old : action.current->volumes) {
+                if (old.target != mount.target || old.name == mount.source) {
+                    continue;
+                }
+                problems.push_back(
+                    "service \"" + action.service + "\" keeps its data at " + mount.target + " in volume \"" +
+                    old.name + "\", which is now named \"" + mount.source +
+                    "\", and docker cannot rename a volume; move the data on the host (stop " + action.current->name +
+                    " first if it writes there), then deploy again:\n"
+                    "  docker volume create --label io.calzion.instance=" + instance +
+                    " --label io.calzion.state=" + observed.state_dir + " " + mount.source + "\n"
+                    "  docker run --rm -v " + old.name + ":/from -v " + mount.source +
+                    ":/to IMAGE cp -a /from/. /to/   (any IMAGE with cp, e.g. busybox)\n"
+                    "  and once the deploy succeeded: docker volume rm " + old.name);
+            }
+        }
+    }
+    return problems;
 }
 
 std::string image_wanted(const render::RenderedService& service, const state::HostState& observed) {
@@ -114,6 +168,9 @@ void decide(Action& action, const render::RenderedService& service, const Fields
     if (!current) {
         action.kind = ActionKind::create;
         action.reason = recorded ? "container missing" : "new service";
+    } else if (current->name != service.container) {
+        action.kind = ActionKind::replace;
+        action.reason = "container renamed to " + service.container;
     } else if (current->spec_hash != service.spec_hash) {
         action.kind = ActionKind::replace;
         bool recorded_matches = recorded && recorded->spec_hash == current->spec_hash;
@@ -241,6 +298,14 @@ Plan make_plan(const render::Deployment& desired, const std::map<std::string, Fi
         plan.actions.push_back(std::move(action));
     }
     add_departed(plan, desired, observed, options);
+    std::vector<std::string> problems = renamed_volumes(plan, observed, desired.instance);
+    if (!problems.empty()) {
+        std::string text;
+        for (const auto& problem : problems) {
+            text += (text.empty() ? "" : "\n") + problem;
+        }
+        throw Error(ErrorKind::operation_failed, text);
+    }
     return plan;
 }
 

@@ -70,7 +70,10 @@ struct PlanOptions {
 
 // Compare what the template wants (desired, with the fields of each service) with
 // what a host has (recorded revision and the containers labelled with the
-// instance) and decide, per service, what deploy must do. Pure.
+// instance) and decide, per service, what deploy must do. Pure. Throws
+// Error(operation_failed) when a container in place keeps data in a named volume
+// under a name from an earlier naming scheme (docker cannot rename it), saying
+// how to move the data.
 Plan make_plan(const render::Deployment& desired, const std::map<std::string, Fields>& desired_fields,
                const state::HostState& observed, const PlanOptions& options);
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "render/deployment_json.hpp"
+#include "render/names.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -56,7 +57,7 @@ std::vector<Mount> resolve_mounts(const tmpl::Service& service, const std::strin
             break;
         case tmpl::Volume::Kind::named:
             mount.type = "volume";
-            mount.source = "cz-" + instance + "-" + volume.source;
+            mount.source = volume_name(instance, volume.source);
             break;
         case tmpl::Volume::Kind::bind:
             mount.type = "bind";
@@ -143,7 +144,7 @@ RenderedService resolve_service(const tmpl::Template& spec, const tmpl::Service&
                                 const RenderOptions& options) {
     RenderedService out;
     out.name = service.name;
-    out.container = options.instance + "-" + service.name;
+    out.container = container_name(options.instance, service.name);
     out.image = service.image;
     out.git = service.git;
     out.build = service.build;
@@ -259,7 +260,7 @@ void check_placement(const tmpl::Template& spec, const RenderOptions& options, D
 Deployment resolve(const tmpl::Template& spec, const RenderOptions& options) {
     Deployment deployment;
     deployment.instance = options.instance;
-    deployment.network = "cz-" + options.instance;
+    deployment.network = network_name(options.instance);
     deployment.revision = options.revision;
     for (const tmpl::Service* service : start_order(spec)) {
         const std::string* host = host_of(options, service->name);

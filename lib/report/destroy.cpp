@@ -15,6 +15,25 @@ ordered_json named(const std::string& name) {
     return name.empty() ? ordered_json(nullptr) : ordered_json(name);
 }
 
+ordered_json volumes_json(const std::vector<deploy::NamedVolume>& volumes) {
+    ordered_json out = ordered_json::array();
+    for (const auto& volume : volumes) {
+        out.push_back({{"name", volume.name},
+                       {"removed", volume.removed},
+                       {"kept_because", volume.removed ? ordered_json(nullptr) : ordered_json(volume.kept_because)}});
+    }
+    return out;
+}
+
+const char* data_text(deploy::DestroyOutcome::Data data) {
+    switch (data) {
+    case deploy::DestroyOutcome::Data::kept: return "kept";
+    case deploy::DestroyOutcome::Data::partly_kept: return "partly kept";
+    case deploy::DestroyOutcome::Data::removed: return "removed";
+    }
+    return "kept";
+}
+
 }  // namespace
 
 std::string destroy_json(const std::vector<deploy::DestroyOutcome>& outcomes, const std::string& instance,
@@ -25,8 +44,8 @@ std::string destroy_json(const std::vector<deploy::DestroyOutcome>& outcomes, co
                          {"missing", outcome.missing},
                          {"containers", outcome.containers},
                          {"network", {{"name", named(outcome.network)}, {"removed", outcome.network_removed}}},
-                         {"named_volumes", outcome.named_volumes},
-                         {"data", outcome.data_removed ? "removed" : "kept"},
+                         {"named_volumes", volumes_json(outcome.named_volumes)},
+                         {"data", data_text(outcome.data)},
                          {"instance_dir",
                           {{"path", named(outcome.instance_dir)}, {"removed", outcome.instance_dir_removed}}},
                          {"error", error_field(outcome.error)}});

@@ -37,6 +37,9 @@ struct HostState {
     // Per service: the digest of the secrets its container was started with.
     std::map<std::string, std::string> secrets_applied;
     std::vector<docker::Container> containers;        // labelled with the instance
+    // Named volumes labelled with the instance -> the state directory that owns
+    // each ("" for one without that label).
+    std::map<std::string, std::string> volumes;
     std::map<std::string, std::string> image_ids;     // normalized reference -> id
 
     std::string instance_dir(const std::string& instance) const { return state_dir + "/instances/" + instance; }

@@ -12,7 +12,8 @@ constexpr const char* k_state_dir = k_resolve_state_dir;
 
 // Print what calzion needs to know about instance $2 in state dir $1, and the
 // ids of images $3... (references that cannot name a container): recorded state,
-// lock holder, containers, images. One docker process lists, one inspects.
+// lock holder, containers, images, volumes. One docker process lists
+// containers, one inspects them and the images, one lists volumes.
 constexpr const char* k_dump = R"sh(
 calzion_dump() {
   d=$1; i=$2; shift 2
@@ -49,6 +50,9 @@ calzion_dump() {
   # ($inspect_format: what docker::parse_inspected reads; every label comes along).
   echo "@@calzion docker"
   if [ -n "$ids" ] || [ $# -gt 0 ]; then docker inspect --format "$inspect_format" $ids "$@" 2>/dev/null; fi
+  # Named volumes labelled with the instance, each with the state directory that owns it.
+  echo "@@calzion volumes"
+  docker volume ls --filter "label=io.calzion.instance=$i" --format '{{.Name}} {{.Label "io.calzion.state"}}' 2>/dev/null
   echo "@@calzion end"
 }
 )sh";
@@ -103,8 +107,20 @@ cat > "$idir/revisions/$rev.json.tmp" &&
   printf '%s\n' "$audit" >> "$idir/audit.log"
 )sh";
 
+// $6... are $5 directories, then named volumes. A volume that exists must carry
+// the labels calzion gives its own: any other (someone else's, or one from
+// before volumes were labelled) is refused before anything is created.
 constexpr const char* k_prepare = R"sh(
-idir=$1; network=$2; instance=$3; shift 3
+idir=$1; network=$2; instance=$3; owner=$4; ndirs=$5; shift 5
+n=0
+for v in "$@"; do
+  n=$((n + 1)); [ "$n" -gt "$ndirs" ] || continue
+  labels=$(docker volume inspect --format '{{index .Labels "io.calzion.instance"}} {{index .Labels "io.calzion.state"}}' "$v" 2>/dev/null) || continue
+  if [ "$labels" != "$instance $owner" ]; then
+    echo "volume \"$v\" exists on the host without the labels io.calzion.instance=$instance and io.calzion.state=$owner: calzion does not use a volume it did not create; remove or rename it" >&2
+    exit 77
+  fi
+done
 # The network gets a subnet of its own (the one docker picks, then given back
 # to it explicitly): only there may a container that leaves and joins it again
 # keep its address, as a start-first replacement needs (docker/hand_over.cpp).
@@ -118,7 +134,15 @@ if ! docker network inspect "$network" >/dev/null 2>&1; then
       docker network create --label "io.calzion.instance=$instance" "$network" >/dev/null || exit 1
   fi
 fi
-for dir in "$@"; do mkdir -p "$idir/$dir" || exit 77; done
+n=0
+for arg in "$@"; do
+  n=$((n + 1))
+  if [ "$n" -le "$ndirs" ]; then
+    mkdir -p "$idir/$arg" || exit 77
+  elif ! docker volume inspect "$arg" >/dev/null 2>&1; then
+    docker volume create --label "io.calzion.instance=$instance" --label "io.calzion.state=$owner" "$arg" >/dev/null || exit 1
+  fi
+done
 )sh";
 
 // Record which secrets (their digest) service $2's container now runs with.
@@ -215,9 +239,11 @@ std::vector<std::string> record_argv(const std::string& state_dir, const std::st
 }
 
 std::vector<std::string> prepare_argv(const std::string& instance_dir, const std::string& network,
-                                      const std::string& instance, const std::vector<std::string>& directories) {
-    std::vector<std::string> args = {instance_dir, network, instance};
+                                      const std::string& instance, const std::vector<std::string>& directories,
+                                      const std::string& state_dir, const std::vector<std::string>& volumes) {
+    std::vector<std::string> args = {instance_dir, network, instance, state_dir, std::to_string(directories.size())};
     args.insert(args.end(), directories.begin(), directories.end());
+    args.insert(args.end(), volumes.begin(), volumes.end());
     return util::script_argv(k_prepare, args);
 }
 

@@ -31,10 +31,14 @@ std::vector<std::string> lock_argv(const std::string& state_dir, const std::stri
 std::vector<std::string> record_argv(const std::string& state_dir, const std::string& instance, int revision,
                                      const std::string& audit_line);
 
-// argv that creates the instance's network unless it exists, and the given
-// directories (volumes) inside the instance directory.
+// argv that creates the instance's network unless it exists, the given
+// directories (volumes) inside the instance directory, and the named volumes
+// that do not exist yet, labelled with the instance and `state_dir` (the owner).
+// It exits 77 before creating anything when one of `volumes` exists without
+// exactly those labels.
 std::vector<std::string> prepare_argv(const std::string& instance_dir, const std::string& network,
-                                      const std::string& instance, const std::vector<std::string>& directories);
+                                      const std::string& instance, const std::vector<std::string>& directories,
+                                      const std::string& state_dir, const std::vector<std::string>& volumes);
 // argv that writes a service's secret env file from stdin: mode 0600 in a 0700
 // directory, never on a command line.
 // Record the digest of the secrets service `service`'s container was started

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "state/ownership.hpp"
 #include "state/scripts.hpp"
 #include "tmpl/names.hpp"
 #include "util/error.hpp"
@@ -102,8 +103,10 @@ std::pair<std::unique_ptr<Lock>, HostState> lock_and_read(exec::Runner& runner, 
         }
         dump += *line + "\n";
         if (locked && *line == "@@calzion end") {
+            auto lock = std::make_unique<Lock>(std::move(holder));
             HostState state = parse_dump(dump, runner.host());
-            return {std::make_unique<Lock>(std::move(holder)), std::move(state)};
+            check_owner(state, instance, runner.host());
+            return {std::move(lock), std::move(state)};
         }
     }
     exec::Result result = holder->finish();

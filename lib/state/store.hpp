@@ -34,7 +34,8 @@ private:
 // Take the instance's lock, waiting up to `wait_seconds` for another holder, and
 // read the state while holding it (one round trip for both). Throws
 // Error(lock_held) naming the holder when the lock stays held, and
-// Error(permission) when the state directory cannot be written.
+// Error(permission) when the state directory cannot be written or another state
+// directory owns the instance (state::check_owner).
 std::pair<std::unique_ptr<Lock>, HostState> lock_and_read(exec::Runner& runner, const std::string& state_dir,
                                                           const std::string& instance, const std::string& command,
                                                           int wait_seconds, const std::vector<std::string>& images);

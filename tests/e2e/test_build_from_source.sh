@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Services built from source (`git:` and `build:`): calzion streams `git
 # archive` of the commit from here over the SSH connection into `docker build`
-# on the host (no registry), tags the image <instance>-<service>:<commit12>, and
+# on the host (no registry), tags the image <instance>_<service>:<commit12>, and
 # runs it. An unchanged commit is neither rebuilt nor replaced; a new commit is
 # built and replaces the container. A context with uncommitted changes is
 # refused unless --allow-dirty, which builds the working tree under a
@@ -68,27 +68,27 @@ services:
       target: final
 EOF
 
-image_of() { host_docker 1 inspect -f '{{.Config.Image}}' "$inst-$1"; }
-container_id() { host_docker 1 inspect -f '{{.Id}}' "$inst-$1"; }
+image_of() { host_docker 1 inspect -f '{{.Config.Image}}' "${inst}_$1"; }
+container_id() { host_docker 1 inspect -f '{{.Id}}' "${inst}_$1"; }
 
 # --- first deploy: built on host1 from the commit, tagged with it -------------
 assert_exit 0 cz deploy "$T/app.yaml" "$inst"
-assert_contains "$ERR" "host1 web: create: new service, build $inst-web:${c1:0:12}"
-assert_contains "$ERR" "host1 web: build $inst-web:${c1:0:12} on the host"
-assert_contains "$ERR" "host1 web: built $inst-web:${c1:0:12}"
-assert_contains "$ERR" "host1 api: built $inst-api:${c1:0:12}"
-assert_eq "$inst-web:${c1:0:12}" "$(image_of web)" "image of web"
-assert_eq "$inst-api:${c1:0:12}" "$(image_of api)" "image of api"
-assert_eq "version one" "$(host_docker 1 exec "$inst-web" cat /page.txt)" "built content in web"
+assert_contains "$ERR" "host1 web: create: new service, build ${inst}_web:${c1:0:12}"
+assert_contains "$ERR" "host1 web: build ${inst}_web:${c1:0:12} on the host"
+assert_contains "$ERR" "host1 web: built ${inst}_web:${c1:0:12}"
+assert_contains "$ERR" "host1 api: built ${inst}_api:${c1:0:12}"
+assert_eq "${inst}_web:${c1:0:12}" "$(image_of web)" "image of web"
+assert_eq "${inst}_api:${c1:0:12}" "$(image_of api)" "image of api"
+assert_eq "version one" "$(host_docker 1 exec "${inst}_web" cat /page.txt)" "built content in web"
 # shellcheck disable=SC2016
-assert_eq 'hello $(not run) from api' "$(host_docker 1 exec "$inst-api" cat /greeting)" "build argument in api"
-assert_eq "$inst-web:${c1:0:12}" \
+assert_eq 'hello $(not run) from api' "$(host_docker 1 exec "${inst}_api" cat /greeting)" "build argument in api"
+assert_eq "${inst}_web:${c1:0:12}" \
   "$(jq -r '.deployment.services[] | select(.name == "web") | .image' "$CZ_HOST1_STATE/instances/$inst/revisions/1.json")" \
   "recorded image"
 # The context came over stdin: nothing was copied to the host's disk.
 assert_eq "" "$(find "$CZ_HOST1_STATE" "$CZ_HOST1_HOME" -name 'page.txt' 2>/dev/null)" "context files on the host"
 web_id=$(container_id web)
-image_id=$(host_docker 1 image inspect -f '{{.Id}}' "$inst-web:${c1:0:12}")
+image_id=$(host_docker 1 image inspect -f '{{.Id}}' "${inst}_web:${c1:0:12}")
 
 # --- same commit: no build, nothing replaced ---------------------------------
 assert_exit 0 cz plan --detailed-exitcode "$T/app.yaml" "$inst"
@@ -97,24 +97,24 @@ assert_exit 0 cz deploy "$T/app.yaml" "$inst"
 assert_contains "$ERR" "host1: up to date at revision 1"
 assert_not_contains "$ERR" "build"
 assert_eq "$web_id" "$(container_id web)" "web container after an unchanged deploy"
-assert_eq "$image_id" "$(host_docker 1 image inspect -f '{{.Id}}' "$inst-web:${c1:0:12}")" "image after an unchanged deploy"
+assert_eq "$image_id" "$(host_docker 1 image inspect -f '{{.Id}}' "${inst}_web:${c1:0:12}")" "image after an unchanged deploy"
 
 # --- a new commit: plan says build, dry run shows the pipeline, deploy replaces
 echo "version two" >"$repo/page.txt"
 git_ commit -qam two
 c2=$(git_ rev-parse HEAD)
 assert_exit 2 cz plan --detailed-exitcode "$T/app.yaml" "$inst"
-grep -qE "^  ~ web +replace: spec changed, build $inst-web:${c2:0:12} \(image\)$" <<<"$OUT" || fail "plan of a new commit: $OUT"
+grep -qE "^  ~ web +replace: spec changed, build ${inst}_web:${c2:0:12} \(image\)$" <<<"$OUT" || fail "plan of a new commit: $OUT"
 assert_exit 0 cz deploy --dry-run "$T/app.yaml" "$inst"
-assert_contains "$OUT" "local: git -C $repo archive --format=tar $c2"$'\n'"host1: docker build --force-rm --tag $inst-web:${c2:0:12} -"
-assert_contains "$OUT" "local: git -C $repo archive --format=tar $c2:api/"$'\n'"host1: docker build --force-rm --tag $inst-api:${c2:0:12} --file Dockerfile.api --build-arg 'GREETING=hello \$(not run)' --target final -"
-assert_exit 1 host_docker 1 image inspect "$inst-web:${c2:0:12}"
+assert_contains "$OUT" "local: git -C $repo archive --format=tar $c2"$'\n'"host1: docker build --force-rm --tag ${inst}_web:${c2:0:12} -"
+assert_contains "$OUT" "local: git -C $repo archive --format=tar $c2:api/"$'\n'"host1: docker build --force-rm --tag ${inst}_api:${c2:0:12} --file Dockerfile.api --build-arg 'GREETING=hello \$(not run)' --target final -"
+assert_exit 1 host_docker 1 image inspect "${inst}_web:${c2:0:12}"
 assert_eq "$web_id" "$(container_id web)" "web container after a dry run"
 
 assert_exit 0 cz deploy "$T/app.yaml" "$inst"
-assert_contains "$ERR" "host1 web: replace (start-first): spec changed, build $inst-web:${c2:0:12}"
-assert_eq "$inst-web:${c2:0:12}" "$(image_of web)" "image of web after a commit"
-assert_eq "version two" "$(host_docker 1 exec "$inst-web" cat /page.txt)" "content after a commit"
+assert_contains "$ERR" "host1 web: replace (start-first): spec changed, build ${inst}_web:${c2:0:12}"
+assert_eq "${inst}_web:${c2:0:12}" "$(image_of web)" "image of web after a commit"
+assert_eq "version two" "$(host_docker 1 exec "${inst}_web" cat /page.txt)" "content after a commit"
 [ "$(container_id web)" != "$web_id" ] || fail "web was not replaced after a new commit"
 
 # --- uncommitted changes: refused, then built as they are with --allow-dirty --
@@ -128,10 +128,10 @@ assert_eq "$web_id" "$(container_id web)" "web after a refused deploy"
 
 assert_exit 0 cz deploy --allow-dirty "$T/app.yaml" "$inst"
 dirty_image=$(image_of web)
-[[ $dirty_image =~ ^$inst-web:${c2:0:12}-dirty-[0-9a-f]{12}$ ]] || fail "image of a dirty build: $dirty_image"
-assert_eq "draft" "$(host_docker 1 exec "$inst-web" cat /page.txt)" "content of a dirty build"
+[[ $dirty_image =~ ^${inst}_web:${c2:0:12}-dirty-[0-9a-f]{12}$ ]] || fail "image of a dirty build: $dirty_image"
+assert_eq "draft" "$(host_docker 1 exec "${inst}_web" cat /page.txt)" "content of a dirty build"
 # api's context (api/) has no changes: it keeps its commit image and container.
-assert_eq "$inst-api:${c2:0:12}" "$(image_of api)" "api image during a dirty build"
+assert_eq "${inst}_api:${c2:0:12}" "$(image_of api)" "api image during a dirty build"
 assert_eq "$api_id" "$(container_id api)" "api container during a dirty build"
 # The same uncommitted changes: nothing to build; new ones: built again.
 assert_exit 0 cz deploy --allow-dirty "$T/app.yaml" "$inst"
@@ -139,7 +139,7 @@ assert_contains "$ERR" "host1: up to date"
 echo "draft 2" >"$repo/page.txt"
 assert_exit 0 cz deploy --allow-dirty "$T/app.yaml" "$inst"
 [ "$(image_of web)" != "$dirty_image" ] || fail "a second change to the working tree kept the image $dirty_image"
-assert_eq "draft 2" "$(host_docker 1 exec "$inst-web" cat /page.txt)" "content of a second dirty build"
+assert_eq "draft 2" "$(host_docker 1 exec "${inst}_web" cat /page.txt)" "content of a second dirty build"
 # The user's repository is as it was: the change still uncommitted, no index left over.
 assert_eq " M page.txt" "$(git_ status --porcelain)" "git status after dirty builds"
 assert_eq "" "$(find "$repo/.git" -maxdepth 1 -name 'calzion-index*')" "temporary index left in .git"
@@ -152,18 +152,18 @@ git_ commit -qam three
 c3=$(git_ rev-parse HEAD)
 cz_engine2() { DOCKER_HOST=$CZ_HOST2_DOCKER_HOST cz "$@"; }
 assert_exit 0 cz_engine2 deploy --dry-run --build-local "$T/app.yaml" "$inst"
-assert_contains "$OUT" "local: git -C $repo archive --format=tar $c3"$'\n'"local: docker build --force-rm --tag $inst-web:${c3:0:12} -"$'\n'"local: docker save $inst-web:${c3:0:12}"$'\n'"host1: docker load"
-assert_exit 1 host_docker 2 image inspect "$inst-web:${c3:0:12}"
+assert_contains "$OUT" "local: git -C $repo archive --format=tar $c3"$'\n'"local: docker build --force-rm --tag ${inst}_web:${c3:0:12} -"$'\n'"local: docker save ${inst}_web:${c3:0:12}"$'\n'"host1: docker load"
+assert_exit 1 host_docker 2 image inspect "${inst}_web:${c3:0:12}"
 
 assert_exit 0 cz_engine2 deploy --build-local "$T/app.yaml" "$inst"
-assert_contains "$ERR" "host1 web: build $inst-web:${c3:0:12} here"
-assert_contains "$ERR" "host1 web: send $inst-web:${c3:0:12} (docker save | docker load)"
-assert_contains "$ERR" "host1 web: loaded $inst-web:${c3:0:12}"
+assert_contains "$ERR" "host1 web: build ${inst}_web:${c3:0:12} here"
+assert_contains "$ERR" "host1 web: send ${inst}_web:${c3:0:12} (docker save | docker load)"
+assert_contains "$ERR" "host1 web: loaded ${inst}_web:${c3:0:12}"
 assert_not_contains "$ERR" "on the host"
-local_id=$(host_docker 2 image inspect -f '{{.Id}}' "$inst-web:${c3:0:12}")
-assert_eq "$local_id" "$(host_docker 1 image inspect -f '{{.Id}}' "$inst-web:${c3:0:12}")" "id of the sent image on host1"
-assert_eq "$inst-web:${c3:0:12}" "$(image_of web)" "image of web after --build-local"
-assert_eq "version three" "$(host_docker 1 exec "$inst-web" cat /page.txt)" "content after --build-local"
+local_id=$(host_docker 2 image inspect -f '{{.Id}}' "${inst}_web:${c3:0:12}")
+assert_eq "$local_id" "$(host_docker 1 image inspect -f '{{.Id}}' "${inst}_web:${c3:0:12}")" "id of the sent image on host1"
+assert_eq "${inst}_web:${c3:0:12}" "$(image_of web)" "image of web after --build-local"
+assert_eq "version three" "$(host_docker 1 exec "${inst}_web" cat /page.txt)" "content after --build-local"
 # Nothing of the instance runs on the building engine: it only built.
 assert_eq "" "$(host_docker 2 ps -aq --filter "label=io.calzion.instance=$inst")" "containers on the local engine"
 
@@ -175,12 +175,12 @@ c4=$(git_ rev-parse HEAD)
 web_id=$(container_id web)
 current=$(cat "$CZ_HOST1_STATE/instances/$inst/current")
 assert_exit 1 cz deploy "$T/app.yaml" "$inst"
-assert_contains "$ERR" "host1 web: build $inst-web:${c4:0:12} on the host"
+assert_contains "$ERR" "host1 web: build ${inst}_web:${c4:0:12} on the host"
 assert_contains "$ERR" "calzion: error: host1: service \"web\": docker build failed (exit 1); its last lines:"
 assert_contains "$ERR" "step output"
 assert_eq "$web_id" "$(container_id web)" "web container after a failed build"
-assert_eq "version three" "$(host_docker 1 exec "$inst-web" cat /page.txt)" "content after a failed build"
-assert_exit 1 host_docker 1 image inspect "$inst-web:${c4:0:12}"
+assert_eq "version three" "$(host_docker 1 exec "${inst}_web" cat /page.txt)" "content after a failed build"
+assert_exit 1 host_docker 1 image inspect "${inst}_web:${c4:0:12}"
 assert_eq "$current" "$(cat "$CZ_HOST1_STATE/instances/$inst/current")" "no revision recorded for a failed build"
 
 # --- not a git repository: an invalid template (65) --------------------------

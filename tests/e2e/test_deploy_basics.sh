@@ -30,11 +30,11 @@ assert_contains "$ERR" "host1 web: create: new service"
 assert_contains "$ERR" "host1 client: create: new service"
 assert_contains "$ERR" "host1: recorded revision 1"
 
-# Containers: <instance>-<service>, running, one per service, nothing else.
+# Containers: <instance>_<service>, running, one per service, nothing else.
 names=$(host_docker 1 ps -a --filter "label=io.calzion.instance=$inst" --format '{{.Names}}' | sort)
-assert_eq "$inst-client"$'\n'"$inst-web" "$names" "containers labelled with the instance"
+assert_eq "${inst}_client"$'\n'"${inst}_web" "$names" "containers labelled with the instance"
 for svc in web client; do
-  c=$inst-$svc
+  c=${inst}_$svc
   assert_eq running "$(host_docker 1 inspect -f '{{.State.Status}}' "$c")" "state of $c"
   assert_eq "$inst" "$(host_docker 1 inspect -f '{{index .Config.Labels "io.calzion.instance"}}' "$c")" "instance label of $c"
   assert_eq "$svc" "$(host_docker 1 inspect -f '{{index .Config.Labels "io.calzion.service"}}' "$c")" "service label of $c"
@@ -52,11 +52,11 @@ assert_exit 0 calzion render --format json "$T/app.yaml" "$inst"
 for svc in web client; do
   want=$(jq -r --arg s "$svc" '.services[] | select(.name == $s) | .spec_hash' <<<"$OUT")
   [ ${#want} = 64 ] || fail "render gives no spec hash for $svc: $want"
-  assert_eq "$want" "$(host_docker 1 inspect -f '{{index .Config.Labels "io.calzion.spec-hash"}}' "$inst-$svc")" "spec-hash label of $svc"
+  assert_eq "$want" "$(host_docker 1 inspect -f '{{index .Config.Labels "io.calzion.spec-hash"}}' "${inst}_$svc")" "spec-hash label of $svc"
 done
 
 # Environment: built-ins, the template's global env, the expose variable.
-getenv() { host_docker 1 exec "$inst-$1" sh -c "printf %s \"\$$2\""; }
+getenv() { host_docker 1 exec "${inst}_$1" sh -c "printf %s \"\$$2\""; }
 assert_eq "$inst" "$(getenv client CALZION_INSTANCE)" "CALZION_INSTANCE in client"
 assert_eq client "$(getenv client CALZION_SERVICE)" "CALZION_SERVICE in client"
 assert_eq web "$(getenv web CALZION_SERVICE)" "CALZION_SERVICE in web"
@@ -65,10 +65,10 @@ assert_eq web:8080 "$(getenv client WEB_ADDR)" "expose variable in client"
 assert_eq "" "$(getenv web WEB_ADDR)" "expose variable only where asked for"
 
 # DNS between services: the client reaches web by name and through WEB_ADDR.
-assert_exit 0 host_docker 1 exec "$inst-client" timeout 5 wget -qO- http://web:8080/
+assert_exit 0 host_docker 1 exec "${inst}_client" timeout 5 wget -qO- http://web:8080/
 assert_eq "page of $inst" "$OUT" "page fetched by service name"
 # shellcheck disable=SC2016
-assert_exit 0 host_docker 1 exec "$inst-client" sh -c 'timeout 5 wget -qO- "http://$WEB_ADDR/"'
+assert_exit 0 host_docker 1 exec "${inst}_client" sh -c 'timeout 5 wget -qO- "http://$WEB_ADDR/"'
 assert_eq "page of $inst" "$OUT" "page fetched through the expose variable"
 
 # State on the host: read over ssh, and the same bytes in the harness's view.
@@ -87,11 +87,11 @@ assert_eq '["web: create","client: create"]' "$(jq -c .changes "$rev")" "changes
 assert_eq "${USER:-$(id -un)}" "$(jq -r .user "$rev")" "user"
 assert_eq "$(hostname)" "$(jq -r .machine "$rev")" "machine"
 assert_eq "$inst cz-$inst 1" "$(jq -r '.deployment | "\(.instance) \(.network) \(.revision)"' "$rev")" "deployment header"
-assert_eq "web:$inst-web client:$inst-client" \
+assert_eq "web:${inst}_web client:${inst}_client" \
   "$(jq -r '[.deployment.services[] | "\(.name):\(.container)"] | join(" ")' "$rev")" "recorded services"
 assert_eq '"web:8080"' "$(jq -c '.deployment.services[] | select(.name == "client") | .env.WEB_ADDR' "$rev")" "recorded expose value"
 for svc in web client; do
-  assert_eq "$(host_docker 1 inspect -f '{{index .Config.Labels "io.calzion.spec-hash"}}' "$inst-$svc")" \
+  assert_eq "$(host_docker 1 inspect -f '{{index .Config.Labels "io.calzion.spec-hash"}}' "${inst}_$svc")" \
     "$(jq -r --arg s "$svc" '.deployment.services[] | select(.name == $s) | .spec_hash' "$rev")" "recorded hash of $svc"
 done
 

@@ -28,7 +28,7 @@ names() { host_docker 1 ps -a --filter "label=io.calzion.instance=$inst" --forma
 # page: web's page, fetched over the instance's network.
 page() { host_docker 1 run --rm --pull never --network "cz-$inst" "$CZ_IMAGE" timeout 5 wget -qO- http://web/; }
 recorded() { jq -c --arg s "$2" '.deployment.services[] | select(.name == $s) | .spec_hash' "$idir/revisions/$1.json"; }
-label_hash() { host_docker 1 inspect -f '"{{index .Config.Labels "io.calzion.spec-hash"}}"' "$inst-$1"; }
+label_hash() { host_docker 1 inspect -f '"{{index .Config.Labels "io.calzion.spec-hash"}}"' "${inst}_$1"; }
 
 # 1. The second service's image does not exist (and may not be pulled): web
 #    is up, api is not, revision 1 records web only.
@@ -36,7 +36,7 @@ assert_exit 1 cz deploy "$T/app.yaml" "$inst" --pull never --set API_IMAGE=local
 assert_contains "$ERR" "host1 web: ready"
 assert_contains "$ERR" "calzion: error: host1: service \"api\": image \"local/no-such-image:1\" is not on the host, and pull policy \"never\" does not pull it: "
 assert_contains "$ERR" "No such image: local/no-such-image:1"
-assert_eq "$inst-web" "$(names)" "containers after a failed docker run"
+assert_eq "${inst}_web" "$(names)" "containers after a failed docker run"
 assert_eq v1 "$(page)" "web after api failed"
 assert_eq 1 "$(cat "$idir/current")" "current after a failed deploy"
 rev=$idir/revisions/1.json
@@ -53,9 +53,9 @@ assert_eq '[["web","running",null]]' "$(jq -c '[.instances[0].services[] | [.ser
 assert_exit 0 cz deploy "$T/app.yaml" "$inst"
 assert_contains "$ERR" "host1 api: create: new service"
 assert_not_contains "$ERR" "host1 web:"
-assert_eq "$inst-api $inst-web" "$(names)" "containers after the good deploy"
+assert_eq "${inst}_api ${inst}_web" "$(names)" "containers after the good deploy"
 assert_eq '"succeeded" ["web","api"]' "$(jq -c '.status, [.deployment.services[].name]' "$idir/revisions/2.json" | tr '\n' ' ' | sed 's/ $//')" "revision 2"
-web_id=$(host_docker 1 inspect -f '{{.Id}}' "$inst-web")
+web_id=$(host_docker 1 inspect -f '{{.Id}}' "${inst}_web")
 
 # 3. A replacement that crash-loops: fails within seconds (not after
 #    --wait-timeout), shows its last log lines, the old web keeps serving.
@@ -67,10 +67,10 @@ assert_contains "$ERR" "host1 web: replace (start-first): spec changed"
 assert_contains "$ERR" "calzion: error: host1: service \"web\": failed to start"
 assert_contains "$ERR" "its last log lines:"
 assert_contains "$ERR" "v2 is broken"
-assert_eq "$web_id" "$(host_docker 1 inspect -f '{{.Id}}' "$inst-web")" "web after a failed replace"
-assert_eq running "$(host_docker 1 inspect -f '{{.State.Status}}' "$inst-web")" "old web state"
+assert_eq "$web_id" "$(host_docker 1 inspect -f '{{.Id}}' "${inst}_web")" "web after a failed replace"
+assert_eq running "$(host_docker 1 inspect -f '{{.State.Status}}' "${inst}_web")" "old web state"
 assert_eq v1 "$(page)" "page after a failed replace"
-assert_eq "$inst-api $inst-web" "$(names)" "containers after a failed replace"
+assert_eq "${inst}_api ${inst}_web" "$(names)" "containers after a failed replace"
 assert_eq 3 "$(cat "$idir/current")" "current after a failed replace"
 assert_eq '"failed"' "$(jq -c .status "$idir/revisions/3.json")" "status of revision 3"
 assert_eq "$(label_hash web)" "$(recorded 3 web)" "revision 3 records the old web, which runs"
@@ -85,18 +85,18 @@ assert_exit 0 cz plan --detailed-exitcode "$T/app.yaml" "$inst"
 assert_exit 1 cz deploy "$T/app.yaml" "$inst" --set 'API_CMD=sh -c "echo api gave up; exit 7"'
 assert_contains "$ERR" "calzion: error: host1: service \"api\": failed to start"
 assert_contains "$ERR" "api gave up"
-assert_eq "$inst-api $inst-web" "$(names)" "containers after api failed"
-assert_eq "sleep 3600" "$(host_docker 1 inspect -f '{{join .Config.Cmd " "}}' "$inst-api")" "api still runs its old command"
+assert_eq "${inst}_api ${inst}_web" "$(names)" "containers after api failed"
+assert_eq "sleep 3600" "$(host_docker 1 inspect -f '{{join .Config.Cmd " "}}' "${inst}_api")" "api still runs its old command"
 assert_eq "$(label_hash api)" "$(recorded 4 api)" "revision 4 records the api that runs"
 assert_eq "$(label_hash web)" "$(recorded 4 web)" "revision 4 records the web that runs"
 
 # 5. A container deleted by hand is recreated by the next deploy, the other
 #    one left alone.
-host_docker 1 rm -f "$inst-web" >/dev/null
-api_id=$(host_docker 1 inspect -f '{{.Id}}' "$inst-api")
+host_docker 1 rm -f "${inst}_web" >/dev/null
+api_id=$(host_docker 1 inspect -f '{{.Id}}' "${inst}_api")
 assert_exit 0 cz deploy "$T/app.yaml" "$inst"
 assert_contains "$ERR" "host1 web: create: container missing"
-assert_eq "$inst-api $inst-web" "$(names)" "containers after recreating web"
-assert_eq "$api_id" "$(host_docker 1 inspect -f '{{.Id}}' "$inst-api")" "api untouched"
+assert_eq "${inst}_api ${inst}_web" "$(names)" "containers after recreating web"
+assert_eq "$api_id" "$(host_docker 1 inspect -f '{{.Id}}' "${inst}_api")" "api untouched"
 assert_eq v1 "$(page)" "page of the recreated web"
 assert_exit 0 cz plan --detailed-exitcode "$T/app.yaml" "$inst"

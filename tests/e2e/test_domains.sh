@@ -67,13 +67,13 @@ assert_eq '[{"domain":"a.example.test","port":8000}]' \
   "$(jq -c '.deployment.services[0].routes' "$CZ_HOST1_STATE/instances/$a/revisions/1.json")" "recorded routes"
 
 # A second domain: a new revision, the same container, both names served.
-id=$(host_docker 1 inspect -f '{{.Id}}' "$a-web")
+id=$(host_docker 1 inspect -f '{{.Id}}' "${a}_web")
 sed -i "s/domains: {web: a.example.test}/domains: {web: [a.example.test, www.a.example.test]}/" "$infra"
 assert_exit 2 cz plan --detailed-exitcode "$T/site/app.yaml" "$a"
 assert_contains "$OUT" "domains changed"
 assert_exit 0 cz deploy "$T/site/app.yaml" "$a"
 assert_eq 2 "$(cat "$CZ_HOST1_STATE/instances/$a/current")" "a new revision"
-assert_eq "$id" "$(host_docker 1 inspect -f '{{.Id}}' "$a-web")" "the container is untouched"
+assert_eq "$id" "$(host_docker 1 inspect -f '{{.Id}}' "${a}_web")" "the container is untouched"
 assert_eq "site $a" "$(fetch www.a.example.test)" "the new domain"
 assert_exit 0 cz deploy "$T/site/app.yaml" "$a"
 assert_contains "$ERR" "one: up to date at revision 2"

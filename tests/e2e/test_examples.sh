@@ -49,7 +49,7 @@ on_exit cz destroy --volumes --missing-ok "$origins"
 # --allow-dirty: a working copy with local edits builds them (a clean clone
 # builds the commit).
 assert_exit 0 cz deploy --allow-dirty "$examples/origins/calzion.yaml" "$origins"
-assert_exit 0 host_docker 1 exec "$origins-busybox" timeout 5 wget -qO- http://app:3000/
+assert_exit 0 host_docker 1 exec "${origins}_busybox" timeout 5 wget -qO- http://app:3000/
 assert_eq "app of $origins
 database driver at busybox:28015
 database says: stand-in database of $origins" "$OUT" "origins app page"

@@ -112,16 +112,16 @@ line_before() {
 assert_exit 0 cz deploy "$T/app.yaml" "$inst"
 line_before "$T/err" "host1 db: ready" "host1 web: create" ||
   fail "web was created before db was ready:"$'\n'"$ERR"
-assert_eq "web v1 starting: db said: db ready" "$(host_docker 1 logs "$inst-web" 2>&1 | head -n 1)" \
+assert_eq "web v1 starting: db said: db ready" "$(host_docker 1 logs "${inst}_web" 2>&1 | head -n 1)" \
   "what web saw of db when it started"
 assert_eq "{\"Test\":[\"CMD-SHELL\",\"sh -c 'wget -qO- http://127.0.0.1/ >/dev/null'\"],\"Interval\":1000000000,\"Timeout\":2000000000,\"StartPeriod\":30000000000,\"Retries\":3}" \
-  "$(host_docker 1 inspect -f '{{json .Config.Healthcheck}}' "$inst-db" | jq -c '{Test, Interval, Timeout, StartPeriod, Retries}')" \
+  "$(host_docker 1 inspect -f '{{json .Config.Healthcheck}}' "${inst}_db" | jq -c '{Test, Interval, Timeout, StartPeriod, Retries}')" \
   "db's docker health check"
 assert_eq '{"Test":["CMD-SHELL","test -f /tmp/ready && wget -qO- http://127.0.0.1/ >/dev/null"],"Interval":500000000,"Timeout":90000000000,"StartPeriod":6000000000,"Retries":3}' \
-  "$(host_docker 1 inspect -f '{{json .Config.Healthcheck}}' "$inst-web" | jq -c '{Test, Interval, Timeout, StartPeriod, Retries}')" \
+  "$(host_docker 1 inspect -f '{{json .Config.Healthcheck}}' "${inst}_web" | jq -c '{Test, Interval, Timeout, StartPeriod, Retries}')" \
   "web's docker health check"
-assert_eq "running healthy" "$(state "$inst-db")" "db after the deploy"
-assert_eq "running healthy" "$(state "$inst-web")" "web after the deploy"
+assert_eq "running healthy" "$(state "${inst}_db")" "db after the deploy"
+assert_eq "running healthy" "$(state "${inst}_web")" "web after the deploy"
 assert_eq "web v1" "$(page http://web/)" "web's page"
 
 # --- 2. Start-first: web v2 takes 3 s to become healthy. In every snapshot
@@ -129,13 +129,13 @@ assert_eq "web v1" "$(page http://web/)" "web's page"
 # and answers (its page is fetched by address first, then the containers
 # are listed: a failed fetch must be followed by a healthy new web). It is
 # removed only after that.
-old=$(cid "$inst-web")
-old_ip=$(host_docker 1 inspect -f "{{(index .NetworkSettings.Networks \"cz-$inst\").IPAddress}}" "$inst-web")
+old=$(cid "${inst}_web")
+old_ip=$(host_docker 1 inspect -f "{{(index .NetworkSettings.Networks \"cz-$inst\").IPAddress}}" "${inst}_web")
 watch_containers "$inst" "$T/snap2" "http://$old_ip/"
 assert_exit 0 cz deploy "$T/app.yaml" "$inst" --set VERSION=v2 --set WEB_DELAY=3
 stop_watching
 assert_contains "$ERR" "host1 web: replace (start-first): spec changed"
-new=$(cid "$inst-web")
+new=$(cid "${inst}_web")
 [ "$new" != "$old" ] || fail "web was not replaced"
 awk -v old="$old" -v new="$new" '
   $1 == "page:" { answered = ($0 == "page: web v1") }
@@ -155,9 +155,9 @@ awk -v old="$old" -v new="$new" '
     if (!overlap) { print "never saw the old web answer beside the starting new one"; bad = 1 }
     exit bad
   }' "$T/snap2" >"$T/why" || fail "start-first: $(head -n 5 "$T/why")"$'\n'"snapshots:"$'\n'"$(grep -v -- '^--$' "$T/snap2" | uniq -c | head -n 60)"
-assert_eq "running healthy" "$(state "$inst-web")" "the new web"
+assert_eq "running healthy" "$(state "${inst}_web")" "the new web"
 assert_eq "web v2" "$(page http://web/)" "web's page after the replacement"
-assert_eq "$inst-db $inst-web" "$(names "$inst")" "containers after the replacement"
+assert_eq "${inst}_db ${inst}_web" "$(names "$inst")" "containers after the replacement"
 
 # --- 3. --wait-timeout: a web that never gets ready (failures inside its
 # start period do not count: it stays "starting") is given up after 3 s,
@@ -165,8 +165,8 @@ assert_eq "$inst-db $inst-web" "$(names "$inst")" "containers after the replacem
 assert_exit 1 cz deploy "$T/app.yaml" "$inst" --set VERSION=v3 --set WEB_DELAY=3600 --wait-timeout 3
 assert_contains "$ERR" "calzion: error: host1: service \"web\": not ready after 3s; its last log lines:"
 assert_contains "$ERR" "web v3 starting"
-assert_eq "$new" "$(cid "$inst-web")" "web after a timed-out replacement"
-assert_eq "$inst-db $inst-web" "$(names "$inst")" "containers after a timed-out replacement"
+assert_eq "$new" "$(cid "${inst}_web")" "web after a timed-out replacement"
+assert_eq "${inst}_db ${inst}_web" "$(names "$inst")" "containers after a timed-out replacement"
 
 # --- 4. A health check that fails: the new web runs but turns unhealthy.
 rev=$(($(cat "$idir/current") + 1))
@@ -174,15 +174,15 @@ assert_exit 1 cz deploy "$T/app.yaml" "$inst" --set VERSION=v4 --set 'WEB_CHECK=
 assert_contains "$ERR" "host1 web: replace (start-first): spec changed"
 assert_contains "$ERR" "calzion: error: host1: service \"web\": failed to start (running, unhealthy); its last log lines:"
 assert_contains "$ERR" "web v4 starting: db said: db ready"
-assert_eq "$new" "$(cid "$inst-web")" "web after a failed health check: the same container"
-assert_eq "running healthy" "$(state "$inst-web")" "the old web"
+assert_eq "$new" "$(cid "${inst}_web")" "web after a failed health check: the same container"
+assert_eq "running healthy" "$(state "${inst}_web")" "the old web"
 assert_eq "web v2" "$(page http://web/)" "web's page after a failed health check"
-assert_eq "$inst-db $inst-web" "$(names "$inst")" "containers after a failed health check"
+assert_eq "${inst}_db ${inst}_web" "$(names "$inst")" "containers after a failed health check"
 # The revision records what runs: web as it was.
 assert_eq "$rev" "$(cat "$idir/current")" "current revision"
 r=$idir/revisions/$rev.json
 assert_eq '"failed"' "$(jq -c .status "$r")" "status of the failed revision"
-assert_eq "$(label_hash "$inst-db") $(label_hash "$inst-web")" \
+assert_eq "$(label_hash "${inst}_db") $(label_hash "${inst}_web")" \
   "$(recorded_hash "$idir" "$rev" db) $(recorded_hash "$idir" "$rev" web)" "the failed revision records what runs"
 assert_eq "$(recorded_hash "$idir" $((rev - 2)) web)" "$(recorded_hash "$idir" "$rev" web)" \
   "web recorded as the revision that started it had it"
@@ -220,15 +220,15 @@ EOF
 pubpage() { timeout 5 busybox wget -qO- "http://$CZ_HOST1_ADDR:28431/"; }
 assert_exit 0 cz deploy "$T/sf.yaml" "$sf"
 assert_eq "pub v1" "$(pubpage)" "pub's published page"
-old_pub=$(cid "$sf-pub")
-old_solo=$(cid "$sf-solo")
+old_pub=$(cid "${sf}_pub")
+old_solo=$(cid "${sf}_solo")
 watch_containers "$sf" "$T/snap5"
 assert_exit 0 cz deploy "$T/sf.yaml" "$sf" --set VERSION=v2
 stop_watching
 assert_contains "$ERR" "host1 pub: replace (stop-first): spec changed"
 assert_contains "$ERR" "host1 solo: replace (stop-first): spec changed"
 assert_eq "pub v2" "$(pubpage)" "pub's published page after the replacement"
-assert_eq "$sf-pub $sf-solo" "$(names "$sf")" "containers after the replacement"
+assert_eq "${sf}_pub ${sf}_solo" "$(names "$sf")" "containers after the replacement"
 awk -v op="$old_pub" -v os="$old_solo" '
   $2 == "running" { running[$3]++ }
   ($1 == op || $1 == os) && $2 == "exited" { stopped[$3] = 1 }
@@ -245,14 +245,14 @@ awk -v op="$old_pub" -v os="$old_solo" '
 
 # A stop-first replacement that fails (solo exits at once) brings the old
 # solo back: the same container, running again.
-old_solo=$(cid "$sf-solo")
+old_solo=$(cid "${sf}_solo")
 assert_exit 1 cz deploy "$T/sf.yaml" "$sf" --set VERSION=v2 --set 'SOLO_CMD=echo solo gives up; exit 4'
 assert_contains "$ERR" "host1 solo: replace (stop-first): spec changed"
 assert_contains "$ERR" "calzion: error: host1: service \"solo\": failed to start"
 assert_contains "$ERR" "solo gives up"
-assert_eq "$old_solo" "$(cid "$sf-solo")" "solo after a failed stop-first replacement"
-assert_eq "running " "$(state "$sf-solo")" "the old solo"
-assert_eq "$sf-pub $sf-solo" "$(names "$sf")" "containers after the failed replacement"
+assert_eq "$old_solo" "$(cid "${sf}_solo")" "solo after a failed stop-first replacement"
+assert_eq "running " "$(state "${sf}_solo")" "the old solo"
+assert_eq "${sf}_pub ${sf}_solo" "$(names "$sf")" "containers after the failed replacement"
 n=$(cat "$sfdir/current")
-assert_eq "$(label_hash "$sf-solo")" "$(recorded_hash "$sfdir" "$n" solo)" "the failed revision records the solo that runs"
+assert_eq "$(label_hash "${sf}_solo")" "$(recorded_hash "$sfdir" "$n" solo)" "the failed revision records the solo that runs"
 assert_exit 0 cz plan --detailed-exitcode "$T/sf.yaml" "$sf" --set VERSION=v2

@@ -36,8 +36,8 @@ extra='  extra:
     image: local/busybox:1
     cmd: sleep 3602'
 
-getenv() { host_docker 1 exec "$inst-$1" sh -c "printf %s \"\$$2\""; }
-revision_label() { host_docker 1 inspect -f '{{index .Config.Labels "io.calzion.revision"}}' "$inst-$1"; }
+getenv() { host_docker 1 exec "${inst}_$1" sh -c "printf %s \"\$$2\""; }
+revision_label() { host_docker 1 inspect -f '{{index .Config.Labels "io.calzion.revision"}}' "${inst}_$1"; }
 history_json() { cz --json history "$inst"; }
 # jq over the record of revision N in `history --json`.
 rev() { jq -r --argjson n "$1" ".hosts[0].revisions[] | select(.revision == \$n) | $2" <<<"$(history_json)"; }
@@ -111,18 +111,18 @@ assert_contains "$(grep -E '^  3 ' <<<"$OUT")" " ${commit:0:12} " "short commit 
 # --- rollback from host state alone: no template, no secret in the environment.
 rm -rf "$T/app.yaml" "$T/.git"
 unset TOKEN
-worker_before=$(host_docker 1 inspect -f '{{.Id}}' "$inst-worker")
+worker_before=$(host_docker 1 inspect -f '{{.Id}}' "${inst}_worker")
 assert_exit 0 cz rollback --to 1 "$inst"
 assert_contains "$ERR" "host1: rolling back to revision 1 (deploy of "
 assert_contains "$ERR" "host1 web: replace (start-first): spec changed"
-assert_contains "$ERR" "host1 extra: removed container $inst-extra"
+assert_contains "$ERR" "host1 extra: removed container ${inst}_extra"
 assert_contains "$ERR" "host1: recorded revision 5 (rollback to revision 1)"
 assert_eq blue "$(getenv web COLOR)" "COLOR after rolling back to 1"
 assert_eq tok-5f1e "$(getenv web TOKEN)" "the secret after rolling back, from the env file on the host"
-assert_eq '["sleep","3600"]' "$(host_docker 1 inspect -f '{{json .Config.Cmd}}' "$inst-web")" "command of web"
+assert_eq '["sleep","3600"]' "$(host_docker 1 inspect -f '{{json .Config.Cmd}}' "${inst}_web")" "command of web"
 assert_eq 5 "$(revision_label web)" "revision label of the restored web"
-assert_eq "$worker_before" "$(host_docker 1 inspect -f '{{.Id}}' "$inst-worker")" "worker (unchanged) is left alone"
-assert_exit 1 host_docker 1 inspect "$inst-extra"
+assert_eq "$worker_before" "$(host_docker 1 inspect -f '{{.Id}}' "${inst}_worker")" "worker (unchanged) is left alone"
+assert_exit 1 host_docker 1 inspect "${inst}_extra"
 assert_eq 5 "$(cat "$idir/current")" "current after the rollback"
 assert_eq "rollback succeeded rollback to revision 1 $digest1" \
   "$(rev 5 '[.command, .status, .message, .template_digest] | join(" ")')" "revision 5 in the history"
@@ -135,7 +135,7 @@ assert_eq "$(jq -c '.deployment.services | map(del(.labels["io.calzion.revision"
 assert_exit 0 cz rollback --to 2 "$inst"
 assert_contains "$ERR" "host1: recorded revision 6 (rollback to revision 2)"
 assert_eq green "$(getenv web COLOR)" "COLOR after rolling forward to 2"
-assert_eq running "$(host_docker 1 inspect -f '{{.State.Status}}' "$inst-extra")" "extra after rolling forward"
+assert_eq running "$(host_docker 1 inspect -f '{{.State.Status}}' "${inst}_extra")" "extra after rolling forward"
 assert_eq "rollback to revision 2" "$(rev 6 .message)" "message of revision 6"
 
 # The same again changes nothing and records nothing.
@@ -169,12 +169,12 @@ assert_contains "$ERR" "host1: recorded revision 9"
 rm "$T/app.yaml"
 unset TOKEN
 host_docker 1 rmi "$tag" >/dev/null
-web_before=$(host_docker 1 inspect -f '{{.Id}}' "$inst-web")
+web_before=$(host_docker 1 inspect -f '{{.Id}}' "${inst}_web")
 assert_exit 1 cz rollback --to 8 "$inst"
 assert_contains "$ERR" "host1 web: image \"$tag\" is not on the host, and pull policy \"never\" does not pull it: "
 assert_contains "$ERR" "No such image: $tag"
-assert_eq "$web_before" "$(host_docker 1 inspect -f '{{.Id}}' "$inst-web")" "web after the failed rollback"
-assert_eq "running orange" "$(host_docker 1 inspect -f '{{.State.Status}}' "$inst-web") $(getenv web COLOR)" "the old web keeps serving"
+assert_eq "$web_before" "$(host_docker 1 inspect -f '{{.Id}}' "${inst}_web")" "web after the failed rollback"
+assert_eq "running orange" "$(host_docker 1 inspect -f '{{.State.Status}}' "${inst}_web") $(getenv web COLOR)" "the old web keeps serving"
 assert_eq "rollback failed" "$(rev 10 '[.command, .status] | join(" ")')" "the failed rollback is recorded"
 assert_contains "$(rev 10 .message)" "rollback to revision 8: service \"web\": image \"$tag\" is not on the host"
 assert_eq '["web: replace (env, image) [not done]"]' "$(rev 10 '.changes | tostring')" "changes of the failed rollback"
@@ -185,5 +185,5 @@ assert_eq orange "$(jq -r '.deployment.services[] | select(.name == "web") | .en
 rm "$idir/secrets/web.env"
 assert_exit 1 cz rollback --to 1 "$inst"
 assert_contains "$ERR" "calzion: error: host1: secret \"TOKEN\" of service \"web\" is not on the host (secrets/web.env): deploy the template with the secret set"
-assert_eq "$web_before" "$(host_docker 1 inspect -f '{{.Id}}' "$inst-web")" "web after a rollback without its secrets"
-assert_eq running "$(host_docker 1 inspect -f '{{.State.Status}}' "$inst-web")" "web still runs"
+assert_eq "$web_before" "$(host_docker 1 inspect -f '{{.Id}}' "${inst}_web")" "web after a rollback without its secrets"
+assert_eq running "$(host_docker 1 inspect -f '{{.State.Status}}' "${inst}_web")" "web still runs"

@@ -31,7 +31,7 @@ EOF
 fingerprint() {
   local svc
   for svc in web worker stamp; do
-    echo "$svc $(host_docker 1 inspect -f '{{.Id}} {{.State.StartedAt}} {{.RestartCount}}' "$inst-$svc")"
+    echo "$svc $(host_docker 1 inspect -f '{{.Id}} {{.State.StartedAt}} {{.RestartCount}}' "${inst}_$svc")"
   done
 }
 
@@ -49,7 +49,7 @@ assert_eq "$before" "$(fingerprint)" "containers after the second deploy"
 assert_eq 1 "$(cat "$idir/current")" "current after the second deploy"
 assert_eq "1.json" "$(ls "$idir/revisions")" "revisions after the second deploy"
 assert_eq "$audit_before" "$(cat "$idir/audit.log")" "audit.log after the second deploy"
-assert_eq "revision 1" "$(host_docker 1 exec "$inst-stamp" sh -c 'printf %s "$DEPLOYED_AT"')" "\${revision} in worker"
+assert_eq "revision 1" "$(host_docker 1 exec "${inst}_stamp" sh -c 'printf %s "$DEPLOYED_AT"')" "\${revision} in worker"
 
 # The same in JSON: no changes, revision stays.
 assert_exit 0 cz --json deploy "$T/app.yaml" "$inst"
@@ -71,15 +71,15 @@ for svc in web worker stamp; do
   new_id=$(grep "^$svc " <<<"$forced" | cut -d' ' -f2)
   [ "$old_id" != "$new_id" ] || fail "--force kept the container of $svc ($old_id)"
   assert_exit 1 host_docker 1 inspect "$old_id"
-  assert_eq 2 "$(host_docker 1 inspect -f '{{index .Config.Labels "io.calzion.revision"}}' "$inst-$svc")" "revision label of $svc"
+  assert_eq 2 "$(host_docker 1 inspect -f '{{index .Config.Labels "io.calzion.revision"}}' "${inst}_$svc")" "revision label of $svc"
 done
 assert_eq 2 "$(cat "$idir/current")" "current after --force"
 assert_eq "1.json 2.json" "$(ls "$idir/revisions" | sort | tr '\n' ' ' | sed 's/ $//')" "revisions after --force"
 assert_eq '["web: replace","worker: replace","stamp: replace (env)"]' "$(jq -c .changes "$idir/revisions/2.json")" "changes of revision 2"
 assert_eq 2 "$(wc -l <"$idir/audit.log")" "audit.log lines after --force"
-assert_eq "revision 2" "$(host_docker 1 exec "$inst-stamp" sh -c 'printf %s "$DEPLOYED_AT"')" "\${revision} after --force"
+assert_eq "revision 2" "$(host_docker 1 exec "${inst}_stamp" sh -c 'printf %s "$DEPLOYED_AT"')" "\${revision} after --force"
 # No parked old containers are left behind.
-assert_eq "$inst-stamp $inst-web $inst-worker" \
+assert_eq "${inst}_stamp ${inst}_web ${inst}_worker" \
   "$(host_docker 1 ps -a --filter "label=io.calzion.instance=$inst" --format '{{.Names}}' | sort | tr '\n' ' ' | sed 's/ $//')" \
   "containers after --force"
 
@@ -98,6 +98,6 @@ assert_contains "$ERR" "host1: recorded revision 3"
 changed=$(fingerprint)
 assert_eq "$(grep '^worker ' <<<"$forced")" "$(grep '^worker ' <<<"$changed")" "worker untouched by a change to web"
 [ "$(grep '^web ' <<<"$forced")" != "$(grep '^web ' <<<"$changed")" ] || fail "web was not replaced"
-assert_eq green "$(host_docker 1 exec "$inst-web" sh -c 'printf %s "$COLOR"')" "COLOR after the change"
+assert_eq green "$(host_docker 1 exec "${inst}_web" sh -c 'printf %s "$COLOR"')" "COLOR after the change"
 assert_eq '["web: replace (env)","stamp: replace (env)"]' "$(jq -c .changes "$idir/revisions/3.json")" "changes of revision 3"
-assert_eq "revision 3" "$(host_docker 1 exec "$inst-stamp" sh -c 'printf %s "$DEPLOYED_AT"')" "\${revision} after the change"
+assert_eq "revision 3" "$(host_docker 1 exec "${inst}_stamp" sh -c 'printf %s "$DEPLOYED_AT"')" "\${revision} after the change"

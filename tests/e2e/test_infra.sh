@@ -49,7 +49,7 @@ assert_contains "$ERR" "alpha web: create: new service"
 assert_contains "$ERR" "beta worker: create: new service"
 k=1
 for svc in web worker; do
-  assert_eq "from-infra red" "$(host_docker "$k" exec "$inst-$svc" sh -c 'echo "$GREETING $COLOR"')" "env of $svc on host$k"
+  assert_eq "from-infra red" "$(host_docker "$k" exec "${inst}_$svc" sh -c 'echo "$GREETING $COLOR"')" "env of $svc on host$k"
   k=2
 done
 # beta keeps its state where the file says; alpha in the default place.

@@ -42,7 +42,7 @@ assert_exit 0 cz --json plan "$T/app.yaml" "$inst"
 assert_eq '[["sh","-c","echo second >> /data/init-runs"]] []' \
   "$(jq -c '.hosts[0].actions[] | .init | .[1:]' <<<"$OUT" | tr '\n' ' ' | sed 's/ $//')" "plan --json init"
 assert_exit 0 cz deploy --dry-run "$T/app.yaml" "$inst"
-assert_contains "$OUT" " calzion 20 docker exec $inst-db sh -c 'echo second >> /data/init-runs'"
+assert_contains "$OUT" " calzion 20 docker exec ${inst}_db sh -c 'echo second >> /data/init-runs'"
 assert_contains "$OUT" "' calzion /var/lib/calzion/instances/$inst db  # reads"
 [ ! -e "$idir" ] || fail "a dry run created $idir"
 
@@ -50,7 +50,7 @@ assert_contains "$OUT" "' calzion /var/lib/calzion/instances/$inst db  # reads"
 assert_exit 0 cz deploy "$T/app.yaml" "$inst"
 assert_contains "$ERR" "host1 db: init: sh -c"
 assert_eq "run"$'\n'"second" "$(cat "$runs")" "init runs after the first deploy"
-assert_exit 0 host_docker 1 exec "$inst-app" cat /shared/seen-by-app
+assert_exit 0 host_docker 1 exec "${inst}_app" cat /shared/seen-by-app
 assert_eq "tables of $inst" "$OUT" "what app found when it started"
 [ -f "$marker" ] || fail "no init marker at $marker"
 assert_eq '2 1 "db"' "$(jq -c '(.commands | length), .revision, .service' "$marker" | tr '\n' ' ' | sed 's/ $//')" "init marker"
@@ -64,11 +64,11 @@ assert_exit 0 cz deploy "$T/app.yaml" "$inst"
 assert_contains "$ERR" "host1: up to date at revision 1"
 
 # A changed env replaces db: its init does not run again.
-db_before=$(host_docker 1 inspect -f '{{.Id}}' "$inst-db")
+db_before=$(host_docker 1 inspect -f '{{.Id}}' "${inst}_db")
 assert_exit 0 cz deploy --set FLAVOUR=spicy "$T/app.yaml" "$inst"
 assert_contains "$ERR" "host1 db: replace"
 assert_not_contains "$ERR" "db: init"
-[ "$db_before" != "$(host_docker 1 inspect -f '{{.Id}}' "$inst-db")" ] || fail "db was not replaced"
+[ "$db_before" != "$(host_docker 1 inspect -f '{{.Id}}' "${inst}_db")" ] || fail "db was not replaced"
 assert_eq "run"$'\n'"second" "$(cat "$runs")" "init runs after a replacement"
 
 # Neither does a rollback (another replacement) nor a forced redeploy.
@@ -129,4 +129,4 @@ sed -i 's/exit 3/exit 0/' "$T/broken.yaml"
 assert_exit 0 cz deploy "$T/broken.yaml" "$broken"
 [ -f "$bdir/init/db" ] || fail "no marker after the fixed init"
 assert_eq "attempt"$'\n'"attempt" "$(cat "$bdir/volumes/db/data/attempts")" "init attempts"
-assert_eq running "$(host_docker 1 inspect -f '{{.State.Status}}' "$broken-app")" "app after the fixed init"
+assert_eq running "$(host_docker 1 inspect -f '{{.State.Status}}' "${broken}_app")" "app after the fixed init"

@@ -33,10 +33,10 @@ assert_exit 0 cz --host host1 deploy "$T/app.yaml" "$b"
 wait "$pid_a" || fail "deploy of $a failed: $(cat "$T/a.out")"
 
 for i in "$a" "$b"; do
-  assert_eq "$i-client $i-web" \
+  assert_eq "${i}_client ${i}_web" \
     "$(host_docker 1 ps --filter "label=io.calzion.instance=$i" --format '{{.Names}}' | sort | tr '\n' ' ' | sed 's/ $//')" \
     "containers of $i"
-  assert_eq "cz-$i" "$(host_docker 1 inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}' "$i-client")" "network of $i-client"
+  assert_eq "cz-$i" "$(host_docker 1 inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}' "${i}_client")" "network of ${i}_client"
   assert_eq 1 "$(cat "$CZ_HOST1_STATE/instances/$i/current")" "current of $i"
 done
 
@@ -47,10 +47,10 @@ assert_eq "page of $b" "$(fetch 1 "$b" http://web:8080/)" "web as $b's client se
 
 # "web" resolves to the instance's own web only; the other's is not reachable
 # by container name nor by address.
-ip_a=$(host_docker 1 inspect -f "{{(index .NetworkSettings.Networks \"cz-$a\").IPAddress}}" "$a-web")
-ip_b=$(host_docker 1 inspect -f "{{(index .NetworkSettings.Networks \"cz-$b\").IPAddress}}" "$b-web")
+ip_a=$(host_docker 1 inspect -f "{{(index .NetworkSettings.Networks \"cz-$a\").IPAddress}}" "${a}_web")
+ip_b=$(host_docker 1 inspect -f "{{(index .NetworkSettings.Networks \"cz-$b\").IPAddress}}" "${b}_web")
 [ -n "$ip_a" ] && [ -n "$ip_b" ] && [ "$ip_a" != "$ip_b" ] || fail "web addresses: '$ip_a' '$ip_b'"
-assert_exit 0 host_docker 1 exec "$a-client" nslookup web
+assert_exit 0 host_docker 1 exec "${a}_client" nslookup web
 assert_contains "$OUT" "$ip_a"
 assert_not_contains "$OUT" "$ip_b"
 # unreachable K INSTANCE URL: INSTANCE's client on host K gets nothing from URL
@@ -62,8 +62,8 @@ unreachable() {
   fi
   assert_not_contains "$out" "page of"
 }
-unreachable 1 "$a" "http://$b-web:8080/"
-unreachable 1 "$b" "http://$a-web:8080/"
+unreachable 1 "$a" "http://${b}_web:8080/"
+unreachable 1 "$b" "http://${a}_web:8080/"
 unreachable 1 "$a" "http://$ip_b:8080/"
 unreachable 1 "$b" "http://$ip_a:8080/"
 
@@ -95,7 +95,7 @@ assert_eq '[["host1",1,2,"replace"],["host2",1,2,"replace"]]' \
   "$(jq -c '[.hosts[] | [.host, .revision_before, .revision_after, (.actions[] | select(.service == "client") | .action)]]' <<<"$OUT")" \
   "deploy --json on two hosts"
 for k in 1 2; do
-  assert_eq "sleep 3601" "$(host_docker "$k" inspect -f '{{join .Config.Cmd " "}}' "$m-client")" "client of $m on host$k"
+  assert_eq "sleep 3601" "$(host_docker "$k" inspect -f '{{join .Config.Cmd " "}}' "${m}_client")" "client of $m on host$k"
 done
 assert_exit 0 cz --host host1 --host host2 --json status "$m"
 assert_eq '[["host1",2],["host2",2]]' "$(jq -c '[.instances[] | [.host, .revision]]' <<<"$OUT")" "status on two hosts"

@@ -34,8 +34,8 @@ services:
     depends_on: [web]
 EOF
 
-state_of() { host_docker 1 inspect -f '{{.State.Status}}' "$inst-$1"; }
-started_at() { host_docker 1 inspect -f '{{.State.StartedAt}}' "$inst-$1"; }
+state_of() { host_docker 1 inspect -f '{{.State.Status}}' "${inst}_$1"; }
+started_at() { host_docker 1 inspect -f '{{.State.StartedAt}}' "${inst}_$1"; }
 states() { echo "$(state_of db) $(state_of web) $(state_of worker)"; }
 last_audit() { tail -n 1 "$idir/audit.log" | jq -c '[.command, .services, .revision, .result]'; }
 

@@ -37,7 +37,7 @@ services:
 EOF
 
 assert_exit 0 czlocal --host local deploy --dry-run "$T/app.yaml" "$inst"
-assert_contains "$OUT" "local: docker run --detach --pull=missing --name $inst-web "
+assert_contains "$OUT" "local: docker run --detach --pull=missing --name ${inst}_web "
 [ ! -e "$idir" ] || fail "a dry run created $idir"
 
 assert_exit 0 czlocal --host local deploy "$T/app.yaml" "$inst"
@@ -45,8 +45,8 @@ assert_contains "$ERR" "local web: create: new service"
 assert_contains "$ERR" "local: recorded revision 1"
 
 # The containers run on the engine DOCKER_HOST names, and work.
-assert_eq running "$(host_docker 1 inspect -f '{{.State.Status}}' "$inst-web")" "web"
-assert_eq "page of $inst" "$(host_docker 1 exec "$inst-client" timeout 5 wget -qO- http://web:8080/)" "page by service name"
+assert_eq running "$(host_docker 1 inspect -f '{{.State.Status}}' "${inst}_web")" "web"
+assert_eq "page of $inst" "$(host_docker 1 exec "${inst}_client" timeout 5 wget -qO- http://web:8080/)" "page by service name"
 # The instance volume is the directory in the state dir the engine sees.
 assert_eq "page of $inst" "$(cat "$idir/volumes/web/www/index.html")" "instance volume"
 assert_eq 1 "$(cat "$idir/current")" "current"

@@ -67,7 +67,7 @@ wait "$holder" || fail "the first deploy failed: $(cat "$T/holder.out")"
 assert_contains "$(cat "$T/holder.out")" "host1: recorded revision 1"
 assert_contains "$ERR" "host1 slow: replace (start-first): spec changed"
 assert_contains "$ERR" "host1: recorded revision 2"
-assert_eq second "$(host_docker 1 exec "$inst-slow" sh -c 'printf %s "$TAG"')" "TAG after both deploys"
+assert_eq second "$(host_docker 1 exec "${inst}_slow" sh -c 'printf %s "$TAG"')" "TAG after both deploys"
 assert_eq '1 "succeeded" 2 "succeeded"' "$(jq -c '.revision, .status' "$idir/audit.log" | tr '\n' ' ' | sed 's/ $//')" "audit.log"
 [ ! -e "$idir/lock" ] || fail "lock left behind after both deploys"
 
@@ -78,6 +78,6 @@ disown "$holder"  # no "Killed" report from bash
 kill -KILL "$holder"
 wait_for 5 test ! -e "$idir/lock"
 assert_exit 0 cz deploy "$T/slow.yaml" "$inst" --set TAG=fourth
-assert_eq fourth "$(host_docker 1 exec "$inst-slow" sh -c 'printf %s "$TAG"')" "TAG after a killed deploy"
-assert_eq "$inst-slow" "$(host_docker 1 ps -a --filter "label=io.calzion.instance=$inst" --format '{{.Names}}')" \
+assert_eq fourth "$(host_docker 1 exec "${inst}_slow" sh -c 'printf %s "$TAG"')" "TAG after a killed deploy"
+assert_eq "${inst}_slow" "$(host_docker 1 ps -a --filter "label=io.calzion.instance=$inst" --format '{{.Names}}')" \
   "containers after a killed deploy"

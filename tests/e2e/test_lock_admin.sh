@@ -72,7 +72,7 @@ assert_contains "$ERR" "calzion: error: host1: instance \"$inst\" is locked by $
 assert_exit 0 cz stop "$inst" --lock-timeout 60s
 wait "$holder" || fail "the holding deploy failed: $(cat "$T/holder.out")"
 holder=
-assert_eq exited "$(host_docker 1 inspect -f '{{.State.Status}}' "$inst-slow")" "stop after waiting for the lock"
+assert_eq exited "$(host_docker 1 inspect -f '{{.State.Status}}' "${inst}_slow")" "stop after waiting for the lock"
 assert_exit 0 cz start "$inst"
 
 # Released: not locked, and --break has nothing to do.

@@ -48,7 +48,7 @@ assert_exit 64 cz logs "$inst-nope" web
 assert_eq "calzion: error: instance \"$inst-nope\" is not deployed on host1" "$ERR" "logs of an unknown instance"
 
 # -f streams what comes later; killing calzion ends the remote docker logs.
-remote_follows() { pgrep -f "docker logs --follow $inst-web" >/dev/null; }
+remote_follows() { pgrep -f "docker logs --follow ${inst}_web" >/dev/null; }
 no_remote_follows() { ! remote_follows; }
 "$CALZION_BIN" --ssh-config "$CZ_SSH_CONFIG" --host host1 logs -f "$inst" web >"$T/follow" 2>&1 &
 follower=$!
@@ -63,7 +63,7 @@ wait_for 10 no_remote_follows
 "$CALZION_BIN" --ssh-config "$CZ_SSH_CONFIG" --host host1 logs -f "$inst" web >"$T/follow2" 2>&1 &
 follower=$!
 wait_for 10 remote_follows
-host_docker 1 stop "$inst-web" >/dev/null
+host_docker 1 stop "${inst}_web" >/dev/null
 follow_status=0
 wait "$follower" || follow_status=$?
 assert_eq 0 "$follow_status" "exit of logs -f when the container stops"

@@ -53,7 +53,7 @@ instances:
 EOF
 }
 names_on() { host_docker "$1" ps --filter "label=io.calzion.instance=$2" --format '{{.Label "io.calzion.service"}}' | sort | tr '\n' ' ' | sed 's/ $//'; }
-getenv() { host_docker 1 exec "$inst-client" sh -c "printf %s \"\$$1\""; }
+getenv() { host_docker 1 exec "${inst}_client" sh -c "printf %s \"\$$1\""; }
 
 # api on beta, client on alpha; one and two spread, one per host.
 write_infra beta "alpha, beta"
@@ -69,7 +69,7 @@ assert_eq 2 "$(wc -w <<<"$on1")" "the spread evens the hosts out: alpha has $on1
 assert_eq "$CZ_HOST2_ADDR:18100" "$(getenv API_ADDR)" "expose across hosts"
 assert_eq "http://$CZ_HOST2_ADDR:18100/index.html" "$(getenv API_URL)" "URL expose across hosts"
 # shellcheck disable=SC2016
-assert_exit 0 host_docker 1 exec "$inst-client" sh -c 'timeout 5 wget -qO- "$API_URL"'
+assert_exit 0 host_docker 1 exec "${inst}_client" sh -c 'timeout 5 wget -qO- "$API_URL"'
 assert_eq "api on api" "$OUT" "client on alpha reaches api on beta"
 
 # Nothing changes on a second deploy, even with the hosts listed the other way.
@@ -98,7 +98,7 @@ assert_contains " $(names_on 1 "$inst") " " api " "api moved to alpha"
 assert_not_contains " $(names_on 2 "$inst") " " api " "api left beta"
 [ -d "$CZ_HOST2_STATE/instances/$inst/volumes/api" ] || fail "api's data did not stay on beta"
 assert_eq "api:8080" "$(getenv API_ADDR)" "expose on one host again"
-assert_exit 0 host_docker 1 exec "$inst-client" timeout 5 wget -qO- http://api:8080/
+assert_exit 0 host_docker 1 exec "${inst}_client" timeout 5 wget -qO- http://api:8080/
 assert_eq "api on api" "$OUT" "client reaches api by name"
 
 # A host that cannot be reached: neither host is changed, and each says why.

@@ -107,11 +107,11 @@ assert_exit 0 calzion --ssh-config "$CZ_SSH_CONFIG" --infra "$other_infra" route
 # Without the taken domain it deploys; app gets db's address on host2.
 sed -i '/domains: {app: taken.example.test}/d' "$infra"
 assert_exit 0 cz deploy "$dir/app.yaml" "$inst"
-assert_eq "$inst-db " "$(names_on 2 "$inst")" "db on host2"
-assert_eq "$inst-app " "$(names_on 1 "$inst")" "app on host1"
+assert_eq "${inst}_db " "$(names_on 2 "$inst")" "db on host2"
+assert_eq "${inst}_app " "$(names_on 1 "$inst")" "app on host1"
 assert_eq "" "$(names_on 3 "$inst")" "nothing on host3"
 # shellcheck disable=SC2016 # $DB is the container's
-assert_eq "$CZ_HOST2_ADDR:15999" "$(host_docker 1 exec "$inst-app" sh -c 'printf %s "$DB"')" "DB in the container"
+assert_eq "$CZ_HOST2_ADDR:15999" "$(host_docker 1 exec "${inst}_app" sh -c 'printf %s "$DB"')" "DB in the container"
 
 # exec, logs and restart act on the host that runs the service.
 # shellcheck disable=SC2016 # $DB is the container's
@@ -121,17 +121,17 @@ assert_exit 0 cz exec "$inst" db -- cat /www/index.html
 assert_eq "db-here" "$OUT" "exec in db on host2"
 assert_exit 0 cz logs "$inst" app
 assert_eq "app-log-line" "$OUT" "logs of app, without a host prefix: it runs on one host"
-id_db=$(host_docker 2 inspect -f '{{.State.StartedAt}}' "$inst-db")
-started=$(host_docker 1 inspect -f '{{.State.StartedAt}}' "$inst-app")
+id_db=$(host_docker 2 inspect -f '{{.State.StartedAt}}' "${inst}_db")
+started=$(host_docker 1 inspect -f '{{.State.StartedAt}}' "${inst}_app")
 assert_exit 0 cz restart "$inst" app
 assert_contains "$ERR" "h1 app: started"
 assert_not_contains "$ERR" "unknown service"
-[ "$started" != "$(host_docker 1 inspect -f '{{.State.StartedAt}}' "$inst-app")" ] || fail "app was not restarted"
-assert_eq "$id_db" "$(host_docker 2 inspect -f '{{.State.StartedAt}}' "$inst-db")" "db left alone"
+[ "$started" != "$(host_docker 1 inspect -f '{{.State.StartedAt}}' "${inst}_app")" ] || fail "app was not restarted"
+assert_eq "$id_db" "$(host_docker 2 inspect -f '{{.State.StartedAt}}' "${inst}_db")" "db left alone"
 assert_exit 0 cz stop "$inst" db
-assert_eq "exited" "$(host_docker 2 inspect -f '{{.State.Status}}' "$inst-db")" "db stopped"
+assert_eq "exited" "$(host_docker 2 inspect -f '{{.State.Status}}' "${inst}_db")" "db stopped"
 assert_exit 0 cz start "$inst" db
-assert_eq "running" "$(host_docker 2 inspect -f '{{.State.Status}}' "$inst-db")" "db started"
+assert_eq "running" "$(host_docker 2 inspect -f '{{.State.Status}}' "${inst}_db")" "db started"
 # A service no host runs is still an error, before anything changes.
 assert_exit 64 cz restart "$inst" app nosuch
 assert_contains "$ERR" "unknown service \"nosuch\" in instance \"$inst\""

@@ -73,7 +73,7 @@ assert_eq '"replace" "spec changed"' \
   "$(jq -c '.hosts[0].actions[0] | .action, .reason' <<<"$OUT" | tr '\n' ' ' | sed 's/ $//')" "json: replace"
 # Still only planned.
 assert_eq 1 "$(cat "$idir/current")" "current after planning a change"
-assert_eq "sleep 3600" "$(host_docker 1 inspect -f '{{join .Config.Cmd " "}}' "$inst-web")" "web's command after plan"
+assert_eq "sleep 3600" "$(host_docker 1 inspect -f '{{join .Config.Cmd " "}}' "${inst}_web")" "web's command after plan"
 
 # --force: every service replaced.
 write_template "sleep 3600" fast
@@ -84,8 +84,8 @@ assert_eq "host1: $inst at revision 1 -> 2
 
 # Drift made by hand: a deleted container is created again, a stopped one
 # replaced.
-host_docker 1 rm -f "$inst-web" >/dev/null
-host_docker 1 stop -t 0 "$inst-db" >/dev/null
+host_docker 1 rm -f "${inst}_web" >/dev/null
+host_docker 1 stop -t 0 "${inst}_db" >/dev/null
 assert_exit 2 cz plan --detailed-exitcode "$T/app.yaml" "$inst"
 assert_eq "host1: $inst at revision 1 -> 2
   ~ db       replace: container is exited

@@ -88,7 +88,7 @@ assert_contains "$TTY" "host1 web: started"
 assert_exit 0 calzion --ssh-config "$CZ_SSH_CONFIG" --host host1 restart "$inst" web
 assert_contains "$ERR" "host1 web: started"
 assert_not_contains "$ERR" "$esc"
-host_docker 1 rm -f "$inst-web" >/dev/null
+host_docker 1 rm -f "${inst}_web" >/dev/null
 on_tty deploy --dry-run "$T/app.yaml" "$inst"
 assert_eq 0 "$STATUS" "dry run on a terminal: $TTY"
 [[ $TTY =~ ${esc}\[[0-9]+A ]] && fail "live display during --dry-run: $(printf %q "$TTY")"

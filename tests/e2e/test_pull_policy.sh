@@ -37,15 +37,15 @@ EOF2
 assert_exit 0 calzion render --format json "$T/app.yaml" "$inst"
 assert_eq '"never" ""' "$(jq -c '.services[].pull' <<<"$OUT" | tr '\n' ' ' | sed 's/ $//')" "rendered pull"
 assert_exit 0 cz deploy --dry-run "$T/app.yaml" "$inst"
-assert_contains "$OUT" "host1: docker run --detach --pull=never --name $inst-web "
-assert_contains "$OUT" "host1: docker run --detach --pull=missing --name $inst-worker "
+assert_contains "$OUT" "host1: docker run --detach --pull=never --name ${inst}_web "
+assert_contains "$OUT" "host1: docker run --detach --pull=missing --name ${inst}_worker "
 # deploy --pull decides for every service, over their own policy.
 assert_exit 0 cz deploy --dry-run --pull always "$T/app.yaml" "$inst"
-assert_contains "$OUT" "host1: docker run --detach --pull=always --name $inst-web "
-assert_contains "$OUT" "host1: docker run --detach --pull=always --name $inst-worker "
+assert_contains "$OUT" "host1: docker run --detach --pull=always --name ${inst}_web "
+assert_contains "$OUT" "host1: docker run --detach --pull=always --name ${inst}_worker "
 assert_exit 0 cz deploy "$T/app.yaml" "$inst"
-assert_eq running "$(host_docker 1 inspect -f '{{.State.Status}}' "$inst-web")" "web with pull: never"
-web_id=$(host_docker 1 inspect -f '{{.Id}}' "$inst-web")
+assert_eq running "$(host_docker 1 inspect -f '{{.State.Status}}' "${inst}_web")" "web with pull: never"
+web_id=$(host_docker 1 inspect -f '{{.Id}}' "${inst}_web")
 
 # The policy is not part of what runs: changing it changes nothing.
 sed -i 's/pull: never/pull: missing/' "$T/app.yaml"
@@ -66,8 +66,8 @@ services:
 EOF2
 assert_exit 1 cz deploy "$T/missing.yaml" "$inst"
 assert_contains "$ERR" "service \"web\": image \"local/absent-calzion-e2e:1\" is not on the host, and pull policy \"never\" does not pull it"
-assert_eq "$web_id" "$(host_docker 1 inspect -f '{{.Id}}' "$inst-web")" "the old web after the failure"
-assert_eq running "$(host_docker 1 inspect -f '{{.State.Status}}' "$inst-web")" "the old web after the failure"
+assert_eq "$web_id" "$(host_docker 1 inspect -f '{{.Id}}' "${inst}_web")" "the old web after the failure"
+assert_eq running "$(host_docker 1 inspect -f '{{.State.Status}}' "${inst}_web")" "the old web after the failure"
 assert_eq '"failed"' "$(jq -c .status "$idir/revisions/2.json")" "status of the failed deploy"
 
 # The template's `always` on an image of a registry nobody serves (loopback,
@@ -95,4 +95,4 @@ services:
     pull: always
 EOF2
 assert_exit 0 cz deploy --pull never "$T/override.yaml" "$inst"
-assert_eq "sleep 3602" "$(host_docker 1 inspect -f '{{join .Config.Cmd " "}}' "$inst-web")" "web after --pull never"
+assert_eq "sleep 3602" "$(host_docker 1 inspect -f '{{join .Config.Cmd " "}}' "${inst}_web")" "web after --pull never"

@@ -36,17 +36,17 @@ evil='$(touch '"${mark}5"') ; `id` "'"'"'"'
 assert_exit 0 cz deploy "$T/q.yaml" "$inst" --set "EVIL=$evil"
 
 # getenv NAME: the variable exactly as the container's process sees it.
-getenv() { host_docker 1 exec "$inst-box" sh -c "printf %s \"\$$1\""; }
+getenv() { host_docker 1 exec "${inst}_box" sh -c "printf %s \"\$$1\""; }
 assert_eq "\$(touch $mark) '; touch ${mark}2 \"x\" \`touch ${mark}3\` \\ && reboot" "$(getenv HOSTILE)" "HOSTILE"
 assert_eq $'line one\nline two\ttabbed ünïcødé ✓ 日本' "$(getenv MULTI)" "MULTI"
 assert_eq '$HOME ${HOME} $$ %s %n' "$(getenv DOLLARS)" "DOLLARS"
 assert_eq "  leading and trailing  " "$(getenv SPACES)" "SPACES"
 assert_eq "$evil" "$(getenv FROM_SET)" "FROM_SET (--set)"
 # EMPTY is set, to nothing.
-assert_eq "EMPTY=" "$(host_docker 1 exec "$inst-box" env | grep '^EMPTY')" "EMPTY"
+assert_eq "EMPTY=" "$(host_docker 1 exec "${inst}_box" env | grep '^EMPTY')" "EMPTY"
 
 # The command's arguments, each one word, none of them expanded.
-assert_exit 0 host_docker 1 exec "$inst-args" cat /tmp/args
+assert_exit 0 host_docker 1 exec "${inst}_args" cat /tmp/args
 assert_eq "a b|\$(touch ${mark}4)|'||*|" "$OUT" "command arguments"
 
 # Nothing ran: not on the host, not in the containers.
@@ -54,7 +54,7 @@ for f in "$mark" "${mark}2" "${mark}3" "${mark}4" "${mark}5"; do
   [ ! -e "$f" ] || fail "$f exists: a value was executed on the host"
   assert_exit 1 host_ssh 1 "test -e $f"
   for c in box args; do
-    assert_exit 1 host_docker 1 exec "$inst-$c" test -e "$f"
+    assert_exit 1 host_docker 1 exec "${inst}_$c" test -e "$f"
   done
 done
 

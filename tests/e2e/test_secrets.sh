@@ -50,7 +50,7 @@ assert_contains "$OUT" "--env-file /var/lib/calzion/instances/$inst/secrets/web.
 assert_exit 0 cz --json deploy "$T/app.yaml" "$inst" --secrets-file "$T/secrets.env"
 leaks "$OUT$ERR" "deploy --json"
 
-getenv() { host_docker 1 exec "$inst-$1" sh -c "printf %s \"\$$2\""; }
+getenv() { host_docker 1 exec "${inst}_$1" sh -c "printf %s \"\$$2\""; }
 assert_eq "$pw" "$(getenv db DB_PASSWORD)" "DB_PASSWORD in db"
 assert_eq "$pw" "$(getenv web DB_PASSWORD)" "DB_PASSWORD in web"
 assert_eq "$token" "$(getenv web API_TOKEN)" "API_TOKEN in web"
@@ -77,8 +77,8 @@ assert_exit 0 cz --json plan "$T/app.yaml" "$inst" --secrets-file "$T/secrets.en
 leaks "$OUT$ERR" "plan --json"
 assert_exit 0 cz --json status "$inst"
 leaks "$OUT$ERR" "status --json"
-leaks "$(host_docker 1 inspect -f '{{json .Config.Cmd}} {{json .Args}} {{json .Config.Labels}}' "$inst-web")" "the container's command and labels"
-leaks "$(host_docker 1 logs "$inst-web" 2>&1)" "the container's logs"
+leaks "$(host_docker 1 inspect -f '{{json .Config.Cmd}} {{json .Args}} {{json .Config.Labels}}' "${inst}_web")" "the container's command and labels"
+leaks "$(host_docker 1 logs "${inst}_web" 2>&1)" "the container's logs"
 
 # Nor in any process's command line while a deploy runs (the host shares this
 # machine's process table): sample every command line until the deploy ends.
@@ -98,12 +98,12 @@ leaks "$(cat "$T/processes")" "the process list during deploy"
 
 # A changed secret replaces exactly the services that use it; the same values
 # again replace nothing.
-id_db=$(host_docker 1 inspect -f '{{.Id}}' "$inst-db")
+id_db=$(host_docker 1 inspect -f '{{.Id}}' "${inst}_db")
 printf 'API_TOKEN=%s\n' "$token-2" >"$T/secrets.env"
 assert_exit 0 cz deploy "$T/app.yaml" "$inst" --secrets-file "$T/secrets.env"
 assert_contains "$ERR" "host1 web: replace (start-first): secrets changed"
 assert_not_contains "$ERR" "host1 db: replace"
-assert_eq "$id_db" "$(host_docker 1 inspect -f '{{.Id}}' "$inst-db")" "db untouched: its secret did not change"
+assert_eq "$id_db" "$(host_docker 1 inspect -f '{{.Id}}' "${inst}_db")" "db untouched: its secret did not change"
 assert_eq "$token-2" "$(getenv web API_TOKEN)" "the new secret in web"
 leaks "$OUT$ERR" "a deploy that changes a secret"
 assert_exit 0 cz plan --detailed-exitcode "$T/app.yaml" "$inst" --secrets-file "$T/secrets.env"

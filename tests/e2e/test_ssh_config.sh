@@ -91,7 +91,7 @@ cz_home() { env -u SSH_AUTH_SOCK HOME="$home" "$CALZION_BIN" "$@"; }
 start=$(date +%s%N)
 assert_exit 0 cz_home --host cz-alias deploy "$T/app.yaml" "$home_inst"
 echo "deploy through the alias: $((($(date +%s%N) - start) / 1000000)) ms" >&2
-assert_eq "$home_inst-box" "$(containers_of "$home_inst")" "containers deployed through the alias"
+assert_eq "${home_inst}_box" "$(containers_of "$home_inst")" "containers deployed through the alias"
 assert_exit 69 cz_home --host cz-nouser status "$home_inst"
 assert_contains "$(error_line)" "authentication failed for user \"cz-no-such-user\"" "User of the config"
 
@@ -133,7 +133,7 @@ cz_jump() {
 start=$(date +%s%N)
 assert_exit 0 cz_jump --host cz-jump deploy "$T/app.yaml" "$jump_inst"
 echo "deploy through the jump host: $((($(date +%s%N) - start) / 1000000)) ms" >&2
-assert_eq "$jump_inst-box" "$(containers_of "$jump_inst")" "containers deployed through the jump host"
+assert_eq "${jump_inst}_box" "$(containers_of "$jump_inst")" "containers deployed through the jump host"
 assert_exit 0 cz_jump --host cz-jump status "$jump_inst"
 assert_eq "cz-jump: $jump_inst at revision 1" "$(head -n 1 <<<"$OUT")" "status through the jump host"
 grep -Eq '^ +box +running ' <<<"$OUT" || fail "box is not running in: $OUT"

@@ -4,7 +4,7 @@
 # sshd and other sessions are left alone). calzion exits 69 saying the
 # connection was lost; the host lets the instance's lock go; nothing recorded
 # is corrupt; the next deploy converges: one container per service, no
-# "-calzion-old" leftover, the template's spec running and ready, history and
+# "_old" leftover, the template's spec running and ready, history and
 # status clean. Three cuts:
 #   A. while a start-first replacement waits for its new container to become
 #      healthy: the next deploy finishes that replacement, and only once the
@@ -58,15 +58,15 @@ services:
 EOF
 
 names() { host_docker 1 ps -a --filter "label=io.calzion.instance=$inst" --format '{{.Names}}' | sort | tr '\n' ' ' | sed 's/ $//'; }
-getenv() { host_docker 1 exec "$inst-$1" sh -c "printf %s \"\$$2\""; }
-cid() { host_docker 1 inspect -f '{{.Id}}' "$inst-$1"; }
-health() { host_docker 1 inspect -f '{{.State.Status}} {{.State.Health.Status}}' "$inst-$1"; }
-label_hash() { host_docker 1 inspect -f '{{index .Config.Labels "io.calzion.spec-hash"}}' "$inst-$1"; }
+getenv() { host_docker 1 exec "${inst}_$1" sh -c "printf %s \"\$$2\""; }
+cid() { host_docker 1 inspect -f '{{.Id}}' "${inst}_$1"; }
+health() { host_docker 1 inspect -f '{{.State.Status}} {{.State.Health.Status}}' "${inst}_$1"; }
+label_hash() { host_docker 1 inspect -f '{{index .Config.Labels "io.calzion.spec-hash"}}' "${inst}_$1"; }
 recorded_hash() { jq -r --arg s "$2" '.deployment.services[] | select(.name == $s) | .spec_hash' "$idir/revisions/$1.json"; }
 # The new container of a start-first replacement runs next to the parked old one.
 replacing() {
-  [ "$(host_docker 1 inspect -f '{{.State.Running}}' "$inst-slow-calzion-old" 2>/dev/null)" = true ] &&
-    [ "$(host_docker 1 inspect -f '{{.State.Running}}' "$inst-slow" 2>/dev/null)" = true ] &&
+  [ "$(host_docker 1 inspect -f '{{.State.Running}}' "${inst}_slow_old" 2>/dev/null)" = true ] &&
+    [ "$(host_docker 1 inspect -f '{{.State.Running}}' "${inst}_slow" 2>/dev/null)" = true ] &&
     [ "$(getenv slow TAG)" = "$1" ]
 }
 
@@ -136,7 +136,7 @@ state_intact() {
 # template with TAG (and ARGS), slow healthy, status without drift, nothing
 # left to do.
 converged() {
-  assert_eq "$inst-app $inst-slow" "$(names)" "containers"
+  assert_eq "${inst}_app ${inst}_slow" "$(names)" "containers"
   assert_eq "running healthy" "$(health slow)" "slow"
   assert_eq "$1 $1" "$(getenv slow TAG) $(getenv app TAG)" "TAG of slow and app"
   assert_exit 0 cz --json status "$inst"
@@ -157,13 +157,13 @@ wait_cut
 lock_released
 # Nothing was recorded by the cut deploy; the old slow still runs beside the new one.
 state_intact 1
-assert_eq "running healthy" "$(host_docker 1 inspect -f '{{.State.Status}} {{.State.Health.Status}}' "$inst-slow-calzion-old")" \
+assert_eq "running healthy" "$(host_docker 1 inspect -f '{{.State.Status}} {{.State.Health.Status}}' "${inst}_slow_old")" \
   "the old slow after the cut"
 # The next deploy of the same template finishes the job: it waits for the new
 # slow to be healthy (it is still starting now), then removes the old one.
 assert_eq "running starting" "$(health slow)" "the new slow before the next deploy"
 assert_exit 0 cz deploy "$T/app.yaml" "$inst" --set TAG=second --set READY_AFTER=10
-assert_contains "$ERR" "host1 slow: removed container $inst-slow-calzion-old"
+assert_contains "$ERR" "host1 slow: removed container ${inst}_slow_old"
 assert_contains "$ERR" "host1 app: replace (start-first): spec changed"
 assert_contains "$ERR" "host1: recorded revision 2"
 converged second --set READY_AFTER=10
@@ -187,7 +187,7 @@ state_intact 2
 # broken one is gone, app (which depends on slow) is untouched.
 assert_exit 1 cz deploy "$T/app.yaml" "$inst" --set TAG=third --set READY_AFTER=3600 --wait-timeout 3
 assert_contains "$ERR" "calzion: error: host1: service \"slow\": not ready after 3s"
-assert_eq "$inst-app $inst-slow" "$(names)" "containers after the failed deploy"
+assert_eq "${inst}_app ${inst}_slow" "$(names)" "containers after the failed deploy"
 assert_eq "$slow_id" "$(cid slow)" "slow is the old container"
 assert_eq "$app_id" "$(cid app)" "app untouched"
 converged second --set READY_AFTER=10

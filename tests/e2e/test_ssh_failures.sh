@@ -85,7 +85,7 @@ cat "$CZ_SSH_CONFIG" >"$T/mixed.cfg"
 config_for "$T/known_wrong" | sed 's/^Host host1$/Host badkey/' >>"$T/mixed.cfg"
 assert_exit 77 calzion --ssh-config "$T/mixed.cfg" --host host2 --host badkey --host "$port_host" --json \
   deploy "$T/app.yaml" "$inst"
-assert_eq running "$(host_docker 2 inspect -f '{{.State.Status}}' "$inst-box")" "box on the good host"
+assert_eq running "$(host_docker 2 inspect -f '{{.State.Status}}' "${inst}_box")" "box on the good host"
 assert_eq 1 "$(jq -s length <<<"$OUT")" "JSON documents on stdout"
 assert_eq '[["host2",null],["badkey",77],["'"$port_host"'",69]]' \
   "$(jq -c '[.hosts[] | [.host, .error.exit_code]]' <<<"$OUT")" "deploy --json with failing hosts"

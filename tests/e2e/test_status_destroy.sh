@@ -29,10 +29,10 @@ assert_exit 0 cz deploy "$T/app.yaml" "$inst"
 
 # Data written by the container lands in the instance's directory on the host
 # (instance volume) and in a named volume scoped by the instance.
-host_docker 1 exec "$inst-db" sh -c 'echo kept-data > /data/file && echo named-data > /named/file'
+host_docker 1 exec "${inst}_db" sh -c 'echo kept-data > /data/file && echo named-data > /named/file'
 assert_eq kept-data "$(cat "$idir/volumes/db/data/file")" "instance volume on the host"
-assert_eq named-data "$(host_docker 1 run --rm --pull never -v "cz-$inst-dbdata:/v" "$CZ_IMAGE" cat /v/file)" \
-  "named volume cz-$inst-dbdata"
+assert_eq named-data "$(host_docker 1 run --rm --pull never -v "cz_${inst}_dbdata:/v" "$CZ_IMAGE" cat /v/file)" \
+  "named volume cz_${inst}_dbdata"
 
 # status: revision, state, health, no drift.
 assert_exit 0 cz status "$inst"
@@ -42,7 +42,7 @@ assert_eq "host1: $inst at revision 1
 assert_exit 0 cz --json status "$inst"
 assert_eq '{"host":"host1","instance":"'"$inst"'","revision":1,"locked":false,"last_failure":null}' \
   "$(jq -c '.instances[0] | del(.services)' <<<"$OUT")" "status --json: instance"
-assert_eq '[{"service":"db","container":"'"$inst"'-db","revision":1,"state":"running","health":"healthy","drift":null},{"service":"web","container":"'"$inst"'-web","revision":1,"state":"running","health":"","drift":null}]' \
+assert_eq '[{"service":"db","container":"'"$inst"'_db","revision":1,"state":"running","health":"healthy","drift":null},{"service":"web","container":"'"$inst"'_web","revision":1,"state":"running","health":"","drift":null}]' \
   "$(jq -c '.instances[0].services' <<<"$OUT")" "status --json: services"
 
 # Status without an instance covers every instance on the host, ours too.
@@ -50,8 +50,8 @@ assert_exit 0 cz --json status
 assert_eq 1 "$(jq --arg i "$inst" '[.instances[] | select(.instance == $i)] | length' <<<"$OUT")" "status of all instances"
 
 # Drift: a container removed by hand, another stopped.
-host_docker 1 rm -f "$inst-web" >/dev/null
-host_docker 1 stop -t 0 "$inst-db" >/dev/null
+host_docker 1 rm -f "${inst}_web" >/dev/null
+host_docker 1 stop -t 0 "${inst}_db" >/dev/null
 assert_exit 0 cz status "$inst"
 assert_eq "host1: $inst at revision 1
   db               exited     unhealthy  rev 1  drift: container is exited
@@ -92,14 +92,14 @@ assert_eq '["'"${USER:-$(id -un)}"'","'"$(hostname)"'"]' "$(jq -c '.hosts[0].rev
 assert_exit 0 cz --json destroy "$inst"
 assert_contains "$ERR" "host1: destroyed \"$inst\" (2 containers; data kept, destroy --volumes removes it)"
 assert_eq '{"command":"destroy","instance":"'"$inst"'","volumes":false,"hosts":1,"error":null}' "$(jq -c '.hosts |= length' <<<"$OUT")" "destroy --json"
-assert_eq '{"host":"host1","missing":false,"containers":["'"$inst"'-db","'"$inst"'-web"],"network":{"name":"cz-'"$inst"'","removed":true},"named_volumes":["cz-'"$inst"'-dbdata"],"data":"kept","instance_dir":{"path":"/var/lib/calzion/instances/'"$inst"'","removed":false},"error":null}' \
+assert_eq '{"host":"host1","missing":false,"containers":["'"$inst"'_db","'"$inst"'_web"],"network":{"name":"cz-'"$inst"'","removed":true},"named_volumes":[{"name":"cz_'"$inst"'_dbdata","removed":false,"kept_because":"data kept: destroy --volumes removes it"}],"data":"kept","instance_dir":{"path":"/var/lib/calzion/instances/'"$inst"'","removed":false},"error":null}' \
   "$(jq -c '.hosts[0] | .containers |= sort' <<<"$OUT")" "destroy --json: host1"
 assert_eq "" "$(host_docker 1 ps -aq --filter "label=io.calzion.instance=$inst")" "containers after destroy"
 assert_exit 1 host_docker 1 network inspect "cz-$inst"
 [ ! -e "$idir/current" ] || fail "current survives destroy"
 [ ! -e "$idir/revisions" ] || fail "revisions survive destroy"
 assert_eq kept-data "$(cat "$idir/volumes/db/data/file")" "instance volume after destroy"
-assert_exit 0 host_docker 1 volume inspect "cz-$inst-dbdata"
+assert_exit 0 host_docker 1 volume inspect "cz_${inst}_dbdata"
 assert_exit 0 cz --json list
 assert_eq 0 "$(jq --arg i "$inst" '[.instances[] | select(.instance == $i)] | length' <<<"$OUT")" "list after destroy"
 # It is gone: status says so, an error unless --missing-ok.
@@ -112,17 +112,17 @@ assert_eq "host1: no instance \"$inst\"" "$OUT" "status --missing-ok after destr
 # A new deploy starts at revision 1 and finds the data again.
 assert_exit 0 cz deploy "$T/app.yaml" "$inst"
 assert_contains "$ERR" "host1: recorded revision 1"
-assert_eq kept-data "$(host_docker 1 exec "$inst-db" cat /data/file)" "instance volume after redeploy"
-assert_eq named-data "$(host_docker 1 exec "$inst-db" cat /named/file)" "named volume after redeploy"
+assert_eq kept-data "$(host_docker 1 exec "${inst}_db" cat /data/file)" "instance volume after redeploy"
+assert_eq named-data "$(host_docker 1 exec "${inst}_db" cat /named/file)" "named volume after redeploy"
 
 # destroy --volumes: the data goes too.
 assert_exit 0 cz --json destroy --volumes "$inst"
 assert_contains "$ERR" "host1: destroyed \"$inst\" (2 containers, with its data)"
-assert_eq 'true 2 ["cz-'"$inst"'-dbdata"] "removed" true' \
+assert_eq 'true 2 [{"name":"cz_'"$inst"'_dbdata","removed":true,"kept_because":null}] "removed" true' \
   "$(jq -c '.volumes, (.hosts[0] | (.containers | length), .named_volumes, .data, .instance_dir.removed)' <<<"$OUT" | tr '\n' ' ' | sed 's/ $//')" \
   "destroy --volumes --json"
 [ ! -e "$idir" ] || fail "$idir survives destroy --volumes: $(ls -la "$idir")"
-assert_exit 1 host_docker 1 volume inspect "cz-$inst-dbdata"
+assert_exit 1 host_docker 1 volume inspect "cz_${inst}_dbdata"
 assert_eq "" "$(host_docker 1 ps -aq --filter "label=io.calzion.instance=$inst")" "containers after destroy --volumes"
 assert_exit 1 host_docker 1 network inspect "cz-$inst"
 

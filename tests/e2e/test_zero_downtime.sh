@@ -5,7 +5,7 @@
 # on any failed request. The new container joins the service's alias only once
 # ready; the old one leaves it, drains, then stops.
 # Then an interrupted replacement (the serving container parked as
-# <container>-calzion-old, its replacement gone, as a deploy killed between
+# <container>_old, its replacement gone, as a deploy killed between
 # the two leaves it): plan says the parked one keeps serving until the new one
 # is ready, and the redeploy fails no request either.
 # ctest: RESOURCE_LOCK host1-router
@@ -79,12 +79,12 @@ assert_contains "$ERR" "one web: replace (start-first)"
 wait_for 30 seen two
 
 # An interrupted replacement: the serving container parked, the new one gone.
-host_docker 1 rename "$inst-web" "$inst-web-calzion-old"
+host_docker 1 rename "${inst}_web" "${inst}_web_old"
 assert_exit 0 cz plan "$T/app.yaml" "$inst" --set TAG=three
-assert_contains "$OUT$ERR" "finishes an interrupted replacement; $inst-web-calzion-old keeps serving until the new container is ready"
+assert_contains "$OUT$ERR" "finishes an interrupted replacement; ${inst}_web_old keeps serving until the new container is ready"
 assert_exit 0 cz deploy "$T/app.yaml" "$inst" --set TAG=three
 wait_for 30 seen three
-assert_eq "$inst-web" "$(host_docker 1 ps -a --filter "label=io.calzion.instance=$inst" --format '{{.Names}}')" \
+assert_eq "${inst}_web" "$(host_docker 1 ps -a --filter "label=io.calzion.instance=$inst" --format '{{.Names}}')" \
   "containers after the interrupted replacement was finished"
 
 # Stop the pollers and count.

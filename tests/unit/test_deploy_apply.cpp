@@ -39,7 +39,7 @@ struct Fixture {
         return deploy::apply(plan, deployment, host, runner, reporter, {});
     }
 
-    // The commands run, without the script bodies: "docker run ... shop-web", "wait shop-web".
+    // The commands run, without the script bodies: "docker run ... shop_web", "wait shop_web".
     std::vector<std::string> steps() const {
         std::vector<std::string> out;
         for (const auto& command : runner.commands()) {
@@ -87,8 +87,8 @@ TEST_CASE("deploy::apply") {
         auto result = f.apply(f.plan());
         CHECK(result.ok());
         CHECK(result.applied == std::set<std::string>{"db", "web"});
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop-db", "wait shop-db", "run shop-web",
-                                                    "wait shop-web"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop_db", "wait shop_db", "run shop_web",
+                                                    "wait shop_web"});
     }
     SUBCASE("a changed service is replaced start-first: park, run without the alias, wait, hand the traffic over") {
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
@@ -96,9 +96,9 @@ TEST_CASE("deploy::apply") {
         auto result = f.apply(f.plan());
         CHECK(result.ok());
         CHECK(result.applied == std::set<std::string>{"web"});
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "rename shop-web shop-web-calzion-old",
-                                                    "run shop-web without alias", "wait shop-web",
-                                                    "hand web over from shop-web-calzion-old to shop-web, drain 2s"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "rename shop_web shop_web_old",
+                                                    "run shop_web without alias", "wait shop_web",
+                                                    "hand web over from shop_web_old to shop_web, drain 2s"});
     }
     SUBCASE("stop-first: stop, park, run with the alias, wait, remove the old one") {
         f.deployment.services[1].update = "stop-first";
@@ -106,81 +106,110 @@ TEST_CASE("deploy::apply") {
                              running(f.deployment.services[1], "old-hash")};
         auto result = f.apply(f.plan());
         CHECK(result.ok());
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "stop shop-web", "rename shop-web shop-web-calzion-old",
-                                                    "run shop-web", "wait shop-web", "rm --force shop-web-calzion-old"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "stop shop_web", "rename shop_web shop_web_old",
+                                                    "run shop_web", "wait shop_web", "rm --force shop_web_old"});
     }
     SUBCASE("an interrupted replacement whose new container is gone: the parked one serves until a new one is ready") {
         auto parked = running(f.deployment.services[1], "old-hash");
-        parked.name = "shop-web-calzion-old";
+        parked.name = "shop_web_old";
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash), parked};
         auto result = f.apply(f.plan());
         CHECK(result.ok());
         CHECK(result.applied == std::set<std::string>{"web"});
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "alias web to shop-web-calzion-old",
-                                                    "run shop-web without alias", "wait shop-web",
-                                                    "hand web over from shop-web-calzion-old to shop-web, drain 2s"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "alias web to shop_web_old",
+                                                    "run shop_web without alias", "wait shop_web",
+                                                    "hand web over from shop_web_old to shop_web, drain 2s"});
     }
     SUBCASE("an interrupted replacement redone and failing again: the parked one gets its name back") {
         auto parked = running(f.deployment.services[1], "old-hash");
-        parked.name = "shop-web-calzion-old";
+        parked.name = "shop_web_old";
         auto failed = running(f.deployment.services[1], "older-attempt");
         failed.status = "exited";
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash), failed, parked};
         f.runner.on([](const std::vector<std::string>& argv) {
-                        return argv[0] == "sh" && argv[4] == "shop-web" && argv[2].find("verdict") != std::string::npos;
+                        return argv[0] == "sh" && argv[4] == "shop_web" && argv[2].find("verdict") != std::string::npos;
                     },
                     exec::Result{1, "", "failed exited none\ncannot bind\n", ""});
         auto result = f.apply(f.plan());
         CHECK_FALSE(result.ok());
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "alias web to shop-web-calzion-old", "rm-own shop-web",
-                                                    "run shop-web without alias", "wait shop-web", "rm-own shop-web",
-                                                    "rename shop-web-calzion-old shop-web"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "alias web to shop_web_old", "rm-own shop_web",
+                                                    "run shop_web without alias", "wait shop_web", "rm-own shop_web",
+                                                    "rename shop_web_old shop_web"});
+    }
+    SUBCASE("a container named as before is parked under the new name and replaced; on failure it comes back") {
+        auto old = running(f.deployment.services[1], f.deployment.services[1].spec_hash);
+        old.name = "shop-web";
+        f.host.current_revision = 1;
+        f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash), old};
+        auto result = f.apply(f.plan());
+        CHECK(result.ok());
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "rename shop-web shop_web_old",
+                                                    "run shop_web without alias", "wait shop_web",
+                                                    "hand web over from shop_web_old to shop_web, drain 2s"});
+        Fixture g;
+        g.host.containers = f.host.containers;
+        g.runner.on([](const std::vector<std::string>& argv) { return argv[0] == "sh" && argv[4] == "shop_web"; },
+                    exec::Result{1, "", "failed exited none\n", ""});
+        CHECK_FALSE(g.apply(g.plan()).ok());
+        CHECK(g.steps().back() == "rename shop_web_old shop-web");
+    }
+    SUBCASE("named volumes are created in the prepare step, labelled with the instance and the owner") {
+        f.deployment = testing::render_yaml("services:\n  web: {image: a, volumes: [\"data:/d\", \"data:/e\"]}\n",
+                                            "shop");
+        CHECK(f.apply(f.plan()).ok());
+        const auto commands = f.runner.commands();
+        const auto& prepare = commands.front().argv;
+        CHECK(std::vector<std::string>(prepare.begin() + 4, prepare.end()) ==
+              std::vector<std::string>{"/var/lib/calzion/instances/shop", "cz-shop", "shop", "/var/lib/calzion", "0",
+                                       "cz_shop_data"});
+        CHECK(prepare[2].find("docker volume create --label \"io.calzion.instance=$instance\" --label "
+                              "\"io.calzion.state=$owner\" \"$arg\"") != std::string::npos);
     }
     SUBCASE("a replacement that never gets ready is removed and the old container comes back") {
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
                              running(f.deployment.services[1], "old-hash")};
-        f.runner.on([](const std::vector<std::string>& argv) { return argv[0] == "sh" && argv[4] == "shop-web"; },
+        f.runner.on([](const std::vector<std::string>& argv) { return argv[0] == "sh" && argv[4] == "shop_web"; },
                     exec::Result{1, "", "failed exited none\ncannot bind\n", ""});
         auto result = f.apply(f.plan());
         CHECK_FALSE(result.ok());
         CHECK(result.applied.empty());
         CHECK(result.error == "service \"web\": failed to start (exited); its last log lines:\ncannot bind\n");
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "rename shop-web shop-web-calzion-old",
-                                                    "run shop-web without alias", "wait shop-web", "rm-own shop-web",
-                                                    "rename shop-web-calzion-old shop-web"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "rename shop_web shop_web_old",
+                                                    "run shop_web without alias", "wait shop_web", "rm-own shop_web",
+                                                    "rename shop_web_old shop_web"});
     }
     SUBCASE("an interrupted replacement is finished: the new container waited for, then the traffic handed over") {
         auto parked = running(f.deployment.services[1], "old-hash");
-        parked.name = "shop-web-calzion-old";
+        parked.name = "shop_web_old";
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
                              running(f.deployment.services[1], f.deployment.services[1].spec_hash), parked};
         auto result = f.apply(f.plan());
         CHECK(result.ok());
         CHECK(result.applied == std::set<std::string>{"web"});
         CHECK(result.restored.empty());
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "wait shop-web",
-                                                    "hand web over from shop-web-calzion-old to shop-web, drain 2s"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "wait shop_web",
+                                                    "hand web over from shop_web_old to shop_web, drain 2s"});
     }
     SUBCASE("an interrupted replacement whose new container is not ready puts the old one back") {
         auto parked = running(f.deployment.services[1], "old-hash");
-        parked.name = "shop-web-calzion-old";
+        parked.name = "shop_web_old";
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
                              running(f.deployment.services[1], f.deployment.services[1].spec_hash), parked};
-        f.runner.on([](const std::vector<std::string>& argv) { return argv[0] == "sh" && argv[4] == "shop-web"; },
+        f.runner.on([](const std::vector<std::string>& argv) { return argv[0] == "sh" && argv[4] == "shop_web"; },
                     exec::Result{1, "", "timeout running starting\nstill warming up\n", ""});
         auto result = f.apply(f.plan());
         CHECK(result.applied.empty());
         CHECK(result.restored == std::set<std::string>{"web"});
         CHECK(result.error == "service \"web\": not ready after 120s; its last log lines:\nstill warming up\n");
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "wait shop-web", "alias web to shop-web-calzion-old",
-                                                    "rm-own shop-web", "rename shop-web-calzion-old shop-web",
-                                                    "start shop-web"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "wait shop_web", "alias web to shop_web_old",
+                                                    "rm-own shop_web", "rename shop_web_old shop_web",
+                                                    "start shop_web"});
     }
     SUBCASE("after a failure no further service starts") {
         f.runner.on_prefix({"docker", "run"}, exec::Result{125, "", "", "Unable to find image\n"});
         auto result = f.apply(f.plan());
         CHECK(result.error == "service \"db\": docker run failed: Unable to find image");
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop-db", "rm-own shop-db",
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop_db", "rm-own shop_db",
                                                     "image inspect --format {{.Id}} postgres:16"});
     }
     SUBCASE("nothing to do runs nothing") {
@@ -227,7 +256,7 @@ TEST_CASE("deploy::apply with secrets") {
         f.host.secret_files["web"] = {"KEY", "TOKEN", "OLD"};
         auto result = f.apply(f.plan());
         CHECK(result.ok());
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop-web", "wait shop-web"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop_web", "wait shop_web"});
         CHECK(has_env_file(run_argv()));
     }
     SUBCASE("without values and without the file on the host, nothing is touched") {
@@ -249,8 +278,8 @@ TEST_CASE("deploy::apply with secrets") {
 
 namespace {
 
-// The commands of an apply with init, in words: "init shop-db createdb app",
-// "marker db", "run shop-db", "wait shop-db", "rename a b"...
+// The commands of an apply with init, in words: "init shop_db createdb app",
+// "marker db", "run shop_db", "wait shop_db", "rename a b"...
 std::vector<std::string> init_steps(const test::FakeRunner& runner) {
     std::vector<std::string> out;
     for (const auto& command : runner.commands()) {
@@ -301,9 +330,9 @@ TEST_CASE("deploy::apply and init") {
         CHECK(result.ok());
         CHECK(result.applied == std::set<std::string>{"db", "web"});
         CHECK(init_steps(f.runner) == std::vector<std::string>{
-                                          "prepare", "run shop-db", "wait shop-db", "init shop-db createdb app",
-                                          "init shop-db psql -f /schema.sql", "marker db", "run shop-web",
-                                          "wait shop-web"});
+                                          "prepare", "run shop_db", "wait shop_db", "init shop_db createdb app",
+                                          "init shop_db psql -f /schema.sql", "marker db", "run shop_web",
+                                          "wait shop_web"});
         auto commands = f.runner.commands();
         CHECK(commands[5].argv[4] == "/var/lib/calzion/instances/shop");
         CHECK(commands[5].input.find(R"("commands":[["createdb","app"],["psql","-f","/schema.sql"]])") !=
@@ -318,9 +347,9 @@ TEST_CASE("deploy::apply and init") {
         CHECK(result.applied.empty());
         CHECK(result.error == "service \"db\": init command \"psql -f /schema.sql\" failed (exit 2); its last output "
                               "lines:\nconnecting\nERROR: syntax error at line 3\n");
-        CHECK(init_steps(f.runner) == std::vector<std::string>{"prepare", "run shop-db", "wait shop-db",
-                                                               "init shop-db createdb app",
-                                                               "init shop-db psql -f /schema.sql", "rm-own shop-db"});
+        CHECK(init_steps(f.runner) == std::vector<std::string>{"prepare", "run shop_db", "wait shop_db",
+                                                               "init shop_db createdb app",
+                                                               "init shop_db psql -f /schema.sql", "rm-own shop_db"});
     }
     SUBCASE("an init that prints nothing says so") {
         f.runner.on([](const std::vector<std::string>& argv) { return is_init(argv, "createdb"); },
@@ -333,15 +362,15 @@ TEST_CASE("deploy::apply and init") {
         auto result = f.apply(f.plan());
         CHECK(result.ok());
         CHECK(result.applied == std::set<std::string>{"db"});
-        CHECK(init_steps(f.runner) == std::vector<std::string>{"prepare", "init shop-db createdb app",
-                                                               "init shop-db psql -f /schema.sql", "marker db"});
+        CHECK(init_steps(f.runner) == std::vector<std::string>{"prepare", "init shop_db createdb app",
+                                                               "init shop_db psql -f /schema.sql", "marker db"});
 
         test::FakeRunner failing;
         failing.on([](const std::vector<std::string>& argv) { return is_init(argv, "createdb"); },
                    exec::Result{3, "", "exists\n", ""});
         auto failed = deploy::apply(f.plan(), f.deployment, f.host, failing, f.reporter, {});
         CHECK(failed.error == "service \"db\": init command \"createdb app\" failed (exit 3); its last output lines:\nexists\n");
-        CHECK(init_steps(failing) == std::vector<std::string>{"prepare", "init shop-db createdb app"});
+        CHECK(init_steps(failing) == std::vector<std::string>{"prepare", "init shop_db createdb app"});
     }
     SUBCASE("a replacement whose init fails is rolled back: the old container comes back") {
         f.host.containers = {running(f.deployment.services[0], "old-hash"),
@@ -350,10 +379,10 @@ TEST_CASE("deploy::apply and init") {
                     exec::Result{1, "", "no\n", ""});
         auto result = f.apply(f.plan());
         CHECK_FALSE(result.ok());
-        CHECK(init_steps(f.runner) == std::vector<std::string>{"prepare", "rename shop-db shop-db-calzion-old",
-                                                               "run shop-db", "wait shop-db",
-                                                               "init shop-db createdb app", "rm-own shop-db",
-                                                               "rename shop-db-calzion-old shop-db"});
+        CHECK(init_steps(f.runner) == std::vector<std::string>{"prepare", "rename shop_db shop_db_old",
+                                                               "run shop_db", "wait shop_db",
+                                                               "init shop_db createdb app", "rm-own shop_db",
+                                                               "rename shop_db_old shop_db"});
     }
     SUBCASE("with the marker on the host, nothing runs again") {
         f.host.init_done = {"db"};
@@ -381,13 +410,13 @@ TEST_CASE("deploy::apply and the pull policy") {
 
     SUBCASE("each service's own policy, else missing") {
         CHECK(f.apply(f.plan()).ok());
-        CHECK(pull_flags() == std::vector<std::string>{"shop-box --pull=missing", "shop-web --pull=never"});
+        CHECK(pull_flags() == std::vector<std::string>{"shop_box --pull=missing", "shop_web --pull=never"});
     }
     SUBCASE("a policy for every service (deploy --pull) wins") {
         deploy::ApplyOptions options;
         options.pull = docker::PullPolicy::always;
         CHECK(deploy::apply(f.plan(), f.deployment, f.host, f.runner, f.reporter, options).ok());
-        CHECK(pull_flags() == std::vector<std::string>{"shop-box --pull=always", "shop-web --pull=always"});
+        CHECK(pull_flags() == std::vector<std::string>{"shop_box --pull=always", "shop_web --pull=always"});
     }
     SUBCASE("never, and the host lacks the image: said so, with docker's words") {
         f.deployment = testing::render_yaml("web: {image: local/nope:1, pull: never}\n", "shop");

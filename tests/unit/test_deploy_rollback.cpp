@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "deploy/rollback.hpp"
+#include "render/deployment_json.hpp"
 #include "util/error.hpp"
 
 using namespace calzion;
@@ -59,5 +60,28 @@ TEST_CASE("deploy::rollback_target") {
         CHECK(refusal(history_of({"1:failed", "2"}, 2), std::nullopt) ==
               "instance \"shop\" has no succeeded revision before revision 2 on host1: nothing to roll back to "
               "(see calzion history)");
+    }
+}
+
+TEST_CASE("deploy::rename_recorded") {
+    render::RenderedService service;
+    service.name = "web";
+    service.container = "shop-web";
+    service.mounts = {{"volume", "cz-shop-data", "/d", false}, {"instance", "volumes/web/x", "/x", false},
+                      {"volume", "cz-shopping-data", "/e", false}};
+    service.spec_hash = "old";
+    deploy::rename_recorded(service, "shop");
+    CHECK(service.container == "shop_web");
+    CHECK(service.mounts[0].source == "cz_shop_data");
+    CHECK(service.mounts[1].source == "volumes/web/x");
+    CHECK(service.mounts[2].source == "cz-shopping-data");
+    CHECK(service.spec_hash == render::spec_hash(service));
+    CHECK(service.labels.at("io.calzion.spec-hash") == service.spec_hash);
+
+    SUBCASE("a revision with today's names is left as it is") {
+        render::RenderedService current = service;
+        current.spec_hash = "kept";
+        deploy::rename_recorded(current, "shop");
+        CHECK(current.spec_hash == "kept");
     }
 }

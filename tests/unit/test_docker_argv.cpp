@@ -22,22 +22,23 @@ services:
     options: ["--cap-add=NET_ADMIN"]
 )", "shop-prod");
     const auto& web = deployment.services.front();
-    docker::ServicePaths paths{"/var/lib/calzion/instances/shop-prod", true};
+    docker::ServicePaths paths{"/var/lib/calzion/instances/shop-prod", true, "/var/lib/calzion"};
     auto argv = docker::run(web, deployment.network, paths, docker::PullPolicy::never);
 
     std::vector<std::string> expected = {
-        "docker", "run", "--detach", "--pull=never", "--name", "shop-prod-web",
+        "docker", "run", "--detach", "--pull=never", "--name", "shop-prod_web", "--hostname", "web",
         "--network", "cz-shop-prod", "--network-alias", "web", "--restart", "unless-stopped",
         "--label", "io.calzion.instance=shop-prod",
         "--label", "io.calzion.revision=1",
         "--label", "io.calzion.service=web",
         "--label", "io.calzion.spec-hash=" + web.spec_hash,
+        "--label", "io.calzion.state=/var/lib/calzion",
         "--env", "A=x y",
         "--env", "CALZION_INSTANCE=shop-prod",
         "--env", "CALZION_SERVICE=web",
         "--env-file", "/var/lib/calzion/instances/shop-prod/secrets/web.env",
         "--mount", "type=bind,source=/var/lib/calzion/instances/shop-prod/volumes/web/data,target=/data",
-        "--mount", "type=volume,source=cz-shop-prod-cache,target=/cache,readonly",
+        "--mount", "type=volume,source=cz_shop-prod_cache,target=/cache,readonly",
         "--mount", "type=bind,source=/etc/app,target=/etc/app,readonly",
         "--publish", "8080:80/tcp",
         "--health-cmd", "curl -f localhost", "--health-interval", "5s", "--health-retries", "3",
@@ -85,7 +86,7 @@ TEST_CASE("docker::pull_policy_for") {
         CHECK(docker::pull_policy_named("") == std::nullopt);
         CHECK(docker::pull_policy_named("Never") == std::nullopt);
         CHECK(std::string(docker::to_string(docker::PullPolicy::always)) == "always");
-        docker::ServicePaths paths{"/s/instances/x", false};
+        docker::ServicePaths paths{"/s/instances/x", false, "/s"};
         CHECK(docker::run(b, "cz-x", paths, docker::pull_policy_for(b, std::nullopt))[3] == "--pull=never");
     }
 }
@@ -94,8 +95,8 @@ TEST_CASE("docker::small builders") {
     CHECK(docker::network_create("cz-a", "a") ==
           std::vector<std::string>{"docker", "network", "create", "--label", "io.calzion.instance=a", "cz-a"});
     CHECK(docker::remove_container("a-web") == std::vector<std::string>{"docker", "rm", "--force", "a-web"});
-    CHECK(docker::rename_container("a-web", "a-web-calzion-old") ==
-          std::vector<std::string>{"docker", "rename", "a-web", "a-web-calzion-old"});
+    CHECK(docker::rename_container("a-web", "a_web_old") ==
+          std::vector<std::string>{"docker", "rename", "a-web", "a_web_old"});
     CHECK(docker::secrets_file("/s/instances/a", "web") == "/s/instances/a/secrets/web.env");
     CHECK(docker::inspect_image("local/busybox:1") ==
           std::vector<std::string>{"docker", "image", "inspect", "--format", "{{.Id}}", "local/busybox:1"});

@@ -135,3 +135,26 @@ TEST_CASE("docker::not_ready_text") {
     outcome.logs = "listening\n";
     CHECK(docker::not_ready_text("not ready after 5s", outcome) == "not ready after 5s; its last log lines:\nlistening\n");
 }
+
+TEST_CASE("docker::parse_inspected reads a container's owner and named volumes") {
+    const std::string text =
+        R"({"Id":"abc123","Name":"/shop_web","Image":"sha256:111","RestartCount":0,)"
+        R"("Config":{"Labels":{"io.calzion.instance":"shop","io.calzion.service":"web",)"
+        R"("io.calzion.state":"/var/lib/calzion"}},)"
+        R"("Mounts":[{"Type":"volume","Name":"cz_shop_store","Destination":"/data"},)"
+        R"({"Type":"bind","Name":"","Destination":"/srv"}],)"
+        R"("State":{"Status":"running","ExitCode":0,"StartedAt":"2026-11-22T01:00:00Z","Health":null}})"
+        "\n"
+        R"({"Id":"def456","Name":"/other","Image":"sha256:222","RestartCount":0,"Config":{"Labels":null},"Mounts":[],)"
+        R"("State":{"Status":"exited","ExitCode":3,"StartedAt":"0001-01-01T00:00:00Z","Health":null}})"
+        "\n";
+    auto containers = docker::parse_inspected(text).containers;
+    REQUIRE(containers.size() == 2);
+    CHECK(containers[0].name == "shop_web");
+    CHECK(containers[0].state_dir == "/var/lib/calzion");
+    REQUIRE(containers[0].volumes.size() == 1);
+    CHECK(containers[0].volumes[0].name == "cz_shop_store");
+    CHECK(containers[0].volumes[0].target == "/data");
+    CHECK(containers[1].state_dir.empty());
+    CHECK(containers[1].volumes.empty());
+}

@@ -93,7 +93,7 @@ services:
         CHECK(web->reason == "spec changed");
         CHECK(web->changed_fields == std::vector<std::string>{"env"});
         REQUIRE(web->current.has_value());
-        CHECK(web->current->name == "shop-web");
+        CHECK(web->current->name == "shop_web");
     }
     SUBCASE("drift: a container deleted by hand is created again") {
         host.containers.erase(host.containers.begin() + 1);
@@ -126,7 +126,7 @@ services:
     }
     SUBCASE("a parked container still running finishes an interrupted replacement; it serves until then") {
         auto parked = host.containers[1];
-        parked.name = "shop-web-calzion-old";
+        parked.name = "shop_web_old";
         parked.spec_hash = "old-hash";
         SUBCASE("the new container is there: unchanged, and the plan says the parked one goes once it is ready") {
             host.containers.push_back(parked);
@@ -134,7 +134,7 @@ services:
             const auto* web = plan.find("web");
             CHECK(web->kind == plan::ActionKind::unchanged);
             CHECK(web->reason ==
-                  "finishes an interrupted replacement; shop-web-calzion-old keeps serving until shop-web is ready");
+                  "finishes an interrupted replacement; shop_web_old keeps serving until shop_web is ready");
             REQUIRE(web->parked.has_value());
             CHECK(web->leftovers.empty());
             CHECK(plan.has_changes());
@@ -145,23 +145,43 @@ services:
             const auto* web = plan.find("web");
             CHECK(web->kind == plan::ActionKind::replace);
             CHECK(web->reason ==
-                  "finishes an interrupted replacement; shop-web-calzion-old keeps serving until the new container "
+                  "finishes an interrupted replacement; shop_web_old keeps serving until the new container "
                   "is ready");
             CHECK_FALSE(web->current.has_value());
-            CHECK(web->parked->name == "shop-web-calzion-old");
+            CHECK(web->parked->name == "shop_web_old");
         }
     }
     SUBCASE("leftovers of an interrupted deploy are cleaned up") {
         auto leftover = host.containers[1];
-        leftover.name = "shop-web-calzion-old";
+        leftover.name = "shop_web_old";
         leftover.status = "exited";
         host.containers.push_back(leftover);
         auto plan = plan_of(deployment, host);
         const auto* web = plan.find("web");
         CHECK(web->kind == plan::ActionKind::unchanged);
         REQUIRE(web->leftovers.size() == 1);
-        CHECK(web->leftovers[0].name == "shop-web-calzion-old");
+        CHECK(web->leftovers[0].name == "shop_web_old");
         CHECK(plan.has_changes());
+    }
+    SUBCASE("a container named as before (<instance>-<service>) is replaced under its new name") {
+        host.containers[1].name = "shop-web";
+        auto plan = plan_of(deployment, host);
+        const auto* web = plan.find("web");
+        CHECK(web->kind == plan::ActionKind::replace);
+        CHECK(web->reason == "container renamed to shop_web");
+        REQUIRE(web->current.has_value());
+        CHECK(web->current->name == "shop-web");
+        CHECK(web->leftovers.empty());
+        CHECK(plan.find("db")->kind == plan::ActionKind::unchanged);
+    }
+    SUBCASE("a stopped container under an old name is not adopted: created anew, the old one cleaned up") {
+        host.containers[1].name = "shop-web";
+        host.containers[1].status = "exited";
+        auto plan = plan_of(deployment, host);
+        const auto* web = plan.find("web");
+        CHECK(web->kind == plan::ActionKind::create);
+        REQUIRE(web->leftovers.size() == 1);
+        CHECK(web->leftovers[0].name == "shop-web");
     }
     SUBCASE("a service gone from the template is kept, or removed with --prune") {
         auto only_db = testing::render_yaml("services:\n  db: {image: \"postgres:16\"}\n", "shop");
@@ -259,7 +279,7 @@ services:
         auto plan = plan_of(first, state::HostState{});
         CHECK(plan.find("web")->kind == plan::ActionKind::create);
         CHECK(plan.find("web")->build);
-        CHECK(plan.find("web")->reason == "new service, build shop-web:0123456789ab");
+        CHECK(plan.find("web")->reason == "new service, build shop_web:0123456789ab");
         CHECK_FALSE(plan.find("db")->build);
     }
     SUBCASE("rollback builds nothing, so its plan says nothing of a build") {
@@ -271,29 +291,57 @@ services:
     }
     SUBCASE("an unchanged commit is neither built nor replaced") {
         auto host = deployed(first);
-        host.image_ids["shop-web:0123456789ab"] = "sha256:same";
+        host.image_ids["shop_web:0123456789ab"] = "sha256:same";
         auto plan = plan_of(first, host);
         CHECK_FALSE(plan.has_changes());
         CHECK_FALSE(plan.find("web")->build);
     }
     SUBCASE("a new commit: the image tag changes, so the spec; built and replaced") {
         auto host = deployed(first);
-        host.image_ids["shop-web:0123456789ab"] = "sha256:same";
+        host.image_ids["shop_web:0123456789ab"] = "sha256:same";
         auto plan = plan_of(at_commit("fedcba987654"), host);
         const auto* web = plan.find("web");
         CHECK(web->kind == plan::ActionKind::replace);
         CHECK(web->build);
-        CHECK(web->reason == "spec changed, build shop-web:fedcba987654");
+        CHECK(web->reason == "spec changed, build shop_web:fedcba987654");
         CHECK(web->changed_fields == std::vector<std::string>{"image"});
         CHECK(plan.find("db")->kind == plan::ActionKind::unchanged);
     }
     SUBCASE("an image the host already has (built before) is not built again") {
         auto host = deployed(first);
-        host.image_ids["shop-web:0123456789ab"] = "sha256:same";
-        host.image_ids["shop-web:fedcba987654"] = "sha256:other";
+        host.image_ids["shop_web:0123456789ab"] = "sha256:same";
+        host.image_ids["shop_web:fedcba987654"] = "sha256:other";
         auto plan = plan_of(at_commit("fedcba987654"), host);
         CHECK(plan.find("web")->kind == plan::ActionKind::replace);
         CHECK_FALSE(plan.find("web")->build);
         CHECK(plan.find("web")->reason == "spec changed");
+    }
+}
+
+TEST_CASE("plan::make_plan: named volumes under an earlier name") {
+    auto deployment = testing::render_yaml(R"(
+services:
+  web: {image: "nginx:1.25", volumes: ["store:/data", "/cache"]}
+)", "shop");
+    auto host = deployed(deployment);
+    host.containers[0].name = "shop-web";
+    host.containers[0].volumes = {{"cz-shop-store", "/data"}, {std::string(64, 'a'), "/cache"}};
+
+    SUBCASE("the deploy is refused with how to move the data") {
+        CHECK_THROWS_WITH(plan_of(deployment, host),
+                          "service \"web\" keeps its data at /data in volume \"cz-shop-store\", which is now named "
+                          "\"cz_shop_store\", and docker cannot rename a volume; move the data on the host (stop "
+                          "shop-web first if it writes there), then deploy again:\n"
+                          "  docker volume create --label io.calzion.instance=shop --label "
+                          "io.calzion.state=/var/lib/calzion cz_shop_store\n"
+                          "  docker run --rm -v cz-shop-store:/from -v cz_shop_store:/to IMAGE cp -a /from/. /to/   "
+                          "(any IMAGE with cp, e.g. busybox)\n"
+                          "  and once the deploy succeeded: docker volume rm cz-shop-store");
+    }
+    SUBCASE("once the new volume exists, the container is replaced and mounts it") {
+        host.volumes["cz_shop_store"] = "/var/lib/calzion";
+        auto plan = plan_of(deployment, host);
+        CHECK(plan.find("web")->kind == plan::ActionKind::replace);
+        CHECK(plan.find("web")->reason == "container renamed to shop_web");
     }
 }

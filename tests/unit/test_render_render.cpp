@@ -90,14 +90,27 @@ services:
 }  // namespace
 
 TEST_CASE("render::render") {
-    SUBCASE("names: containers <instance>-<service>, network cz-<instance>") {
+    SUBCASE("names: containers <instance>_<service>, network cz-<instance>") {
         Deployment d = render_yaml(k_app, "myapp-staging");
         CHECK(d.instance == "myapp-staging");
         CHECK(d.network == "cz-myapp-staging");
         CHECK(d.revision == std::optional<int>(1));
-        CHECK(service(d, "web").container == "myapp-staging-web");
-        CHECK(service(d, "db").container == "myapp-staging-db");
+        CHECK(service(d, "web").container == "myapp-staging_web");
+        CHECK(service(d, "db").container == "myapp-staging_db");
         CHECK(service(d, "web").image == "nginx:1.25");
+    }
+
+    SUBCASE("names: instances whose names run into each other's services never share an object") {
+        Deployment x = render_yaml("services:\n  y-z: {image: a, volumes: [\"z-data:/d\"]}\n", "x");
+        Deployment xy = render_yaml("services:\n  z: {image: a, volumes: [\"data:/d\"]}\n", "x-y");
+        CHECK(service(x, "y-z").container == "x_y-z");
+        CHECK(service(xy, "z").container == "x-y_z");
+        CHECK(service(x, "y-z").mounts[0].source == "cz_x_z-data");
+        CHECK(service(xy, "z").mounts[0].source == "cz_x-y_data");
+        Deployment app = render_yaml("services:\n  s: {image: a, volumes: [\"b-store:/d\"]}\n", "app");
+        Deployment app_b = render_yaml("services:\n  s: {image: a, volumes: [\"store:/d\"]}\n", "app-b");
+        CHECK(service(app, "s").mounts[0].source == "cz_app_b-store");
+        CHECK(service(app_b, "s").mounts[0].source == "cz_app-b_store");
     }
 
     SUBCASE("environment: CALZION_*, global env, service env, expose, later ones winning") {
@@ -139,7 +152,7 @@ TEST_CASE("render::render") {
     SUBCASE("mounts are scoped by instance") {
         Deployment d = render_yaml(k_app, "myapp-staging");
         CHECK(mounts_of(service(d, "web")) == Words{"instance volumes/web/var/www /var/www rw",
-                                                    "volume cz-myapp-staging-cache /cache rw",
+                                                    "volume cz_myapp-staging_cache /cache rw",
                                                     "bind /etc/ssl /etc/ssl ro"});
         CHECK(mounts_of(service(d, "db")) ==
               Words{"instance volumes/db/var/lib/postgresql/data /var/lib/postgresql/data rw"});
@@ -174,8 +187,8 @@ TEST_CASE("render::render") {
         options.instance = "shop-prod";
         options.commits = {{"app", "0123abc"}, {"lib", "fedc987"}};
         Deployment known = calzion::render::render(source_of(yaml), options);
-        CHECK(service(known, "app").image == "shop-prod-app:0123abc");
-        CHECK(service(known, "lib").image == "shop-prod-lib:fedc987");
+        CHECK(service(known, "app").image == "shop-prod_app:0123abc");
+        CHECK(service(known, "lib").image == "shop-prod_lib:fedc987");
         CHECK(service(known, "app").spec_hash != service(unknown, "app").spec_hash);
     }
 
@@ -427,9 +440,9 @@ TEST_CASE("render::render output") {
   "services": [
     {
       "name": "web",
-      "container": "demo-web",
+      "container": "demo_web",
       "image": "nginx",
-      "spec_hash": "34b79b4909feef344f968534784f6a5b5f5af48b6502f44044db98ae325c4c54",
+      "spec_hash": "9a4c499cce160b9a27985e235389d6ef494258516299558eba48a81ec83cc00c",
       "after": [],
       "build": null,
       "command": [
@@ -449,7 +462,7 @@ TEST_CASE("render::render output") {
         "io.calzion.instance": "demo",
         "io.calzion.revision": "1",
         "io.calzion.service": "web",
-        "io.calzion.spec-hash": "34b79b4909feef344f968534784f6a5b5f5af48b6502f44044db98ae325c4c54"
+        "io.calzion.spec-hash": "9a4c499cce160b9a27985e235389d6ef494258516299558eba48a81ec83cc00c"
       },
       "memory": "",
       "mounts": [],
@@ -475,9 +488,9 @@ network: cz-demo
 revision: 1
 services:
   - name: web
-    container: demo-web
+    container: demo_web
     image: nginx
-    spec_hash: "06005587a818955a0918d8d2f9691d8ea1a5dd45a9dfcebc8fd23560c1f28f2b"
+    spec_hash: "888080710801a747c87a1255eb0329e80f3ec309aac6afd451bc3a191641d51f"
     after: []
     build: null
     command: null
@@ -493,7 +506,7 @@ services:
       io.calzion.instance: demo
       io.calzion.revision: "1"
       io.calzion.service: web
-      io.calzion.spec-hash: "06005587a818955a0918d8d2f9691d8ea1a5dd45a9dfcebc8fd23560c1f28f2b"
+      io.calzion.spec-hash: "888080710801a747c87a1255eb0329e80f3ec309aac6afd451bc3a191641d51f"
     memory: ""
     mounts: []
     options: []
@@ -518,7 +531,7 @@ services:
         // This is the sha256 of the service's JSON with sorted keys and no spaces, with
         // "name" and without the spec-hash and revision labels (checked with Python).
         CHECK(service(render_yaml("web:\n  image: nginx\n  cmd: serve --port 80\n", "demo"), "web").spec_hash ==
-              "34b79b4909feef344f968534784f6a5b5f5af48b6502f44044db98ae325c4c54");
+              "9a4c499cce160b9a27985e235389d6ef494258516299558eba48a81ec83cc00c");
 
         // Formatting, comments, key order and the revision do not count.
         std::string reordered = k_app;
@@ -582,6 +595,6 @@ services:
                 }
             }
         }
-        CHECK(service(prod, "web").mounts[1].source == "cz-myapp-prod-cache");
+        CHECK(service(prod, "web").mounts[1].source == "cz_myapp-prod_cache");
     }
 }

@@ -75,9 +75,9 @@ TEST_CASE("router::parse_observation") {
         CHECK(seen.container->spec_hash == "f00d");
         CHECK(seen.container->networks == std::set<std::string>{"bridge", "cz-shop"});
         CHECK(described(seen.routes) == std::vector<std::string>{
-                                            "blog.example.test -> blog-web:80 on cz-blog (blog/web)",
-                                            "shop.example.test -> shop-web:8000 on cz-shop (shop/web)",
-                                            "www.shop.example.test -> shop-web:8000 on cz-shop (shop/web)"});
+                                            "blog.example.test -> blog_web:80 on cz-blog (blog/web)",
+                                            "shop.example.test -> shop_web:8000 on cz-shop (shop/web)",
+                                            "www.shop.example.test -> shop_web:8000 on cz-shop (shop/web)"});
     }
     SUBCASE("nothing there yet: no configuration, no container, no routes") {
         router::Observation seen =
@@ -146,8 +146,8 @@ TEST_CASE("router::collect_routes") {
         // A current that names no revision file (being destroyed): none either.
         state.write("instances/half/current", "3\n");
         CHECK(described(router::collect_routes(runner, state.dir())) ==
-              std::vector<std::string>{"blog.example.test -> blog-web:80 on cz-blog (blog/web)",
-                                       "shop.example.test -> shop-web:8000 on cz-shop (shop/web)"});
+              std::vector<std::string>{"blog.example.test -> blog_web:80 on cz-blog (blog/web)",
+                                       "shop.example.test -> shop_web:8000 on cz-shop (shop/web)"});
     }
     SUBCASE("the configuration's hash is sha256sum's") {
         state.write("router/nginx.conf", "events {}\n");

@@ -60,6 +60,15 @@ TEST_CASE("state::parse_dump") {
         CHECK(state.init_done == std::set<std::string>{"db", "queue"});
         CHECK(state::parse_dump(dump("1", "", ""), "h").init_done.empty());
     }
+    SUBCASE("the named volumes labelled with the instance, each with its owner") {
+        std::string text = dump("1", "", "");
+        text.replace(text.find("@@calzion images"), 0,
+                     "@@calzion volumes\ncz_shop_data /var/lib/calzion\ncz_shop_odd\ncz_shop_x /home/a b/state\n");
+        auto state = state::parse_dump(text, "h");
+        CHECK(state.volumes == std::map<std::string, std::string>{
+                                   {"cz_shop_data", "/var/lib/calzion"}, {"cz_shop_odd", ""}, {"cz_shop_x", "/home/a b/state"}});
+        CHECK(state::parse_dump(dump("1", "", ""), "h").volumes.empty());
+    }
     SUBCASE("a newer state format is refused, never overwritten") {
         try {
             state::parse_dump(dump("2", "", ""), "h");

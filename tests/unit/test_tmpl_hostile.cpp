@@ -108,7 +108,7 @@ TEST_CASE("tmpl::hostile") {
         CHECK(deployment.services.front().name == "s10000");
         CHECK(deployment.services.back().name == "s0");
         CHECK(deployment.services.back().env.at("N") == "s0");
-        CHECK(deployment.services.back().mounts[1].source == "cz-big-v");
+        CHECK(deployment.services.back().mounts[1].source == "cz_big_v");
     }
 
     SUBCASE("10,000 services in one dependency cycle: one clean, short message") {
