@@ -33,6 +33,9 @@ assert_eq "host1: $inst at revision 0 -> 1
   + db       create: new service
   + web      create: new service" "$OUT" "plan before the first deploy"
 assert_exit 2 cz plan --detailed-exitcode "$T/app.yaml" "$inst"
+# With -q the exit code alone says it.
+assert_exit 2 cz plan -q --detailed-exitcode "$T/app.yaml" "$inst"
+assert_eq "" "$OUT" "plan -q --detailed-exitcode stdout"
 
 assert_exit 0 cz --json plan "$T/app.yaml" "$inst"
 assert_eq "$inst" "$(jq -r .instance <<<"$OUT")" "json: instance"

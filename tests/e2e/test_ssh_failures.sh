@@ -65,18 +65,18 @@ assert_exit 77 calzion --ssh-config "$T/new.cfg" --host host1 status "$inst"
 assert_eq "calzion: error: host1: host key of \"host1\" ($CZ_HOST1_ADDR:22) is not known: ssh-ed25519 key $real_fp is not in \"$T/known_new\"; check it, then accept it with --accept-new-host-key" \
   "$(error_line)" "unknown host key"
 assert_eq "" "$(cat "$T/known_new")" "known_hosts after refusing an unknown key"
-assert_exit 0 calzion --ssh-config "$T/new.cfg" --host host1 --accept-new-host-key status "$inst"
-assert_eq "host1: $inst at revision 0" "$OUT" "status after accepting the key"
+assert_exit 0 calzion --ssh-config "$T/new.cfg" --host host1 --accept-new-host-key status --missing-ok "$inst"
+assert_eq "host1: no instance \"$inst\"" "$OUT" "status after accepting the key"
 # The recorded key is host1's real one, and ssh itself accepts the file.
 assert_eq "$real_fp" "$(ssh-keygen -lf "$T/known_new" | cut -d' ' -f2)" "recorded key"
 assert_eq 1 "$(grep -c . "$T/known_new")" "known_hosts lines"
 assert_exit 0 ssh -F "$T/new.cfg" host1 true
-assert_exit 0 calzion --ssh-config "$T/new.cfg" --host host1 status "$inst"
+assert_exit 0 calzion --ssh-config "$T/new.cfg" --host host1 status --missing-ok "$inst"
 # A missing known_hosts file counts as empty, and accepting creates it.
 rm "$T/known_new"
 assert_exit 77 calzion --ssh-config "$T/new.cfg" --host host1 status "$inst"
 assert_contains "$(error_line)" "is not known"
-assert_exit 0 calzion --ssh-config "$T/new.cfg" --host host1 --accept-new-host-key status "$inst"
+assert_exit 0 calzion --ssh-config "$T/new.cfg" --host host1 --accept-new-host-key status --missing-ok "$inst"
 assert_eq "$real_fp" "$(ssh-keygen -lf "$T/known_new" | cut -d' ' -f2)" "recorded key in a new file"
 
 # One bad host among good ones: the good one is deployed, the exit code is the

@@ -11,6 +11,7 @@ need_hosts 1
 need_jq
 
 instance_on_host1
+error_line() { grep '^calzion: error: ' <<<"$ERR" || fail "no error line in: $ERR"; }
 
 cat >"$T/app.yaml" <<'EOF'
 services:

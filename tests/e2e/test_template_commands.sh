@@ -130,16 +130,24 @@ assert_exit 64 calzion init nosuch
 assert_eq 'calzion: error: no starter "nosuch" (there are: single, webapp, worker)' "$ERR" "unknown starter"
 # init --json: the file and the starter on stdout; the human line stays on stderr.
 assert_exit 0 calzion --json init worker -o json.yaml
-assert_eq '{"file":"json.yaml","starter":"worker","overwritten":false}' "$(jq -c . <<<"$OUT")" "init --json"
+assert_eq '{"file":"json.yaml","starter":"worker","overwritten":false}' "$(jq -c '{file, starter, overwritten}' <<<"$OUT")" "init --json"
 assert_contains "$ERR" 'wrote json.yaml from the "worker" starter'
 cmp json.yaml worker.yaml || fail "init --json did not write the starter"
 assert_exit 0 calzion --json init --force -o json.yaml
-assert_eq '{"file":"json.yaml","starter":"single","overwritten":true}' "$(jq -c . <<<"$OUT")" "init --json --force"
+assert_eq '{"file":"json.yaml","starter":"single","overwritten":true}' "$(jq -c '{file, starter, overwritten}' <<<"$OUT")" "init --json --force"
 assert_exit 1 calzion --json init -o json.yaml
 assert_eq '1 null' "$(jq -c '.error.exit_code, .file' <<<"$OUT" | tr '\n' ' ' | sed 's/ $//')" "init --json refused"
 assert_exit 0 calzion --json init --list
 assert_eq 'single webapp worker' "$(jq -r '.starters[].name' <<<"$OUT" | tr '\n' ' ' | sed 's/ $//')" "init --list --json"
 assert_eq 0 "$(jq '[.starters[] | select(.description == "")] | length' <<<"$OUT")" "starter descriptions"
+# -o DIR writes DIR/calzion.yaml; --force overwrites that file.
+mkdir -p into
+assert_exit 0 calzion init webapp -o into
+cmp into/calzion.yaml webapp.yaml || fail "init -o DIR did not write DIR/calzion.yaml"
+assert_exit 1 calzion init -o into
+assert_contains "$ERR" "\"into/calzion.yaml\" already exists: use --force to overwrite it"
+assert_exit 0 calzion init --force -o into worker
+cmp into/calzion.yaml worker.yaml || fail "init -o DIR --force did not overwrite DIR/calzion.yaml"
 cd ..
 
 # --version, --help, usage errors.
