@@ -89,13 +89,21 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
                 bool volumes, int lock_timeout, report::Reporter& reporter) {
     auto [lock, observed] = state::lock_and_read(runner, targets.state_dir_for(runner.host()), instance, "destroy", lock_timeout, {});
     if (!instance_present(observed)) {
-        // Only the data an earlier destroy kept may be left: --volumes removes it.
+        // Only the data an earlier destroy kept may be left: --volumes removes it,
+        // the instance directory and the named volumes labelled as its own.
         outcome.instance_dir = observed.instance_dir(instance);
-        bool kept = volumes && runner.run({state::forget_instance_argv(outcome.instance_dir, true), "", std::nullopt,
-                                           nullptr}).out.find("kept") != std::string::npos;
+        bool kept_dir = volumes && runner.run({state::forget_instance_argv(outcome.instance_dir, true), "",
+                                               std::nullopt, nullptr}).out.find("kept") != std::string::npos;
+        if (volumes) {
+            outcome.named_volumes = settle_volumes(runner, observed, volumes);
+        }
+        bool kept = kept_dir || !outcome.named_volumes.empty();
         outcome.missing = !kept;
-        outcome.data_removed = outcome.instance_dir_removed = kept;
+        outcome.instance_dir_removed = kept_dir;
         if (kept) {
+            bool all_gone = std::all_of(outcome.named_volumes.begin(), outcome.named_volumes.end(),
+                                        [](const NamedVolume& volume) { return volume.removed; });
+            outcome.data = all_gone ? DestroyOutcome::Data::removed : DestroyOutcome::Data::partly_kept;
             reporter.event({report::Event::Kind::done, runner.host(), "",
                             "removed the data kept of " + util::quoted(instance)});
         }

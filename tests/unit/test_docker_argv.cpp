@@ -26,7 +26,7 @@ services:
     auto argv = docker::run(web, deployment.network, paths, docker::PullPolicy::never);
 
     std::vector<std::string> expected = {
-        "docker", "run", "--detach", "--pull=never", "--name", "shop-prod_web", "--hostname", "web",
+        "docker", "run", "--detach", "--pull=never", "--name", "shop-prod_web",
         "--network", "cz-shop-prod", "--network-alias", "web", "--restart", "unless-stopped",
         "--label", "io.calzion.instance=shop-prod",
         "--label", "io.calzion.revision=1",
