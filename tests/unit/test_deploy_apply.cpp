@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <functional>
 #include <sstream>
 
 #include "deploy/apply.hpp"
@@ -11,6 +12,48 @@
 using namespace calzion;
 
 namespace {
+
+// The steps of one exec::sequence_argv script (sh -c SCRIPT calzion KEEP, then
+// per step its word count and words); any other command as its only step.
+std::vector<std::vector<std::string>> unfold(const std::vector<std::string>& argv) {
+    if (argv.size() < 5 || argv[0] != "sh" || argv[2].find("eval \"$cmd\"") == std::string::npos) {
+        return {argv};
+    }
+    std::vector<std::vector<std::string>> steps;
+    for (size_t i = 5; i < argv.size();) {
+        size_t n = std::stoul(argv[i]);
+        steps.emplace_back(argv.begin() + static_cast<long>(i) + 1, argv.begin() + static_cast<long>(i + 1 + n));
+        i += 1 + n;
+    }
+    return steps;
+}
+
+// A one-script start (exec::sequence_argv) whose steps include one naming `word`.
+bool is_sequence_with(const std::vector<std::string>& argv, const std::string& word) {
+    auto steps = unfold(argv);
+    return steps.size() > 1 && std::any_of(steps.begin(), steps.end(), [&](const std::vector<std::string>& step) {
+               return std::find(step.begin(), step.end(), word) != step.end();
+           });
+}
+
+// The result of a sequence whose step `index` failed.
+exec::Result step_failed(size_t index, std::string out, std::string err) {
+    return exec::Result{100 + static_cast<int>(index), "", std::move(out), std::move(err)};
+}
+
+// Each command in words, a sequence's steps joined with " + ".
+std::vector<std::string> describe_all(const test::FakeRunner& runner,
+                                      const std::function<std::string(const std::vector<std::string>&)>& describe) {
+    std::vector<std::string> out;
+    for (const auto& command : runner.commands()) {
+        std::string line;
+        for (const auto& step : unfold(command.argv)) {
+            line += (line.empty() ? "" : " + ") + describe(step);
+        }
+        out.push_back(line);
+    }
+    return out;
+}
 
 const char* k_template = R"(
 services:
@@ -39,33 +82,32 @@ struct Fixture {
         return deploy::apply(plan, deployment, host, runner, reporter, {});
     }
 
-    // The commands run, without the script bodies: "docker run ... shop-web", "wait shop-web".
+    // The commands run, without the script bodies: "docker run ... shop-web", "wait shop-web";
+    // the steps of one script joined with " + ".
     std::vector<std::string> steps() const {
-        std::vector<std::string> out;
-        for (const auto& command : runner.commands()) {
-            const auto& argv = command.argv;
+        return describe_all(runner, [](const std::vector<std::string>& argv) -> std::string {
             if (argv[0] == "sh" && argv[2].find("network disconnect") != std::string::npos) {
                 // hand_over_argv: network, alias, new, old, drain seconds
-                out.push_back(argv[7].empty() ? "alias " + argv[5] + " to " + argv[6]
-                                              : "hand " + argv[5] + " over from " + argv[7] + " to " + argv[6] +
-                                                    ", drain " + argv[8] + "s");
-            } else if (argv[0] == "sh") {
-                const std::string& script = argv[2];
-                out.push_back(argv[4].find('/') == 0                          ? "prepare"
-                              : script.find("docker rm") != std::string::npos ? "rm-own " + argv[4]
-                                                                              : "wait " + argv[4]);
-            } else if (argv[1] == "run") {
-                bool alias = std::find(argv.begin(), argv.end(), "--network-alias") != argv.end();
-                out.push_back("run " + argv[5] + (alias ? "" : " without alias"));
-            } else {
-                std::string line = argv[1];
-                for (size_t i = 2; i < argv.size(); ++i) {
-                    line += " " + argv[i];
-                }
-                out.push_back(line);
+                return argv[7].empty() ? "alias " + argv[5] + " to " + argv[6]
+                                       : "hand " + argv[5] + " over from " + argv[7] + " to " + argv[6] +
+                                             ", drain " + argv[8] + "s";
             }
-        }
-        return out;
+            if (argv[0] == "sh") {
+                const std::string& script = argv[2];
+                return argv[4].find('/') == 0                          ? "prepare"
+                       : script.find("docker rm") != std::string::npos ? "rm-own " + argv[4]
+                                                                       : "wait " + argv[4];
+            }
+            if (argv[1] == "run") {
+                bool alias = std::find(argv.begin(), argv.end(), "--network-alias") != argv.end();
+                return "run " + argv[5] + (alias ? "" : " without alias");
+            }
+            std::string line = argv[1];
+            for (size_t i = 2; i < argv.size(); ++i) {
+                line += " " + argv[i];
+            }
+            return line;
+        });
     }
 };
 
@@ -87,8 +129,8 @@ TEST_CASE("deploy::apply") {
         auto result = f.apply(f.plan());
         CHECK(result.ok());
         CHECK(result.applied == std::set<std::string>{"db", "web"});
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop-db", "wait shop-db", "run shop-web",
-                                                    "wait shop-web"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop-db + wait shop-db",
+                                                    "run shop-web + wait shop-web"});
     }
     SUBCASE("a changed service is replaced start-first: park, run without the alias, wait, hand the traffic over") {
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
@@ -96,9 +138,41 @@ TEST_CASE("deploy::apply") {
         auto result = f.apply(f.plan());
         CHECK(result.ok());
         CHECK(result.applied == std::set<std::string>{"web"});
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "rename shop-web shop-web-calzion-old",
-                                                    "run shop-web without alias", "wait shop-web",
-                                                    "hand web over from shop-web-calzion-old to shop-web, drain 2s"});
+        CHECK(f.steps() == std::vector<std::string>{
+                               "prepare + rename shop-web shop-web-calzion-old + run shop-web without alias + wait "
+                               "shop-web + hand web over from shop-web-calzion-old to shop-web, drain 2s"});
+        CHECK(f.log.str().find("fake web: removed container shop-web-calzion-old\nfake web: ready\n") !=
+              std::string::npos);
+    }
+    SUBCASE("a one-service change is one remote script: replace and create") {
+        f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
+                             running(f.deployment.services[1], "old-hash")};
+        CHECK(f.apply(f.plan()).ok());
+        CHECK(f.runner.commands().size() == 1);
+
+        test::FakeRunner created;
+        f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash)};
+        CHECK(deploy::apply(f.plan(), f.deployment, f.host, created, f.reporter, {}).ok());
+        CHECK(created.commands().size() == 1);
+    }
+    SUBCASE("a failed hand-over fails the service without bringing the old container back") {
+        f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
+                             running(f.deployment.services[1], "old-hash")};
+        f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop-web"); },
+                    step_failed(4, "ready running none\n", "Error response from daemon: network gone\n"));
+        auto result = f.apply(f.plan());
+        CHECK(result.error == "service \"web\": handing the traffic over to the new container failed: Error "
+                              "response from daemon: network gone");
+        CHECK(f.steps().size() == 1);
+    }
+    SUBCASE("a failed park fails the service before anything starts") {
+        f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
+                             running(f.deployment.services[1], "old-hash")};
+        f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop-web"); },
+                    step_failed(1, "", "Error response from daemon: name in use\n"));
+        auto result = f.apply(f.plan());
+        CHECK(result.error == "service \"web\": docker rename failed: Error response from daemon: name in use");
+        CHECK(f.steps().size() == 1);
     }
     SUBCASE("stop-first: stop, park, run with the alias, wait, remove the old one") {
         f.deployment.services[1].update = "stop-first";
@@ -106,8 +180,8 @@ TEST_CASE("deploy::apply") {
                              running(f.deployment.services[1], "old-hash")};
         auto result = f.apply(f.plan());
         CHECK(result.ok());
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "stop shop-web", "rename shop-web shop-web-calzion-old",
-                                                    "run shop-web", "wait shop-web", "rm --force shop-web-calzion-old"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare + stop shop-web + rename shop-web shop-web-calzion-old + "
+                                                    "run shop-web + wait shop-web + rm --force shop-web-calzion-old"});
     }
     SUBCASE("an interrupted replacement whose new container is gone: the parked one serves until a new one is ready") {
         auto parked = running(f.deployment.services[1], "old-hash");
@@ -116,9 +190,9 @@ TEST_CASE("deploy::apply") {
         auto result = f.apply(f.plan());
         CHECK(result.ok());
         CHECK(result.applied == std::set<std::string>{"web"});
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "alias web to shop-web-calzion-old",
-                                                    "run shop-web without alias", "wait shop-web",
-                                                    "hand web over from shop-web-calzion-old to shop-web, drain 2s"});
+        CHECK(f.steps() == std::vector<std::string>{
+                               "prepare + alias web to shop-web-calzion-old + run shop-web without alias + wait "
+                               "shop-web + hand web over from shop-web-calzion-old to shop-web, drain 2s"});
     }
     SUBCASE("an interrupted replacement redone and failing again: the parked one gets its name back") {
         auto parked = running(f.deployment.services[1], "old-hash");
@@ -126,28 +200,28 @@ TEST_CASE("deploy::apply") {
         auto failed = running(f.deployment.services[1], "older-attempt");
         failed.status = "exited";
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash), failed, parked};
-        f.runner.on([](const std::vector<std::string>& argv) {
-                        return argv[0] == "sh" && argv[4] == "shop-web" && argv[2].find("verdict") != std::string::npos;
-                    },
-                    exec::Result{1, "", "failed exited none\ncannot bind\n", ""});
+        f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop-web"); },
+                    step_failed(4, "failed exited none\ncannot bind\n", ""));
         auto result = f.apply(f.plan());
         CHECK_FALSE(result.ok());
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "alias web to shop-web-calzion-old", "rm-own shop-web",
-                                                    "run shop-web without alias", "wait shop-web", "rm-own shop-web",
-                                                    "rename shop-web-calzion-old shop-web"});
+        CHECK(f.steps() == std::vector<std::string>{
+                               "prepare + alias web to shop-web-calzion-old + rm-own shop-web + run shop-web without "
+                               "alias + wait shop-web + hand web over from shop-web-calzion-old to shop-web, drain 2s",
+                               "rm-own shop-web", "rename shop-web-calzion-old shop-web"});
     }
     SUBCASE("a replacement that never gets ready is removed and the old container comes back") {
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
                              running(f.deployment.services[1], "old-hash")};
-        f.runner.on([](const std::vector<std::string>& argv) { return argv[0] == "sh" && argv[4] == "shop-web"; },
-                    exec::Result{1, "", "failed exited none\ncannot bind\n", ""});
+        f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop-web"); },
+                    step_failed(3, "failed exited none\ncannot bind\n", ""));
         auto result = f.apply(f.plan());
         CHECK_FALSE(result.ok());
         CHECK(result.applied.empty());
         CHECK(result.error == "service \"web\": failed to start (exited); its last log lines:\ncannot bind\n");
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "rename shop-web shop-web-calzion-old",
-                                                    "run shop-web without alias", "wait shop-web", "rm-own shop-web",
-                                                    "rename shop-web-calzion-old shop-web"});
+        CHECK(f.steps() == std::vector<std::string>{
+                               "prepare + rename shop-web shop-web-calzion-old + run shop-web without alias + wait "
+                               "shop-web + hand web over from shop-web-calzion-old to shop-web, drain 2s",
+                               "rm-own shop-web", "rename shop-web-calzion-old shop-web"});
     }
     SUBCASE("an interrupted replacement is finished: the new container waited for, then the traffic handed over") {
         auto parked = running(f.deployment.services[1], "old-hash");
@@ -177,10 +251,11 @@ TEST_CASE("deploy::apply") {
                                                     "start shop-web"});
     }
     SUBCASE("after a failure no further service starts") {
-        f.runner.on_prefix({"docker", "run"}, exec::Result{125, "", "", "Unable to find image\n"});
+        f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop-db"); },
+                    step_failed(0, "", "Unable to find image\n"));
         auto result = f.apply(f.plan());
         CHECK(result.error == "service \"db\": docker run failed: Unable to find image");
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop-db", "rm-own shop-db",
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop-db + wait shop-db", "rm-own shop-db",
                                                     "image inspect --format {{.Id}} postgres:16"});
     }
     SUBCASE("nothing to do runs nothing") {
@@ -196,8 +271,10 @@ TEST_CASE("deploy::apply with secrets") {
     f.deployment = testing::render_yaml("web: {image: nginx, secrets: [TOKEN, KEY]}\n", "shop");
     auto run_argv = [&] {
         for (const auto& command : f.runner.commands()) {
-            if (command.argv.size() > 1 && command.argv[1] == "run") {
-                return command.argv;
+            for (const auto& step : unfold(command.argv)) {
+                if (step.size() > 1 && step[1] == "run") {
+                    return step;
+                }
             }
         }
         return std::vector<std::string>{};
@@ -218,16 +295,17 @@ TEST_CASE("deploy::apply with secrets") {
         CHECK(result.ok());
         auto commands = f.runner.commands();
         REQUIRE(commands.size() >= 2);
-        CHECK(commands[1].argv[4] == "/var/lib/calzion/instances/shop");
-        CHECK(commands[1].argv[5] == "web");
-        CHECK(commands[1].input == "TOKEN=t\nKEY=k\n");
+        CHECK(commands[0].argv[4] == "/var/lib/calzion/instances/shop");
+        CHECK(commands[0].argv[5] == "web");
+        CHECK(commands[0].input == "TOKEN=t\nKEY=k\n");
+        CHECK(f.steps()[1] == "prepare + run shop-web + wait shop-web");
         CHECK(has_env_file(run_argv()));
     }
     SUBCASE("without values (a rollback), the env file already on the host is used") {
         f.host.secret_files["web"] = {"KEY", "TOKEN", "OLD"};
         auto result = f.apply(f.plan());
         CHECK(result.ok());
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop-web", "wait shop-web"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare + run shop-web + wait shop-web"});
         CHECK(has_env_file(run_argv()));
     }
     SUBCASE("without values and without the file on the host, nothing is touched") {
@@ -252,9 +330,7 @@ namespace {
 // The commands of an apply with init, in words: "init shop-db createdb app",
 // "marker db", "run shop-db", "wait shop-db", "rename a b"...
 std::vector<std::string> init_steps(const test::FakeRunner& runner) {
-    std::vector<std::string> out;
-    for (const auto& command : runner.commands()) {
-        const auto& argv = command.argv;
+    return describe_all(runner, [](const std::vector<std::string>& argv) -> std::string {
         auto words_from = [&](size_t first) {
             std::string line;
             for (size_t i = first; i < argv.size(); ++i) {
@@ -264,20 +340,21 @@ std::vector<std::string> init_steps(const test::FakeRunner& runner) {
         };
         // sh -c TAIL calzion LINES docker exec CONTAINER sh -c MERGE calzion-init COMMAND...
         if (argv[0] == "sh" && argv.size() > 12 && argv[5] == "docker" && argv[6] == "exec") {
-            out.push_back("init " + argv[7] + " " + words_from(12));
-        } else if (argv[0] == "sh" && argv[2].find("/init/") != std::string::npos) {
-            out.push_back("marker " + argv[5]);
-        } else if (argv[0] == "sh") {
-            out.push_back(argv[4].find('/') == 0                           ? "prepare"
-                          : argv[2].find("docker rm") != std::string::npos ? "rm-own " + argv[4]
-                                                                           : "wait " + argv[4]);
-        } else if (argv[1] == "run") {
-            out.push_back("run " + argv[5]);
-        } else {
-            out.push_back(words_from(1));
+            return "init " + argv[7] + " " + words_from(12);
         }
-    }
-    return out;
+        if (argv[0] == "sh" && argv[2].find("/init/") != std::string::npos) {
+            return "marker " + argv[5];
+        }
+        if (argv[0] == "sh") {
+            return argv[4].find('/') == 0                           ? "prepare"
+                   : argv[2].find("docker rm") != std::string::npos ? "rm-own " + argv[4]
+                                                                    : "wait " + argv[4];
+        }
+        if (argv[1] == "run") {
+            return "run " + argv[5];
+        }
+        return words_from(1);
+    });
 }
 
 bool is_init(const std::vector<std::string>& argv, const std::string& word) {
@@ -301,14 +378,14 @@ TEST_CASE("deploy::apply and init") {
         CHECK(result.ok());
         CHECK(result.applied == std::set<std::string>{"db", "web"});
         CHECK(init_steps(f.runner) == std::vector<std::string>{
-                                          "prepare", "run shop-db", "wait shop-db", "init shop-db createdb app",
-                                          "init shop-db psql -f /schema.sql", "marker db", "run shop-web",
-                                          "wait shop-web"});
+                                          "prepare", "run shop-db + wait shop-db", "init shop-db createdb app",
+                                          "init shop-db psql -f /schema.sql", "marker db",
+                                          "run shop-web + wait shop-web"});
         auto commands = f.runner.commands();
-        CHECK(commands[5].argv[4] == "/var/lib/calzion/instances/shop");
-        CHECK(commands[5].input.find(R"("commands":[["createdb","app"],["psql","-f","/schema.sql"]])") !=
+        CHECK(commands[4].argv[4] == "/var/lib/calzion/instances/shop");
+        CHECK(commands[4].input.find(R"("commands":[["createdb","app"],["psql","-f","/schema.sql"]])") !=
               std::string::npos);
-        CHECK(commands[5].input.find(R"("revision":1)") != std::string::npos);
+        CHECK(commands[4].input.find(R"("revision":1)") != std::string::npos);
         CHECK(f.log.str().find("fake db: init: createdb app\n") != std::string::npos);
     }
     SUBCASE("a failing init fails the service: its output shown, its container removed, no marker, no dependent") {
@@ -318,7 +395,7 @@ TEST_CASE("deploy::apply and init") {
         CHECK(result.applied.empty());
         CHECK(result.error == "service \"db\": init command \"psql -f /schema.sql\" failed (exit 2); its last output "
                               "lines:\nconnecting\nERROR: syntax error at line 3\n");
-        CHECK(init_steps(f.runner) == std::vector<std::string>{"prepare", "run shop-db", "wait shop-db",
+        CHECK(init_steps(f.runner) == std::vector<std::string>{"prepare", "run shop-db + wait shop-db",
                                                                "init shop-db createdb app",
                                                                "init shop-db psql -f /schema.sql", "rm-own shop-db"});
     }
@@ -350,10 +427,10 @@ TEST_CASE("deploy::apply and init") {
                     exec::Result{1, "", "no\n", ""});
         auto result = f.apply(f.plan());
         CHECK_FALSE(result.ok());
-        CHECK(init_steps(f.runner) == std::vector<std::string>{"prepare", "rename shop-db shop-db-calzion-old",
-                                                               "run shop-db", "wait shop-db",
-                                                               "init shop-db createdb app", "rm-own shop-db",
-                                                               "rename shop-db-calzion-old shop-db"});
+        CHECK(init_steps(f.runner) == std::vector<std::string>{
+                                          "prepare + rename shop-db shop-db-calzion-old + run shop-db + wait shop-db",
+                                          "init shop-db createdb app", "rm-own shop-db",
+                                          "rename shop-db-calzion-old shop-db"});
     }
     SUBCASE("with the marker on the host, nothing runs again") {
         f.host.init_done = {"db"};
@@ -371,8 +448,10 @@ TEST_CASE("deploy::apply and the pull policy") {
     auto pull_flags = [&] {
         std::vector<std::string> flags;
         for (const auto& command : f.runner.commands()) {
-            if (command.argv.size() > 3 && command.argv[1] == "run") {
-                flags.push_back(command.argv[5] + " " + command.argv[3]);
+            for (const auto& step : unfold(command.argv)) {
+                if (step.size() > 3 && step[1] == "run") {
+                    flags.push_back(step[5] + " " + step[3]);
+                }
             }
         }
         std::sort(flags.begin(), flags.end());  // the two start concurrently
@@ -391,8 +470,8 @@ TEST_CASE("deploy::apply and the pull policy") {
     }
     SUBCASE("never, and the host lacks the image: said so, with docker's words") {
         f.deployment = testing::render_yaml("web: {image: local/nope:1, pull: never}\n", "shop");
-        f.runner.on_prefix({"docker", "run"},
-                           exec::Result{125, "", "", "docker: Error response from daemon: No such image: local/nope:1.\n"});
+        f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop-web"); },
+                    step_failed(1, "", "docker: Error response from daemon: No such image: local/nope:1.\n"));
         f.runner.on_prefix({"docker", "image", "inspect"}, exec::Result{1, "", "", "Error: No such image: local/nope:1\n"});
         CHECK(f.apply(f.plan()).error ==
               "service \"web\": image \"local/nope:1\" is not on the host, and pull policy \"never\" does not pull "
@@ -402,7 +481,8 @@ TEST_CASE("deploy::apply and the pull policy") {
         deploy::ApplyOptions options;
         options.pull = docker::PullPolicy::always;
         f.deployment = testing::render_yaml("web: {image: local/nope:1, pull: never}\n", "shop");
-        f.runner.on_prefix({"docker", "run"}, exec::Result{125, "", "", "Error response from daemon: no such host\n"});
+        f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop-web"); },
+                    step_failed(1, "", "Error response from daemon: no such host\n"));
         f.runner.on_prefix({"docker", "image", "inspect"}, exec::Result{1, "", "", ""});
         CHECK(deploy::apply(f.plan(), f.deployment, f.host, f.runner, f.reporter, options).error ==
               "service \"web\": cannot pull image \"local/nope:1\" (pull policy \"always\"): Error response from "
