@@ -9,6 +9,7 @@
 #include "docker/init_command.hpp"
 #include "docker/wait.hpp"
 #include "exec/describe.hpp"
+#include "exec/sequence.hpp"
 #include "state/scripts.hpp"
 #include "state/store.hpp"
 #include "util/error.hpp"
@@ -26,6 +27,21 @@ using plan::ActionKind;
 // Name an old container takes while its replacement starts: "_" cannot occur
 // in instance and service names, so this is never another service's container.
 std::string parked_name(const std::string& container) { return container + "_old"; }
+
+// A step that runs in the same remote script as a new container's docker run
+// and readiness wait, before them; `what` names it when it fails.
+struct Step {
+    std::vector<std::string> argv;
+    std::string what;
+};
+
+// A step before or after the new container's start and wait failed: the
+// replacement's rollback (the old container back under its name) does not
+// apply, as when each step ran alone.
+class StepFailed : public Error {
+public:
+    using Error::Error;
+};
 
 class Applier {
 public:
@@ -132,21 +148,33 @@ private:
         std::string old = action.parked ? action.parked->name : parked_name(name);
         // Where the old container goes back to if the new one fails.
         const std::string& restore = action.parked ? name : current;
+        std::vector<Step> before;
         if (action.parked) {
-            must(docker::hand_over_argv(m_desired.network, action.service, old, "", 0),
-                 "giving " + old + " its alias back");
+            before.push_back({docker::hand_over_argv(m_desired.network, action.service, old, "", 0),
+                              "giving " + old + " its alias back"});
             if (action.current) {
-                must(docker::remove_own_container(current, m_desired.instance), "docker rm");
+                before.push_back({docker::remove_own_container(current, m_desired.instance), "docker rm"});
             }
         }
         if (stop_first) {
-            must(docker::stop_container(action.parked ? old : current), "docker stop");
+            before.push_back({docker::stop_container(action.parked ? old : current), "docker stop"});
         }
         if (!action.parked) {
-            must(docker::rename_container(current, old), "docker rename");
+            before.push_back({docker::rename_container(current, old), "docker rename"});
+        }
+        std::vector<Step> after;
+        if (stop_first) {
+            after.push_back({docker::remove_container(old), "docker rm"});
+        } else {
+            after.push_back({docker::hand_over_argv(m_desired.network, action.service, name, old,
+                                                    m_options.drain_seconds),
+                             "handing the traffic over to the new container"});
         }
         try {
-            start_new(action, stop_first ? docker::Alias::now : docker::Alias::when_ready);
+            start_new(action, stop_first ? docker::Alias::now : docker::Alias::when_ready, std::move(before),
+                      std::move(after));
+        } catch (const StepFailed&) {
+            throw;
         } catch (const Error&) {
             // The old container comes back, under its own name, running as before.
             try_run(docker::rename_container(old, restore));
@@ -155,10 +183,8 @@ private:
             }
             throw;
         }
-        if (stop_first) {
-            must(docker::remove_container(old), "docker rm");
-        } else {
-            hand_over(action, old);
+        if (!stop_first) {
+            note(action, "removed container " + old);
         }
         note(action, "ready");
     }
@@ -217,26 +243,60 @@ private:
     }
 
     // Run the new container, wait until it is ready and run its init if the plan
-    // says so; remove it if any of that fails.
-    void start_new(const Action& action, docker::Alias alias) {
+    // says so; remove it if any of that fails. The steps `before` it (the host's
+    // preparation when folded in, parking the old container), docker run, the
+    // wait and the steps `after` it (the hand-over) are one remote script; with
+    // init, the steps after run once init is done. A failed step before or after
+    // throws StepFailed.
+    void start_new(const Action& action, docker::Alias alias, std::vector<Step> before = {},
+                   const std::vector<Step>& after = {}) {
         const render::RenderedService& service = *action.desired;
         docker::ServicePaths paths{m_observed.instance_dir(m_desired.instance),
                                    !service.secrets.empty() || m_options.secrets.count(service.name) > 0,
                                    m_observed.state_dir};
         docker::PullPolicy pull = docker::pull_policy_for(service, m_options.pull);
-        exec::Result run = m_runner.run({docker::run(service, m_desired.network, paths, pull, alias), "", std::nullopt,
-                                         nullptr});
+        if (!m_prepare.argv.empty()) {
+            before.insert(before.begin(), m_prepare);
+        }
+        std::vector<std::vector<std::string>> steps;
+        for (const auto& step : before) {
+            steps.push_back(step.argv);
+        }
+        steps.push_back(docker::run(service, m_desired.network, paths, pull, alias));
+        steps.push_back(docker::wait_ready_argv(service.container, m_options.wait_timeout, m_options.stable_seconds));
+        size_t waited = steps.size() - 1;  // its output is the one kept
+        if (!action.init) {
+            for (const auto& step : after) {
+                steps.push_back(step.argv);
+            }
+        }
+        exec::Result run = m_runner.run({exec::sequence_argv(steps, waited), "", std::nullopt, nullptr});
+        size_t failed = run.ok() ? steps.size() : exec::failed_step(run, steps.size());
+        if (failed < before.size() || (failed > waited && failed < steps.size())) {
+            const Step& step = failed < before.size() ? before[failed] : after[failed - waited - 1];
+            throw StepFailed(ErrorKind::operation_failed, step.what + " failed: " + util::one_line(run.err));
+        }
+        if (failed == waited) {
+            docker::WaitOutcome outcome = docker::parse_wait(run.out);
+            try_run(docker::remove_own_container(service.container, m_desired.instance));
+            throw Error(ErrorKind::operation_failed, not_ready(outcome));
+        }
         if (!run.ok()) {
             try_run(docker::remove_own_container(service.container, m_desired.instance));
             throw Error(ErrorKind::operation_failed, run_failure(service, pull, run));
         }
-        wait_ready(service);
         if (action.init) {
             try {
                 run_init(service);
             } catch (const Error&) {
                 try_run(docker::remove_own_container(service.container, m_desired.instance));
                 throw;
+            }
+            for (const auto& step : after) {
+                exec::Result result = m_runner.run({step.argv, "", std::nullopt, nullptr});
+                if (!result.ok()) {
+                    throw StepFailed(ErrorKind::operation_failed, step.what + " failed: " + util::one_line(result.err));
+                }
             }
         }
         auto secrets = m_options.secrets.find(service.name);
@@ -268,18 +328,6 @@ private:
         }
         return "cannot pull image " + util::quoted(service.image) + " (pull policy " +
                util::quoted(docker::to_string(pull)) + "): " + docker_says;
-    }
-
-    // Wait until the service's new container is ready; remove it if it is not.
-    void wait_ready(const render::RenderedService& service) {
-        exec::Result wait = m_runner.run(
-            {docker::wait_ready_argv(service.container, m_options.wait_timeout, m_options.stable_seconds), "",
-             std::nullopt, nullptr});
-        if (!wait.ok()) {
-            docker::WaitOutcome outcome = docker::parse_wait(wait.out);
-            try_run(docker::remove_own_container(service.container, m_desired.instance));
-            throw Error(ErrorKind::operation_failed, not_ready(outcome));
-        }
     }
 
     // Run the service's init commands in its container, in order, stopping at
@@ -350,9 +398,20 @@ private:
             }
         }
         std::string instance_dir = m_observed.instance_dir(m_desired.instance);
-        must(state::prepare_argv(instance_dir, m_desired.network, m_desired.instance, directories,
-                                 m_observed.state_dir, volumes),
-             "preparing the network, directories and volumes");
+        Step step{state::prepare_argv(instance_dir, m_desired.network, m_desired.instance, directories,
+                                      m_observed.state_dir, volumes),
+                  "preparing the network, directories and volumes"};
+        // One container to start: the preparation goes into its script. With
+        // more, which start concurrently, it runs first, once.
+        size_t starting = std::count_if(plan.actions.begin(), plan.actions.end(), [](const Action& action) {
+            return action.desired != nullptr &&
+                   (action.kind == ActionKind::create || action.kind == ActionKind::replace);
+        });
+        if (starting == 1) {
+            m_prepare = std::move(step);
+        } else {
+            must(step.argv, step.what);
+        }
         for (const auto& [service, env_file] : m_options.secrets) {
             exec::Result result = m_runner.run({state::write_secrets_argv(instance_dir, service), env_file,
                                                 std::nullopt, nullptr});
@@ -399,6 +458,7 @@ private:
     exec::Runner& m_runner;
     report::Reporter& m_reporter;
     const ApplyOptions& m_options;
+    Step m_prepare;  // the host's preparation, when it runs in the one start script
     std::atomic<bool> m_failed{false};
     std::mutex m_mutex;
     ApplyResult m_result;

@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "exec/sequence.hpp"
 #include "util/shell.hpp"
 
 namespace calzion::exec {
@@ -18,6 +19,16 @@ public:
 }  // namespace
 
 Result DryRunRunner::run(const Command& command) {
+    // The steps calzion runs as one script, each on its line as if run alone.
+    auto steps = sequence_steps(command.argv);
+    if (!steps.empty()) {
+        for (auto& step : steps) {
+            Command alone = command;
+            alone.argv = std::move(step);
+            run(alone);
+        }
+        return Result{0, "", "", ""};
+    }
     std::string line = m_host + ": " + util::shell_join(command.argv);
     if (!command.input.empty()) {
         line += "  # reads " + std::to_string(command.input.size()) + " bytes from stdin";

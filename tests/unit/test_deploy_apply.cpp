@@ -1,9 +1,11 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <functional>
 #include <sstream>
 
 #include "deploy/apply.hpp"
+#include "exec/sequence.hpp"
 #include "fake_runner.hpp"
 #include "state/fields.hpp"
 #include "template_helpers.hpp"
@@ -11,6 +13,43 @@
 using namespace calzion;
 
 namespace {
+
+// The steps of one exec::sequence_argv script (sh -c SCRIPT calzion KEEP, then
+// per step its word count and words); any other command as its only step.
+std::vector<std::vector<std::string>> unfold(const std::vector<std::string>& argv) {
+    auto steps = exec::sequence_steps(argv);
+    if (steps.empty()) {
+        return {argv};
+    }
+    return steps;
+}
+
+// A one-script start (exec::sequence_argv) whose steps include one naming `word`.
+bool is_sequence_with(const std::vector<std::string>& argv, const std::string& word) {
+    auto steps = unfold(argv);
+    return steps.size() > 1 && std::any_of(steps.begin(), steps.end(), [&](const std::vector<std::string>& step) {
+               return std::find(step.begin(), step.end(), word) != step.end();
+           });
+}
+
+// The result of a sequence whose step `index` failed.
+exec::Result step_failed(size_t index, std::string out, std::string err) {
+    return exec::Result{100 + static_cast<int>(index), "", std::move(out), std::move(err)};
+}
+
+// Each command in words, a sequence's steps joined with " + ".
+std::vector<std::string> describe_all(const test::FakeRunner& runner,
+                                      const std::function<std::string(const std::vector<std::string>&)>& describe) {
+    std::vector<std::string> out;
+    for (const auto& command : runner.commands()) {
+        std::string line;
+        for (const auto& step : unfold(command.argv)) {
+            line += (line.empty() ? "" : " + ") + describe(step);
+        }
+        out.push_back(line);
+    }
+    return out;
+}
 
 const char* k_template = R"(
 services:
@@ -39,33 +78,32 @@ struct Fixture {
         return deploy::apply(plan, deployment, host, runner, reporter, {});
     }
 
-    // The commands run, without the script bodies: "docker run ... shop_web", "wait shop_web".
+    // The commands run, without the script bodies: "docker run ... shop_web", "wait shop_web";
+    // the steps of one script joined with " + ".
     std::vector<std::string> steps() const {
-        std::vector<std::string> out;
-        for (const auto& command : runner.commands()) {
-            const auto& argv = command.argv;
+        return describe_all(runner, [](const std::vector<std::string>& argv) -> std::string {
             if (argv[0] == "sh" && argv[2].find("network disconnect") != std::string::npos) {
                 // hand_over_argv: network, alias, new, old, drain seconds
-                out.push_back(argv[7].empty() ? "alias " + argv[5] + " to " + argv[6]
-                                              : "hand " + argv[5] + " over from " + argv[7] + " to " + argv[6] +
-                                                    ", drain " + argv[8] + "s");
-            } else if (argv[0] == "sh") {
-                const std::string& script = argv[2];
-                out.push_back(argv[4].find('/') == 0                          ? "prepare"
-                              : script.find("docker rm") != std::string::npos ? "rm-own " + argv[4]
-                                                                              : "wait " + argv[4]);
-            } else if (argv[1] == "run") {
-                bool alias = std::find(argv.begin(), argv.end(), "--network-alias") != argv.end();
-                out.push_back("run " + argv[5] + (alias ? "" : " without alias"));
-            } else {
-                std::string line = argv[1];
-                for (size_t i = 2; i < argv.size(); ++i) {
-                    line += " " + argv[i];
-                }
-                out.push_back(line);
+                return argv[7].empty() ? "alias " + argv[5] + " to " + argv[6]
+                                       : "hand " + argv[5] + " over from " + argv[7] + " to " + argv[6] +
+                                             ", drain " + argv[8] + "s";
             }
-        }
-        return out;
+            if (argv[0] == "sh") {
+                const std::string& script = argv[2];
+                return argv[4].find('/') == 0                          ? "prepare"
+                       : script.find("docker rm") != std::string::npos ? "rm-own " + argv[4]
+                                                                       : "wait " + argv[4];
+            }
+            if (argv[1] == "run") {
+                bool alias = std::find(argv.begin(), argv.end(), "--network-alias") != argv.end();
+                return "run " + argv[5] + (alias ? "" : " without alias");
+            }
+            std::string line = argv[1];
+            for (size_t i = 2; i < argv.size(); ++i) {
+                line += " " + argv[i];
+            }
+            return line;
+        });
     }
 };
 
@@ -87,8 +125,8 @@ TEST_CASE("deploy::apply") {
         auto result = f.apply(f.plan());
         CHECK(result.ok());
         CHECK(result.applied == std::set<std::string>{"db", "web"});
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop_db", "wait shop_db", "run shop_web",
-                                                    "wait shop_web"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop_db + wait shop_db",
+                                                    "run shop_web + wait shop_web"});
     }
     SUBCASE("a changed service is replaced start-first: park, run without the alias, wait, hand the traffic over") {
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
@@ -96,9 +134,41 @@ TEST_CASE("deploy::apply") {
         auto result = f.apply(f.plan());
         CHECK(result.ok());
         CHECK(result.applied == std::set<std::string>{"web"});
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "rename shop_web shop_web_old",
-                                                    "run shop_web without alias", "wait shop_web",
-                                                    "hand web over from shop_web_old to shop_web, drain 2s"});
+        CHECK(f.steps() == std::vector<std::string>{
+                               "prepare + rename shop_web shop_web_old + run shop_web without alias + wait "
+                               "shop_web + hand web over from shop_web_old to shop_web, drain 2s"});
+        CHECK(f.log.str().find("fake web: removed container shop_web_old\nfake web: ready\n") !=
+              std::string::npos);
+    }
+    SUBCASE("a one-service change is one remote script: replace and create") {
+        f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
+                             running(f.deployment.services[1], "old-hash")};
+        CHECK(f.apply(f.plan()).ok());
+        CHECK(f.runner.commands().size() == 1);
+
+        test::FakeRunner created;
+        f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash)};
+        CHECK(deploy::apply(f.plan(), f.deployment, f.host, created, f.reporter, {}).ok());
+        CHECK(created.commands().size() == 1);
+    }
+    SUBCASE("a failed hand-over fails the service without bringing the old container back") {
+        f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
+                             running(f.deployment.services[1], "old-hash")};
+        f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop_web"); },
+                    step_failed(4, "ready running none\n", "Error response from daemon: network gone\n"));
+        auto result = f.apply(f.plan());
+        CHECK(result.error == "service \"web\": handing the traffic over to the new container failed: Error "
+                              "response from daemon: network gone");
+        CHECK(f.steps().size() == 1);
+    }
+    SUBCASE("a failed park fails the service before anything starts") {
+        f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
+                             running(f.deployment.services[1], "old-hash")};
+        f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop_web"); },
+                    step_failed(1, "", "Error response from daemon: name in use\n"));
+        auto result = f.apply(f.plan());
+        CHECK(result.error == "service \"web\": docker rename failed: Error response from daemon: name in use");
+        CHECK(f.steps().size() == 1);
     }
     SUBCASE("stop-first: stop, park, run with the alias, wait, remove the old one") {
         f.deployment.services[1].update = "stop-first";
@@ -106,8 +176,8 @@ TEST_CASE("deploy::apply") {
                              running(f.deployment.services[1], "old-hash")};
         auto result = f.apply(f.plan());
         CHECK(result.ok());
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "stop shop_web", "rename shop_web shop_web_old",
-                                                    "run shop_web", "wait shop_web", "rm --force shop_web_old"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare + stop shop_web + rename shop_web shop_web_old + "
+                                                    "run shop_web + wait shop_web + rm --force shop_web_old"});
     }
     SUBCASE("an interrupted replacement whose new container is gone: the parked one serves until a new one is ready") {
         auto parked = running(f.deployment.services[1], "old-hash");
@@ -116,9 +186,9 @@ TEST_CASE("deploy::apply") {
         auto result = f.apply(f.plan());
         CHECK(result.ok());
         CHECK(result.applied == std::set<std::string>{"web"});
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "alias web to shop_web_old",
-                                                    "run shop_web without alias", "wait shop_web",
-                                                    "hand web over from shop_web_old to shop_web, drain 2s"});
+        CHECK(f.steps() == std::vector<std::string>{
+                               "prepare + alias web to shop_web_old + run shop_web without alias + wait "
+                               "shop_web + hand web over from shop_web_old to shop_web, drain 2s"});
     }
     SUBCASE("an interrupted replacement redone and failing again: the parked one gets its name back") {
         auto parked = running(f.deployment.services[1], "old-hash");
@@ -126,30 +196,28 @@ TEST_CASE("deploy::apply") {
         auto failed = running(f.deployment.services[1], "older-attempt");
         failed.status = "exited";
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash), failed, parked};
-        f.runner.on([](const std::vector<std::string>& argv) {
-                        return argv[0] == "sh" && argv[4] == "shop_web" && argv[2].find("verdict") != std::string::npos;
-                    },
-                    exec::Result{1, "", "failed exited none\ncannot bind\n", ""});
+        f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop_web"); },
+                    step_failed(4, "failed exited none\ncannot bind\n", ""));
         auto result = f.apply(f.plan());
         CHECK_FALSE(result.ok());
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "alias web to shop_web_old", "rm-own shop_web",
-                                                    "run shop_web without alias", "wait shop_web", "rm-own shop_web",
-                                                    "rename shop_web_old shop_web"});
+        CHECK(f.steps() == std::vector<std::string>{
+                               "prepare + alias web to shop_web_old + rm-own shop_web + run shop_web without "
+                               "alias + wait shop_web + hand web over from shop_web_old to shop_web, drain 2s",
+                               "rm-own shop_web", "rename shop_web_old shop_web"});
     }
     SUBCASE("a container named as before is parked under the new name and replaced; on failure it comes back") {
         auto old = running(f.deployment.services[1], f.deployment.services[1].spec_hash);
         old.name = "shop-web";
         f.host.current_revision = 1;
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash), old};
-        auto result = f.apply(f.plan());
-        CHECK(result.ok());
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "rename shop-web shop_web_old",
-                                                    "run shop_web without alias", "wait shop_web",
-                                                    "hand web over from shop_web_old to shop_web, drain 2s"});
+        CHECK(f.apply(f.plan()).ok());
+        CHECK(f.steps() == std::vector<std::string>{
+                               "prepare + rename shop-web shop_web_old + run shop_web without alias + wait "
+                               "shop_web + hand web over from shop_web_old to shop_web, drain 2s"});
         Fixture g;
         g.host.containers = f.host.containers;
-        g.runner.on([](const std::vector<std::string>& argv) { return argv[0] == "sh" && argv[4] == "shop_web"; },
-                    exec::Result{1, "", "failed exited none\n", ""});
+        g.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop_web"); },
+                    step_failed(3, "failed exited none\n", ""));
         CHECK_FALSE(g.apply(g.plan()).ok());
         CHECK(g.steps().back() == "rename shop_web_old shop-web");
     }
@@ -157,8 +225,10 @@ TEST_CASE("deploy::apply") {
         f.deployment = testing::render_yaml("services:\n  web: {image: a, volumes: [\"data:/d\", \"data:/e\"]}\n",
                                             "shop");
         CHECK(f.apply(f.plan()).ok());
-        const auto commands = f.runner.commands();
-        const auto& prepare = commands.front().argv;
+        const auto steps = exec::sequence_steps(f.runner.commands().front().argv);
+        REQUIRE_FALSE(steps.empty());
+        const auto& prepare = steps.front();
+        REQUIRE(prepare.size() > 4);
         CHECK(std::vector<std::string>(prepare.begin() + 4, prepare.end()) ==
               std::vector<std::string>{"/var/lib/calzion/instances/shop", "cz-shop", "shop", "/var/lib/calzion", "0",
                                        "cz_shop_data"});
@@ -168,15 +238,16 @@ TEST_CASE("deploy::apply") {
     SUBCASE("a replacement that never gets ready is removed and the old container comes back") {
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
                              running(f.deployment.services[1], "old-hash")};
-        f.runner.on([](const std::vector<std::string>& argv) { return argv[0] == "sh" && argv[4] == "shop_web"; },
-                    exec::Result{1, "", "failed exited none\ncannot bind\n", ""});
+        f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop_web"); },
+                    step_failed(3, "failed exited none\ncannot bind\n", ""));
         auto result = f.apply(f.plan());
         CHECK_FALSE(result.ok());
         CHECK(result.applied.empty());
         CHECK(result.error == "service \"web\": failed to start (exited); its last log lines:\ncannot bind\n");
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "rename shop_web shop_web_old",
-                                                    "run shop_web without alias", "wait shop_web", "rm-own shop_web",
-                                                    "rename shop_web_old shop_web"});
+        CHECK(f.steps() == std::vector<std::string>{
+                               "prepare + rename shop_web shop_web_old + run shop_web without alias + wait "
+                               "shop_web + hand web over from shop_web_old to shop_web, drain 2s",
+                               "rm-own shop_web", "rename shop_web_old shop_web"});
     }
     SUBCASE("an interrupted replacement is finished: the new container waited for, then the traffic handed over") {
         auto parked = running(f.deployment.services[1], "old-hash");
@@ -206,10 +277,11 @@ TEST_CASE("deploy::apply") {
                                                     "start shop_web"});
     }
     SUBCASE("after a failure no further service starts") {
-        f.runner.on_prefix({"docker", "run"}, exec::Result{125, "", "", "Unable to find image\n"});
+        f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop_db"); },
+                    step_failed(0, "", "Unable to find image\n"));
         auto result = f.apply(f.plan());
         CHECK(result.error == "service \"db\": docker run failed: Unable to find image");
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop_db", "rm-own shop_db",
+        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop_db + wait shop_db", "rm-own shop_db",
                                                     "image inspect --format {{.Id}} postgres:16"});
     }
     SUBCASE("nothing to do runs nothing") {
@@ -225,8 +297,10 @@ TEST_CASE("deploy::apply with secrets") {
     f.deployment = testing::render_yaml("web: {image: nginx, secrets: [TOKEN, KEY]}\n", "shop");
     auto run_argv = [&] {
         for (const auto& command : f.runner.commands()) {
-            if (command.argv.size() > 1 && command.argv[1] == "run") {
-                return command.argv;
+            for (const auto& step : unfold(command.argv)) {
+                if (step.size() > 1 && step[1] == "run") {
+                    return step;
+                }
             }
         }
         return std::vector<std::string>{};
@@ -247,16 +321,17 @@ TEST_CASE("deploy::apply with secrets") {
         CHECK(result.ok());
         auto commands = f.runner.commands();
         REQUIRE(commands.size() >= 2);
-        CHECK(commands[1].argv[4] == "/var/lib/calzion/instances/shop");
-        CHECK(commands[1].argv[5] == "web");
-        CHECK(commands[1].input == "TOKEN=t\nKEY=k\n");
+        CHECK(commands[0].argv[4] == "/var/lib/calzion/instances/shop");
+        CHECK(commands[0].argv[5] == "web");
+        CHECK(commands[0].input == "TOKEN=t\nKEY=k\n");
+        CHECK(f.steps()[1] == "prepare + run shop_web + wait shop_web");
         CHECK(has_env_file(run_argv()));
     }
     SUBCASE("without values (a rollback), the env file already on the host is used") {
         f.host.secret_files["web"] = {"KEY", "TOKEN", "OLD"};
         auto result = f.apply(f.plan());
         CHECK(result.ok());
-        CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop_web", "wait shop_web"});
+        CHECK(f.steps() == std::vector<std::string>{"prepare + run shop_web + wait shop_web"});
         CHECK(has_env_file(run_argv()));
     }
     SUBCASE("without values and without the file on the host, nothing is touched") {
@@ -281,9 +356,7 @@ namespace {
 // The commands of an apply with init, in words: "init shop_db createdb app",
 // "marker db", "run shop_db", "wait shop_db", "rename a b"...
 std::vector<std::string> init_steps(const test::FakeRunner& runner) {
-    std::vector<std::string> out;
-    for (const auto& command : runner.commands()) {
-        const auto& argv = command.argv;
+    return describe_all(runner, [](const std::vector<std::string>& argv) -> std::string {
         auto words_from = [&](size_t first) {
             std::string line;
             for (size_t i = first; i < argv.size(); ++i) {
@@ -293,20 +366,21 @@ std::vector<std::string> init_steps(const test::FakeRunner& runner) {
         };
         // sh -c TAIL calzion LINES docker exec CONTAINER sh -c MERGE calzion-init COMMAND...
         if (argv[0] == "sh" && argv.size() > 12 && argv[5] == "docker" && argv[6] == "exec") {
-            out.push_back("init " + argv[7] + " " + words_from(12));
-        } else if (argv[0] == "sh" && argv[2].find("/init/") != std::string::npos) {
-            out.push_back("marker " + argv[5]);
-        } else if (argv[0] == "sh") {
-            out.push_back(argv[4].find('/') == 0                           ? "prepare"
-                          : argv[2].find("docker rm") != std::string::npos ? "rm-own " + argv[4]
-                                                                           : "wait " + argv[4]);
-        } else if (argv[1] == "run") {
-            out.push_back("run " + argv[5]);
-        } else {
-            out.push_back(words_from(1));
+            return "init " + argv[7] + " " + words_from(12);
         }
-    }
-    return out;
+        if (argv[0] == "sh" && argv[2].find("/init/") != std::string::npos) {
+            return "marker " + argv[5];
+        }
+        if (argv[0] == "sh") {
+            return argv[4].find('/') == 0                           ? "prepare"
+                   : argv[2].find("docker rm") != std::string::npos ? "rm-own " + argv[4]
+                                                                    : "wait " + argv[4];
+        }
+        if (argv[1] == "run") {
+            return "run " + argv[5];
+        }
+        return words_from(1);
+    });
 }
 
 bool is_init(const std::vector<std::string>& argv, const std::string& word) {
@@ -330,14 +404,14 @@ TEST_CASE("deploy::apply and init") {
         CHECK(result.ok());
         CHECK(result.applied == std::set<std::string>{"db", "web"});
         CHECK(init_steps(f.runner) == std::vector<std::string>{
-                                          "prepare", "run shop_db", "wait shop_db", "init shop_db createdb app",
-                                          "init shop_db psql -f /schema.sql", "marker db", "run shop_web",
-                                          "wait shop_web"});
+                                          "prepare", "run shop_db + wait shop_db", "init shop_db createdb app",
+                                          "init shop_db psql -f /schema.sql", "marker db",
+                                          "run shop_web + wait shop_web"});
         auto commands = f.runner.commands();
-        CHECK(commands[5].argv[4] == "/var/lib/calzion/instances/shop");
-        CHECK(commands[5].input.find(R"("commands":[["createdb","app"],["psql","-f","/schema.sql"]])") !=
+        CHECK(commands[4].argv[4] == "/var/lib/calzion/instances/shop");
+        CHECK(commands[4].input.find(R"("commands":[["createdb","app"],["psql","-f","/schema.sql"]])") !=
               std::string::npos);
-        CHECK(commands[5].input.find(R"("revision":1)") != std::string::npos);
+        CHECK(commands[4].input.find(R"("revision":1)") != std::string::npos);
         CHECK(f.log.str().find("fake db: init: createdb app\n") != std::string::npos);
     }
     SUBCASE("a failing init fails the service: its output shown, its container removed, no marker, no dependent") {
@@ -347,7 +421,7 @@ TEST_CASE("deploy::apply and init") {
         CHECK(result.applied.empty());
         CHECK(result.error == "service \"db\": init command \"psql -f /schema.sql\" failed (exit 2); its last output "
                               "lines:\nconnecting\nERROR: syntax error at line 3\n");
-        CHECK(init_steps(f.runner) == std::vector<std::string>{"prepare", "run shop_db", "wait shop_db",
+        CHECK(init_steps(f.runner) == std::vector<std::string>{"prepare", "run shop_db + wait shop_db",
                                                                "init shop_db createdb app",
                                                                "init shop_db psql -f /schema.sql", "rm-own shop_db"});
     }
@@ -379,10 +453,10 @@ TEST_CASE("deploy::apply and init") {
                     exec::Result{1, "", "no\n", ""});
         auto result = f.apply(f.plan());
         CHECK_FALSE(result.ok());
-        CHECK(init_steps(f.runner) == std::vector<std::string>{"prepare", "rename shop_db shop_db_old",
-                                                               "run shop_db", "wait shop_db",
-                                                               "init shop_db createdb app", "rm-own shop_db",
-                                                               "rename shop_db_old shop_db"});
+        CHECK(init_steps(f.runner) == std::vector<std::string>{
+                                          "prepare + rename shop_db shop_db_old + run shop_db + wait shop_db",
+                                          "init shop_db createdb app", "rm-own shop_db",
+                                          "rename shop_db_old shop_db"});
     }
     SUBCASE("with the marker on the host, nothing runs again") {
         f.host.init_done = {"db"};
@@ -400,8 +474,10 @@ TEST_CASE("deploy::apply and the pull policy") {
     auto pull_flags = [&] {
         std::vector<std::string> flags;
         for (const auto& command : f.runner.commands()) {
-            if (command.argv.size() > 3 && command.argv[1] == "run") {
-                flags.push_back(command.argv[5] + " " + command.argv[3]);
+            for (const auto& step : unfold(command.argv)) {
+                if (step.size() > 3 && step[1] == "run") {
+                    flags.push_back(step[5] + " " + step[3]);
+                }
             }
         }
         std::sort(flags.begin(), flags.end());  // the two start concurrently
@@ -420,8 +496,8 @@ TEST_CASE("deploy::apply and the pull policy") {
     }
     SUBCASE("never, and the host lacks the image: said so, with docker's words") {
         f.deployment = testing::render_yaml("web: {image: local/nope:1, pull: never}\n", "shop");
-        f.runner.on_prefix({"docker", "run"},
-                           exec::Result{125, "", "", "docker: Error response from daemon: No such image: local/nope:1.\n"});
+        f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop_web"); },
+                    step_failed(1, "", "docker: Error response from daemon: No such image: local/nope:1.\n"));
         f.runner.on_prefix({"docker", "image", "inspect"}, exec::Result{1, "", "", "Error: No such image: local/nope:1\n"});
         CHECK(f.apply(f.plan()).error ==
               "service \"web\": image \"local/nope:1\" is not on the host, and pull policy \"never\" does not pull "
@@ -431,7 +507,8 @@ TEST_CASE("deploy::apply and the pull policy") {
         deploy::ApplyOptions options;
         options.pull = docker::PullPolicy::always;
         f.deployment = testing::render_yaml("web: {image: local/nope:1, pull: never}\n", "shop");
-        f.runner.on_prefix({"docker", "run"}, exec::Result{125, "", "", "Error response from daemon: no such host\n"});
+        f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop_web"); },
+                    step_failed(1, "", "Error response from daemon: no such host\n"));
         f.runner.on_prefix({"docker", "image", "inspect"}, exec::Result{1, "", "", ""});
         CHECK(deploy::apply(f.plan(), f.deployment, f.host, f.runner, f.reporter, options).error ==
               "service \"web\": cannot pull image \"local/nope:1\" (pull policy \"always\"): Error response from "
