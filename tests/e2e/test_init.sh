@@ -42,7 +42,7 @@ assert_exit 0 cz --json plan "$T/app.yaml" "$inst"
 assert_eq '[["sh","-c","echo second >> /data/init-runs"]] []' \
   "$(jq -c '.hosts[0].actions[] | .init | .[1:]' <<<"$OUT" | tr '\n' ' ' | sed 's/ $//')" "plan --json init"
 assert_exit 0 cz deploy --dry-run "$T/app.yaml" "$inst"
-assert_contains "$OUT" " calzion 20 docker exec ${inst}_db sh -c 'echo second >> /data/init-runs'"
+assert_contains "$OUT" " calzion 20 docker exec ${inst}_db sh -c 'exec \"\$@\" 2>&1' calzion-init sh -c 'echo second >> /data/init-runs'"
 assert_contains "$OUT" "' calzion /var/lib/calzion/instances/$inst db  # reads"
 [ ! -e "$idir" ] || fail "a dry run created $idir"
 

@@ -11,10 +11,11 @@ using namespace calzion;
 
 namespace {
 
-// One container as `docker container inspect` shows it.
+// One container as the state read's `docker inspect --format` prints it: a line.
 std::string container_json(const std::string& service, const std::string& status) {
-    return R"({"Id":"id-)" + service + R"(","Name":"/shop-)" + service + R"(","State":{"Status":")" + status +
-           R"("},"Config":{"Labels":{"io.calzion.instance":"shop","io.calzion.service":")" + service + R"("}}})";
+    return R"({"Id":"id-)" + service + R"(","Name":"/shop_)" + service + R"(","State":{"Status":")" + status +
+           R"("},"Config":{"Labels":{"io.calzion.instance":"shop","io.calzion.service":")" + service + R"("}}})" +
+           "\n";
 }
 
 // What the lock script prints for instance "shop" at revision 3, whose services
@@ -22,10 +23,10 @@ std::string container_json(const std::string& service, const std::string& status
 std::string locked_dump(const std::string& containers) {
     return "@@calzion locked\n@@calzion state_dir\n/var/lib/calzion\n@@calzion format\n1\n@@calzion current\n3\n"
            "@@calzion revision\n"
-           R"({"revision":3,"deployment":{"services":[{"name":"db","container":"shop-db"},)"
-           R"({"name":"cache","container":"shop-cache"},{"name":"web","container":"shop-web"}]}})"
-           "\n@@calzion lock\n@@calzion containers\n[" +
-           containers + "]\n@@calzion images\n@@calzion end\n";
+           R"({"revision":3,"deployment":{"services":[{"name":"db","container":"shop_db"},)"
+           R"({"name":"cache","container":"shop_cache"},{"name":"web","container":"shop_web"}]}})"
+           "\n@@calzion lock\n@@calzion docker\n" +
+           containers + "@@calzion end\n";
 }
 
 bool is_script(const std::vector<std::string>& argv, const std::string& text) {
@@ -51,7 +52,7 @@ struct Fixture {
         deploy::lifecycle_on(outcome, runner, request, reporter);
     }
 
-    // The commands run, scripts by what they do: "lock", "wait shop-web", "audit".
+    // The commands run, scripts by what they do: "lock", "wait shop_web", "audit".
     std::vector<std::string> steps() const {
         std::vector<std::string> out;
         for (const auto& command : runner.commands()) {
@@ -89,7 +90,7 @@ struct Fixture {
     }
 };
 
-const std::string k_all_running = container_json("db", "running") + "," + container_json("cache", "running") + "," +
+const std::string k_all_running = container_json("db", "running") + container_json("cache", "running") +
                                   container_json("web", "running");
 
 }  // namespace
@@ -98,7 +99,7 @@ TEST_CASE("deploy::select_services") {
     state::HostState observed;
     observed.current_revision = 3;
     for (const char* name : {"db", "cache", "web"}) {
-        observed.recorded.push_back({name, std::string("shop-") + name, "", "", {}, {}, "[]"});
+        observed.recorded.push_back({name, std::string("shop_") + name, "", "", {}, {}, "[]"});
     }
     auto names = [&](const std::vector<std::string>& requested) {
         std::vector<std::string> out;
@@ -131,36 +132,36 @@ TEST_CASE("deploy::lifecycle_on") {
     SUBCASE("stop: in reverse start order, then the audit line") {
         Fixture f(k_all_running);
         f.run(deploy::Lifecycle::stop);
-        CHECK(f.steps() == std::vector<std::string>{"lock", "stop shop-web", "stop shop-cache", "stop shop-db", "audit"});
+        CHECK(f.steps() == std::vector<std::string>{"lock", "stop shop_web", "stop shop_cache", "stop shop_db", "audit"});
         CHECK(f.changes() == std::vector<std::string>{"web: stopped", "cache: stopped", "db: stopped"});
         CHECK(f.audit().find(R"("command":"stop","services":["db","cache","web"],"revision":3,"result":"succeeded")") !=
               std::string::npos);
         CHECK(f.log.str().find("fake web: stopped\n") != std::string::npos);
     }
     SUBCASE("stop of one service leaves the others alone; a stopped one stays as it is") {
-        Fixture f(container_json("db", "running") + "," + container_json("web", "exited"));
+        Fixture f(container_json("db", "running") + container_json("web", "exited"));
         f.run(deploy::Lifecycle::stop, {"web", "db", "cache"});
-        CHECK(f.steps() == std::vector<std::string>{"lock", "stop shop-db", "audit"});
+        CHECK(f.steps() == std::vector<std::string>{"lock", "stop shop_db", "audit"});
         CHECK(f.changes() == std::vector<std::string>{"web: already stopped", "cache: no container", "db: stopped"});
     }
     SUBCASE("start: in start order, each ready before the next; running ones are left alone") {
-        Fixture f(container_json("db", "exited") + "," + container_json("cache", "running") + "," +
+        Fixture f(container_json("db", "exited") + container_json("cache", "running") +
                   container_json("web", "created"));
         f.run(deploy::Lifecycle::start);
-        CHECK(f.steps() == std::vector<std::string>{"lock", "start shop-db", "wait shop-db", "start shop-web",
-                                                    "wait shop-web", "audit"});
+        CHECK(f.steps() == std::vector<std::string>{"lock", "start shop_db", "wait shop_db", "start shop_web",
+                                                    "wait shop_web", "audit"});
         CHECK(f.changes() == std::vector<std::string>{"db: started", "cache: already running", "web: started"});
     }
     SUBCASE("restart: stop in reverse order, then start in order") {
         Fixture f(k_all_running);
         f.run(deploy::Lifecycle::restart, {"web", "db"});
-        CHECK(f.steps() == std::vector<std::string>{"lock", "stop shop-web", "stop shop-db", "start shop-db",
-                                                    "wait shop-db", "start shop-web", "wait shop-web", "audit"});
+        CHECK(f.steps() == std::vector<std::string>{"lock", "stop shop_web", "stop shop_db", "start shop_db",
+                                                    "wait shop_db", "start shop_web", "wait shop_web", "audit"});
         CHECK(f.audit().find(R"("command":"restart","services":["db","web"])") != std::string::npos);
     }
     SUBCASE("a service that does not become ready: exit 1 with its logs, later ones left alone, audited") {
         Fixture f(k_all_running);
-        f.runner.on([](const auto& argv) { return is_script(argv, "verdict") && argv[4] == "shop-cache"; },
+        f.runner.on([](const auto& argv) { return is_script(argv, "verdict") && argv[4] == "shop_cache"; },
                     exec::Result{1, "", "failed exited none\nno config\n", ""});
         try {
             f.run(deploy::Lifecycle::restart);
@@ -169,9 +170,9 @@ TEST_CASE("deploy::lifecycle_on") {
             CHECK(error.kind() == ErrorKind::operation_failed);
             CHECK(error.message() == "service \"cache\": failed to start (exited); its last log lines:\nno config\n");
         }
-        CHECK(f.steps() == std::vector<std::string>{"lock", "stop shop-web", "stop shop-cache", "stop shop-db",
-                                                    "start shop-db", "wait shop-db", "start shop-cache",
-                                                    "wait shop-cache", "audit"});
+        CHECK(f.steps() == std::vector<std::string>{"lock", "stop shop_web", "stop shop_cache", "stop shop_db",
+                                                    "start shop_db", "wait shop_db", "start shop_cache",
+                                                    "wait shop_cache", "audit"});
         CHECK(f.audit().find(R"("result":"failed","message":"service \"cache\": failed to start (exited))") !=
               std::string::npos);
     }

@@ -62,7 +62,7 @@ TEST_CASE("state::parse_dump") {
     }
     SUBCASE("the named volumes labelled with the instance, each with its owner") {
         std::string text = dump("1", "", "");
-        text.replace(text.find("@@calzion images"), 0,
+        text.replace(text.find("@@calzion end"), 0,
                      "@@calzion volumes\ncz_shop_data /var/lib/calzion\ncz_shop_odd\ncz_shop_x /home/a b/state\n");
         auto state = state::parse_dump(text, "h");
         CHECK(state.volumes == std::map<std::string, std::string>{
