@@ -1,5 +1,6 @@
 // plan, deploy, status, list, destroy: the commands that talk to hosts.
 
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 #include <unistd.h>
@@ -19,10 +20,22 @@ namespace calzion::cli {
 
 namespace {
 
-// A named instance that has nothing on a host, for status and destroy without
-// --missing-ok: most likely a typo, which must not look like success.
-Error no_instance(const std::string& instance, const std::string& host) {
-    return Error(ErrorKind::operation_failed, "no instance " + util::quoted(instance) + " on " + host);
+// A named instance that is on none of the hosts, for status and destroy without
+// --missing-ok: most likely a typo, which must not look like success. An
+// instance found on some hosts (placed over several) may be absent from others.
+template <typename Outcome>
+void fail_if_nowhere(std::vector<Outcome>& outcomes, const Invocation& run) {
+    bool somewhere = std::any_of(outcomes.begin(), outcomes.end(),
+                                 [](const Outcome& outcome) { return !outcome.missing && !outcome.error; });
+    if (run.missing_ok || somewhere) {
+        return;
+    }
+    for (auto& outcome : outcomes) {
+        if (outcome.missing) {
+            outcome.error = Error(ErrorKind::operation_failed,
+                                  "no instance " + util::quoted(run.instance) + " on " + outcome.host);
+        }
+    }
 }
 
 // Gather everything plan and deploy need; reads the template and renders it once
@@ -101,11 +114,7 @@ int run_deploy(const Invocation& run) {
 
 int run_status(const Invocation& run) {
     auto statuses = deploy::status_all(targets_for(run), run.instance);
-    for (auto& status : statuses) {
-        if (status.missing && !run.missing_ok) {
-            status.error = no_instance(run.instance, status.host);
-        }
-    }
+    fail_if_nowhere(statuses, run);
     return finish_per_host(statuses, run,
                            run.global.json ? report::status_json(statuses)
                                            : report::status_text(statuses, use_color(run.global.color, STDOUT_FILENO)));
@@ -121,10 +130,9 @@ int run_destroy(const Invocation& run) {
     deploy::Targets targets = targets_for(run);
     auto reporter = make_reporter(run, targets.hosts);
     auto outcomes = deploy::destroy_all(targets, run.instance, run.volumes, lock_timeout, *reporter);
+    fail_if_nowhere(outcomes, run);
     for (auto& outcome : outcomes) {
-        if (outcome.missing && !run.missing_ok) {
-            outcome.error = no_instance(run.instance, outcome.host);
-        } else if (outcome.missing) {
+        if (outcome.missing && !outcome.error) {
             reporter->event({report::Event::Kind::done, outcome.host, "",
                              "no instance " + util::quoted(run.instance) + ": nothing to destroy"});
         }

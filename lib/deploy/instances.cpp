@@ -59,7 +59,8 @@ InstanceStatus status_of(exec::Runner& runner, const Targets& targets, const std
     status.host = runner.host();
     status.instance = instance;
     state::HostState observed = state::read_state(runner, targets.state_dir_for(runner.host()), instance, {});
-    status.missing = !instance_present(observed);
+    // A first deploy that holds the lock has recorded nothing yet: the instance is there.
+    status.missing = !instance_present(observed) && observed.lock_owner.empty();
     status.revision = observed.current_revision;
     state::RevisionOutcome outcome = state::current_outcome(observed);
     if (outcome.status == "failed") {

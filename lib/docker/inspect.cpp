@@ -67,7 +67,7 @@ const char* const k_inspect_format =
     R"({"Id":{{json .Id}},"Name":{{json .Name}},"Image":{{json .Image}},"RestartCount":{{json .RestartCount}},)"
     R"("Config":{"Labels":{{json .Config.Labels}}},)"
     R"("Mounts":[{{range $i, $m := .Mounts}}{{if $i}},{{end}})"
-    R"({"Type":{{json $m.Type}},"Name":{{json $m.Name}},"Destination":{{json $m.Destination}}}{{end}}],)"
+    R"({"Type":{{json $m.Type}},"Name":{{json (index $m "Name")}},"Destination":{{json $m.Destination}}}{{end}}],)"
     R"("State":{"Status":{{json .State.Status}},"ExitCode":{{json .State.ExitCode}},)"
     R"("StartedAt":{{json .State.StartedAt}},)"
     R"("Health":{{with index .State "Health"}}{"Status":{{json .Status}}}{{else}}null{{end}}}})"

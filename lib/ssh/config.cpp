@@ -16,16 +16,6 @@ namespace {
 
 constexpr int k_max_include_depth = 16;
 
-std::string lowercase(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return out;
-}
-
 bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\r';
 }
@@ -69,11 +59,11 @@ std::vector<std::string> split_line(std::string_view line) {
 // Host pattern list semantics of ssh_config(5): some pattern matches and no
 // negated one does.
 bool patterns_match(const std::vector<std::string>& words, size_t first, std::string_view alias) {
-    std::string host = lowercase(alias);
+    std::string host = util::lowercase(alias);
     bool matched = false;
     for (size_t i = first; i < words.size(); ++i) {
         bool negated = !words[i].empty() && words[i].front() == '!';
-        std::string pattern = lowercase(negated ? words[i].substr(1) : words[i]);
+        std::string pattern = util::lowercase(negated ? words[i].substr(1) : words[i]);
         if (fnmatch(pattern.c_str(), host.c_str(), 0) == 0) {
             if (negated) {
                 return false;
@@ -87,14 +77,14 @@ bool patterns_match(const std::vector<std::string>& words, size_t first, std::st
 // A Match line applies when all its criteria do; only the ones that need no more
 // than the alias are understood here.
 bool match_applies(const std::vector<std::string>& words, std::string_view alias) {
-    if (words.size() == 2 && lowercase(words[1]) == "all") {
+    if (words.size() == 2 && util::lowercase(words[1]) == "all") {
         return true;
     }
     if (words.size() < 3 || words.size() % 2 == 0) {
         return false;
     }
     for (size_t i = 1; i + 1 < words.size(); i += 2) {
-        std::string criterion = lowercase(words[i]);
+        std::string criterion = util::lowercase(words[i]);
         if (criterion != "host" && criterion != "originalhost") {
             return false;
         }
@@ -116,7 +106,7 @@ void collect(std::string_view text, std::string_view alias, const IncludeLoader&
     std::stringstream lines{std::string(text)};
     for (std::string line; std::getline(lines, line);) {
         std::vector<std::string> words = split_line(line);
-        std::string keyword = lowercase(words.front());
+        std::string keyword = util::lowercase(words.front());
         if (keyword.empty() || keyword.front() == '#') {
             continue;
         }
@@ -126,7 +116,7 @@ void collect(std::string_view text, std::string_view alias, const IncludeLoader&
             active = match_applies(words, alias);
         } else if (!active) {
             continue;
-        } else if (keyword == "identityfile" && words.size() >= 2 && lowercase(words[1]) != "none") {
+        } else if (keyword == "identityfile" && words.size() >= 2 && util::lowercase(words[1]) != "none") {
             values.identity_files.push_back(words[1]);
         } else if (keyword == "proxyjump" && words.size() >= 2 && values.proxy_jump.empty()) {
             values.proxy_jump = words[1];  // the first value wins, as with every ssh_config keyword
@@ -135,7 +125,7 @@ void collect(std::string_view text, std::string_view alias, const IncludeLoader&
         } else if (keyword == "globalknownhostsfile" && words.size() >= 2 && values.global_known_hosts.empty()) {
             values.global_known_hosts.assign(words.begin() + 1, words.end());
         } else if (keyword == "stricthostkeychecking" && words.size() >= 2 && values.strict_host_key_checking.empty()) {
-            values.strict_host_key_checking = lowercase(words[1]);
+            values.strict_host_key_checking = util::lowercase(words[1]);
         } else if (keyword == "include" && depth < k_max_include_depth) {
             for (size_t i = 1; i < words.size(); ++i) {
                 for (const std::string& included : include(words[i])) {

@@ -5,54 +5,25 @@
 
 #include <optional>
 
+#include "util/strings.hpp"
+
 namespace calzion::ssh {
 
 namespace {
-
-std::string lowercase(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return out;
-}
-
-int base64_value(char c) {
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
 
 // Decode standard base64 with its "=" padding; nothing else is allowed.
 std::optional<std::string> base64_decode(std::string_view text) {
     if (text.empty() || text.size() % 4 != 0) {
         return std::nullopt;
     }
-    size_t padding = text.substr(text.size() - 2) == "==" ? 2 : text.back() == '=' ? 1 : 0;
-    std::string out;
-    unsigned bits = 0;
-    int count = 0;
-    for (size_t i = 0; i < text.size() - padding; ++i) {
-        int value = base64_value(text[i]);
-        if (value < 0) {
-            return std::nullopt;
-        }
-        bits = (bits << 6) | static_cast<unsigned>(value);
-        count += 6;
-        if (count >= 8) {
-            count -= 8;
-            out += static_cast<char>((bits >> count) & 0xff);
-        }
+    std::string out(text.size() / 4 * 3, '\0');
+    int size = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                               reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+    if (size < 0) {
+        return std::nullopt;
     }
+    size_t padding = text.ends_with("==") ? 2 : text.ends_with('=') ? 1 : 0;
+    out.resize(static_cast<size_t>(size) - padding);
     return out;
 }
 
@@ -181,7 +152,7 @@ std::optional<Entry> parse_line(std::string_view line, std::string& reason) {
 }  // namespace
 
 std::string known_hosts_name(std::string_view hostname, int port) {
-    std::string host = lowercase(hostname);
+    std::string host = util::lowercase(hostname);
     return port == 22 ? host : "[" + host + "]:" + std::to_string(port);
 }
 
@@ -189,11 +160,11 @@ bool host_field_matches(std::string_view field, std::string_view name) {
     if (field.substr(0, 3) == "|1|") {
         return hashed_matches(field, name);
     }
-    std::string host = lowercase(name);
+    std::string host = util::lowercase(name);
     bool matched = false;
     while (!field.empty()) {
         size_t comma = field.find(',');
-        std::string pattern = lowercase(field.substr(0, comma));
+        std::string pattern = util::lowercase(field.substr(0, comma));
         field = comma == std::string_view::npos ? std::string_view() : field.substr(comma + 1);
         bool negated = !pattern.empty() && pattern.front() == '!';
         if (negated) {

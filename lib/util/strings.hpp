@@ -29,6 +29,9 @@ std::string printable(std::string_view text);
 
 bool starts_with(std::string_view text, std::string_view prefix);
 
+// `text` with ASCII letters in lower case (other bytes unchanged).
+std::string lowercase(std::string_view text);
+
 // Another program's stderr in one line for a message: its non-blank lines joined
 // with "; " (docker often gives the reason on the last line), or "no output".
 std::string one_line(const std::string& text);

@@ -122,7 +122,7 @@ echo "draft" >"$repo/page.txt"
 web_id=$(container_id web)
 api_id=$(container_id api)
 assert_exit 64 cz deploy "$T/app.yaml" "$inst"
-assert_contains "$ERR" "calzion: error: service \"web\": the git repository \"$repo\" has uncommitted changes: commit them, or deploy with --allow-dirty"
+assert_contains "$ERR" "calzion: error: service \"web\": the git repository \"$repo\" has uncommitted changes (page.txt): commit them, or deploy with --allow-dirty to build the working tree as it is"
 assert_exit 64 cz plan "$T/app.yaml" "$inst"
 assert_eq "$web_id" "$(container_id web)" "web after a refused deploy"
 

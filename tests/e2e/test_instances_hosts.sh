@@ -41,7 +41,7 @@ for i in "$a" "$b"; do
 done
 
 # fetch K INSTANCE URL: what INSTANCE's client on host K gets from URL.
-fetch() { host_docker "$1" exec "$2-client" timeout 5 wget -qO- "$3"; }
+fetch() { host_docker "$1" exec "${2}_client" timeout 5 wget -qO- "$3"; }
 assert_eq "page of $a" "$(fetch 1 "$a" http://web:8080/)" "web as $a's client sees it"
 assert_eq "page of $b" "$(fetch 1 "$b" http://web:8080/)" "web as $b's client sees it"
 
@@ -57,7 +57,7 @@ assert_not_contains "$OUT" "$ip_b"
 # (an unknown name or a dropped connection: an error or the 2 s timeout).
 unreachable() {
   local out
-  if out=$(host_docker "$1" exec "$2-client" timeout 2 wget -qO- "$3" 2>&1); then
+  if out=$(host_docker "$1" exec "${2}_client" timeout 2 wget -qO- "$3" 2>&1); then
     fail "$2's client reached $3: $out"
   fi
   assert_not_contains "$out" "page of"

@@ -14,12 +14,14 @@ inst=$E2E_NAME
 idir=$CZ_HOST1_STATE/instances/$inst
 
 # czlocal ARGS...: calzion on "host1's machine", no SSH involved: the ssh
-# config it is given does not exist, and HOME has no ~/.ssh.
+# config it is given sends every connection to a ProxyCommand that fails, and
+# HOME has no ~/.ssh.
 mkdir -p "$T/home" /var/lib/calzion
+printf 'Host *\n  ProxyCommand false\n' >"$T/unusable-ssh-config"
 czlocal() {
   HOME=$T/home DOCKER_HOST=$CZ_HOST1_DOCKER_HOST unshare --mount --propagation private -- \
     sh -c 'mount --bind "$1" /var/lib/calzion && shift && exec "$@"' sh "$CZ_HOST1_STATE" \
-    "$CALZION_BIN" --ssh-config "$T/no-such-ssh-config" "$@"
+    "$CALZION_BIN" --ssh-config "$T/unusable-ssh-config" "$@"
 }
 czssh() { calzion --ssh-config "$CZ_SSH_CONFIG" --host host1 "$@"; }
 on_exit czssh destroy --volumes --missing-ok "$inst"

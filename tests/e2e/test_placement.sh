@@ -23,7 +23,7 @@ cat >"$dir/app.yaml" <<'EOF'
 services:
   api:
     image: local/busybox:1
-    cmd: ["sh", "-c", "echo \"api on $$(hostname)\" > /www/index.html; exec httpd -f -p 8080 -h /www"]
+    cmd: ["sh", "-c", "echo \"api on $$CALZION_SERVICE\" > /www/index.html; exec httpd -f -p 8080 -h /www"]
     volumes: [/www]
     ports: ["18100:8080"]
     register: {8080: http}
@@ -92,7 +92,7 @@ write_infra alpha "alpha, beta"
 echo kept >"$T/marker"
 assert_exit 2 cz plan --detailed-exitcode "$dir/app.yaml" "$inst"
 assert_contains "$OUT" "- api"
-assert_contains "$OUT" "moved to \"alpha\"; its volumes stay on this host (in /var/lib/calzion/instances/$inst/volumes/api and its named volumes), and it starts there without them"
+assert_contains "$OUT" "moved to \"alpha\"; its volumes stay on this host (in /var/lib/calzion/instances/$inst/volumes/api), and it starts there without them"
 assert_exit 0 cz deploy "$dir/app.yaml" "$inst"
 assert_contains " $(names_on 1 "$inst") " " api " "api moved to alpha"
 assert_not_contains " $(names_on 2 "$inst") " " api " "api left beta"

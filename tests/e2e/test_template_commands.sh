@@ -71,10 +71,10 @@ assert_eq "inst-x cz-inst-x 1" "$(jq -r '"\(.instance) \(.network) \(.revision)"
 assert_eq '["web","api"]' "$(jq -c '[.services[].name]' render1.json)" "render: services in start order"
 assert_eq '{"A":"1","B":"2","CALZION_INSTANCE":"inst-x","CALZION_SERVICE":"web","SHARED":"az","WHO":"inst-x/web/1"}' \
   "$(jq -c '.services[0].env' render1.json)" "render: env of web"
-assert_eq '"http://web:8080/x" "local/busybox:1" "inst-x-api" ["web"]' \
+assert_eq '"http://web:8080/x" "local/busybox:1" "inst-x_api" ["web"]' \
   "$(jq -c '.services[1] | .env.WEB_URL, .image, .container, .after' render1.json | tr '\n' ' ' | sed 's/ $//')" "render: api"
-assert_eq '["volumes/api/data","cz-inst-x-named"]' "$(jq -c '[.services[1].mounts[].source]' render1.json)" "render: volumes"
-assert_contains "$(cat render1.yaml)" "container: inst-x-web"
+assert_eq '["volumes/api/data","cz_inst-x_named"]' "$(jq -c '[.services[1].mounts[].source]' render1.json)" "render: volumes"
+assert_contains "$(cat render1.yaml)" "container: inst-x_web"
 # --set and --revision change the output, and only where they should.
 assert_exit 0 calzion render --format json good.yaml inst-x --set TAG=2 --revision 7
 assert_eq '"local/busybox:2" "inst-x/web/7" "7"' \

@@ -74,6 +74,8 @@ TEST_CASE("docker::k_inspect_format") {
     CHECK(format.find(R"({{else if index . "RepoTags"}}{"RepoTags":{{json .RepoTags}},"Id":{{json .Id}}}{{end}})") !=
           std::string::npos);
     CHECK(format.find(R"("Config":{"Labels":{{json .Config.Labels}}})") != std::string::npos);
+    // A bind mount has no "Name": reached with `index`, it prints null.
+    CHECK(format.find(R"("Name":{{json (index $m "Name")}})") != std::string::npos);
 }
 
 TEST_CASE("docker::references_to_inspect") {
