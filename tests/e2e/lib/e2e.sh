@@ -35,6 +35,7 @@ _e2e_where() {
 }
 
 _e2e_failed=
+_e2e_skipped=
 # fail MSG...: report and stop the test.
 fail() {
   _e2e_failed=1
@@ -65,6 +66,12 @@ _e2e_exit() {
   local rc=$? i
   trap - ERR
   set +e
+  # 77 tells ctest "skipped": only need_hosts may say that (and never in CI).
+  # A calzion exit 77 (host key, permission) that escaped an assertion fails.
+  if [ "$rc" = 77 ] && [ -z "$_e2e_skipped" ]; then
+    echo "FAIL: $E2E_TEST: a command exited 77 outside an assertion; that is a failure, not a skip" >&2
+    rc=1
+  fi
   for ((i = ${#_e2e_cleanups[@]} - 1; i >= 0; i--)); do
     eval "${_e2e_cleanups[$i]}" >/dev/null 2>"$T/.cleanup.err" ||
       echo "warning: cleanup failed: ${_e2e_cleanups[$i]}: $(tail -n 3 "$T/.cleanup.err")" >&2
@@ -132,6 +139,7 @@ need_hosts() {
     if [ "${CI:-}" = true ]; then fail "test hosts required in CI: $why"; fi
     echo "SKIP: $E2E_TEST: $why; start them with: $E2E_HOSTS_SH up DIR 2 && export CZ_E2E_DIR=DIR" >&2
     trap - ERR
+    _e2e_skipped=1
     exit 77
   fi
   # shellcheck disable=SC1091
@@ -140,6 +148,7 @@ need_hosts() {
     if [ "${CI:-}" = true ]; then fail "test needs $1 hosts, $CZ_HOST_COUNT are up"; fi
     echo "SKIP: $E2E_TEST: needs $1 hosts, $CZ_HOST_COUNT are up" >&2
     trap - ERR
+    _e2e_skipped=1
     exit 77
   fi
 }
