@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "infra/parser.hpp"
-#include "ssh/host_spec.hpp"
+#include "util/host_spec.hpp"
 #include "util/fs.hpp"
 
 namespace calzion::infra {
@@ -13,7 +13,7 @@ std::string Host::reachable_at() const {
     if (!private_address.empty() || address == "local" || address.empty()) {
         return private_address;
     }
-    return ssh::parse_host_spec(address).host;
+    return util::parse_host_spec(address).host;
 }
 
 const Host* Infrastructure::host(const std::string& name) const {

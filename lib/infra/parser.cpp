@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <set>
 
-#include "router/domain.hpp"
-#include "ssh/host_spec.hpp"
+#include "infra/domain.hpp"
+#include "util/host_spec.hpp"
 #include "tmpl/names.hpp"
 #include "tmpl/reader.hpp"
 #include "util/strings.hpp"
@@ -99,7 +99,7 @@ private:
             }
             if (address != nullptr && host.address != "local" && !host.address.empty()) {
                 try {
-                    ssh::parse_host_spec(host.address);
+                    util::parse_host_spec(host.address);
                 } catch (const Error& error) {
                     m_reader.error(*address, error.message());
                 }
@@ -225,7 +225,7 @@ private:
                 continue;
             }
             for (const auto& item : value.is_sequence() ? value.items : std::vector<Node>{value}) {
-                if (auto problem = router::domain_problem(item.text)) {
+                if (auto problem = infra::domain_problem(item.text)) {
                     m_reader.error(item, "invalid domain " + util::quoted(item.text) + ": " + *problem);
                     continue;
                 }

@@ -9,7 +9,7 @@
 #include <cctype>
 #include <tuple>
 
-#include "router/domain.hpp"
+#include "infra/domain.hpp"
 #include "tmpl/names.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -66,7 +66,7 @@ void check_route(const Route& route, Diagnostics& problems) {
     if (auto problem = tmpl::dns_label_problem(route.service)) {
         problems.add({}, where + "invalid service name: " + *problem);
     }
-    if (auto problem = domain_problem(route.domain)) {
+    if (auto problem = infra::domain_problem(route.domain)) {
         problems.add({}, where + "cannot route domain " + util::quoted(route.domain) + ": " + *problem);
     }
     if (route.port < 1 || route.port > 65535) {

@@ -2,7 +2,7 @@
 
 #include "ssh/auth.hpp"
 #include "ssh/config.hpp"
-#include "ssh/host_spec.hpp"
+#include "util/host_spec.hpp"
 #include "ssh/known_hosts.hpp"
 #include "ssh/messages.hpp"
 #include "util/error.hpp"
@@ -79,7 +79,7 @@ ssh_callbacks session_callbacks() {
 
 // Let libssh read the SSH config: HOST first, then the file(s), then the user
 // and port of the host spec, which win over the config.
-void apply_config(ssh_session session, const HostSpec& spec, const Options& options, const std::string& label) {
+void apply_config(ssh_session session, const util::HostSpec& spec, const Options& options, const std::string& label) {
     if (!options.config_file.empty() && !std::ifstream(options.config_file)) {
         throw Error(ErrorKind::usage,
                     "cannot read ssh config file " + util::quoted(options.config_file) + ": " + system_reason(errno));
@@ -108,7 +108,7 @@ void apply_config(ssh_session session, const HostSpec& spec, const Options& opti
 
 // What calzion reads from the SSH config itself: the given file, or else
 // ~/.ssh/config and then the system-wide file, as ssh does.
-ConfigValues read_config(const HostSpec& spec, const Options& options, const std::string& home) {
+ConfigValues read_config(const util::HostSpec& spec, const Options& options, const std::string& home) {
     std::string ssh_dir = home + "/.ssh";
     if (!options.config_file.empty()) {
         return read_config_file(options.config_file, spec.host, ssh_dir, home);
@@ -204,7 +204,7 @@ void use_known_hosts_files(ssh_session session, const ConfigValues& values, Targ
 }
 
 // A new, configured, unconnected session; fills `target` from the config.
-Session configure(const HostSpec& spec, const Options& options, Target& target) {
+Session configure(const util::HostSpec& spec, const Options& options, Target& target) {
     Session session(ssh_new());
     ssh_session raw = session.get();
     if (raw == nullptr) {
@@ -274,7 +274,7 @@ Session& Session::operator=(Session&& other) noexcept {
 }
 
 Session open_session(const std::string& host_spec, const Options& options, Target& target) {
-    HostSpec spec = parse_host_spec(host_spec);
+    util::HostSpec spec = util::parse_host_spec(host_spec);
     target.label = options.label.empty() ? host_spec : options.label;
     auto deadline = Clock::now() + options.connect_timeout;
     const char* agent = std::getenv("SSH_AUTH_SOCK");

@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "router/config.hpp"
-#include "router/domain.hpp"
 #include "util/error.hpp"
 
 using namespace calzion;
@@ -137,21 +136,4 @@ http {
         service.container = "e-web";
         CHECK(problems_of({service}).find("): invalid service name: ") != std::string::npos);
     }
-}
-
-TEST_CASE("router::domain_problem") {
-    for (const char* good : {"example.com", "www.example.com", "a", "x-1.example.test", "*.example.com"}) {
-        CAPTURE(good);
-        CHECK_FALSE(router::domain_problem(good).has_value());
-    }
-    CHECK(router::domain_problem("") == "it is empty");
-    CHECK(router::domain_problem("WWW.example.com") == "it must be in lowercase");
-    CHECK(router::domain_problem("a..b") == "it has an empty label (\"..\", or a dot at either end)");
-    CHECK(router::domain_problem("example.com.") == "it has an empty label (\"..\", or a dot at either end)");
-    CHECK(router::domain_problem("-a.example.com") == "a label starts or ends with a hyphen");
-    CHECK(router::domain_problem("a_b.example.com") == "it may only hold letters a-z, digits, hyphens and dots");
-    CHECK(router::domain_problem("*") == "it may only hold letters a-z, digits, hyphens and dots");
-    CHECK(router::domain_problem("a.*.com") == "it may only hold letters a-z, digits, hyphens and dots");
-    CHECK(router::domain_problem(std::string(64, 'a') + ".com") == "a label is longer than 63 characters");
-    CHECK(router::domain_problem(std::string(250, 'a') + ".com") == "it is longer than 253 characters");
 }

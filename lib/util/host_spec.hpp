@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace calzion::ssh {
+namespace calzion::util {
 
 // A host as the user names it: "[user@]host[:port]", with IPv6 addresses either
 // bare ("::1", no port then) or in brackets ("[::1]:2222"). `host` may also be an
@@ -23,4 +23,4 @@ struct HostSpec {
 // Throws Error(usage) naming the problem.
 HostSpec parse_host_spec(std::string_view spec);
 
-}  // namespace calzion::ssh
+}  // namespace calzion::util

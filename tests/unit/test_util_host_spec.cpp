@@ -1,12 +1,12 @@
-#include "ssh/host_spec.hpp"
+#include "util/host_spec.hpp"
 #include "util/error.hpp"
 
 #include <doctest/doctest.h>
 
 using calzion::Error;
 using calzion::ErrorKind;
-using calzion::ssh::HostSpec;
-using calzion::ssh::parse_host_spec;
+using calzion::util::HostSpec;
+using calzion::util::parse_host_spec;
 
 namespace {
 
@@ -22,7 +22,7 @@ std::string error_of(std::string_view spec) {
 
 }  // namespace
 
-TEST_CASE("ssh::parse_host_spec") {
+TEST_CASE("util::parse_host_spec") {
     SUBCASE("host, user and port") {
         CHECK(parse_host_spec("web1") == HostSpec{"", "web1", std::nullopt});
         CHECK(parse_host_spec("deploy@web1") == HostSpec{"deploy", "web1", std::nullopt});

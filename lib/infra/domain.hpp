@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace calzion::router {
+namespace calzion::infra {
 
 // Why `domain` cannot be routed, or nullopt when it can: a host name in
 // lowercase, dot-separated labels of letters, digits and inner hyphens (at most
@@ -13,4 +13,4 @@ namespace calzion::router {
 // configuration, so nothing else passes.
 std::optional<std::string> domain_problem(std::string_view domain);
 
-}  // namespace calzion::router
+}  // namespace calzion::infra

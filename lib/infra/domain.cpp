@@ -1,6 +1,6 @@
-#include "router/domain.hpp"
+#include "infra/domain.hpp"
 
-namespace calzion::router {
+namespace calzion::infra {
 
 namespace {
 
@@ -52,4 +52,4 @@ std::optional<std::string> domain_problem(std::string_view domain) {
     }
 }
 
-}  // namespace calzion::router
+}  // namespace calzion::infra

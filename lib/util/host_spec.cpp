@@ -1,11 +1,11 @@
-#include "ssh/host_spec.hpp"
+#include "util/host_spec.hpp"
 
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
 
-namespace calzion::ssh {
+namespace calzion::util {
 
 namespace {
 
@@ -88,4 +88,4 @@ HostSpec parse_host_spec(std::string_view spec) {
     return result;
 }
 
-}  // namespace calzion::ssh
+}  // namespace calzion::util
