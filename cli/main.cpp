@@ -1,6 +1,6 @@
 // calzion: deploy multi-service applications from YAML templates to Docker hosts
 // over SSH. This file parses the command line, runs one command, and holds the only
-// catch, which turns every failure into a message and an exit code (SPEC §5).
+// catch, which turns every failure into a message and an exit code (calzion(1), EXIT STATUS).
 
 #include <csignal>
 #include <iostream>

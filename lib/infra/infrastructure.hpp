@@ -9,7 +9,7 @@
 
 namespace calzion::infra {
 
-// The infrastructure file (SPEC §9): which hosts exist, and per instance which
+// The infrastructure file (calzion(1) INFRASTRUCTURE FILE): which hosts exist, and per instance which
 // hosts it uses, its variables, where its services run and which domains
 // reach them. Optional: without one, --host names the hosts.
 
@@ -41,7 +41,7 @@ struct Instance {
     std::map<std::string, SourceLocation> domain_where;   // where `domains` names each domain
 };
 
-// The router every host with domains runs (SPEC §9).
+// The router every host with domains runs (calzion(1) INFRASTRUCTURE FILE).
 struct Router {
     std::string image = "nginx:1.27-alpine";
     int http_port = 80;

@@ -8,7 +8,7 @@
 
 namespace calzion::infra {
 
-// Which host each service of an instance runs on (SPEC §9): an explicit
+// Which host each service of an instance runs on (calzion(1) INFRASTRUCTURE FILE): an explicit
 // `place` decides; a service already running on one of the instance's hosts
 // stays there; any other goes to the host with the fewest services of the
 // instance so far, ties broken by a hash of service and host names, so that

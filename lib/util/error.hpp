@@ -19,7 +19,7 @@ struct SourceLocation {
     std::string to_string() const;
 };
 
-// What went wrong, in the terms the exit codes of SPEC §5 distinguish.
+// What went wrong, in the terms the exit codes distinguish (calzion(1), EXIT STATUS).
 enum class ErrorKind {
     operation_failed,   // 1: a docker command, a health check, a remote step failed
     usage,              // 64: the command line is wrong
@@ -30,7 +30,7 @@ enum class ErrorKind {
     interrupted,        // 130: the user interrupted
 };
 
-// Map an error kind to the process exit code of SPEC §5.
+// Map an error kind to the process exit code of calzion(1), EXIT STATUS.
 int exit_code_for(ErrorKind kind);
 
 // One problem found in a source file, with the line it was found on.

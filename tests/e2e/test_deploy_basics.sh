@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # deploy over SSH, as a user checks it afterwards: two services from one
-# template run on the host, named, labelled and networked as SPEC §3 says; the
+# template run on the host, named, labelled and networked as calzion(1) FILES says; the
 # client finds the web server by its service name and through an `expose`d
 # variable; the host holds the state (current, revisions/1.json, audit.log)
 # with what was deployed, and `render` predicted the spec hashes exactly.

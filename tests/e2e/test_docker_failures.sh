@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §6, when docker fails during a deploy: exit 1; the failing new
+# calzion(1) DEPLOY DETAILS, when docker fails during a deploy: exit 1; the failing new
 # container is removed; services started before it keep running; the
 # recorded revision ("deployment.services") is what actually runs; a failed
 # replacement leaves the old container serving its page; a container that

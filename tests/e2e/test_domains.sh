@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Domains end to end (SPEC §9): the infrastructure file's `domains` reach the
+# Domains end to end (calzion(1) INFRASTRUCTURE FILE): the infrastructure file's `domains` reach the
 # router through deploy alone. Two instances from two different templates share
 # host1's router; each domain answers with its own instance, routed by the Host
 # header; a new domain is a new revision that touches no container; destroying

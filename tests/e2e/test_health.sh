@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §2 healthcheck, §6 and issue 4 items 6 and 7, health-gated updates:
+# calzion-template(5) healthcheck and calzion(1) DEPLOY DETAILS, health-gated updates:
 #   - the template's healthcheck keys become the container's docker health
 #     check (cmd as a string or a list, interval, timeout, retries,
 #     start_period, with their units);

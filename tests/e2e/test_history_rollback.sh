@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §5 history and rollback, issue 4 items 1, 2 and 7: `history` lists every
+# history and rollback (calzion(1) COMMANDS): `history` lists every
 # revision with time, user@machine, command, status, template digest, the git
 # commit of the template's repository ("-dirty" when it had changes) and what
 # changed, as a table and as --json. `rollback` works from host state alone

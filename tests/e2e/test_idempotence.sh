@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §6: deploying the same template twice changes nothing the second time
+# calzion(1) DEPLOY DETAILS: deploying the same template twice changes nothing the second time
 # (no container recreated or restarted, no revision added, nothing appended to
 # the audit log), also when the template uses ${revision}; --force replaces
 # every service and records a new revision; a real change replaces only the

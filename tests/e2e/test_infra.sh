@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The infrastructure file (SPEC §9): found beside the template or with --infra,
+# The infrastructure file (calzion(1) INFRASTRUCTURE FILE): found beside the template or with --infra,
 # checked with located errors like a template (65), it names the hosts (by
 # address, with a state directory of their own), each instance's hosts and
 # variables. A deploy goes to all of an instance's hosts at once; --host picks

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `init` commands (SPEC §2, §4): they run once per instance, inside the
+# `init` commands (calzion-template(5), calzion(1)): they run once per instance, inside the
 # service's container, after it first becomes ready and before the services
 # that depend on it start; a marker in the instance's state directory records
 # that they ran, so that no redeploy, replacement, rollback or plain destroy

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §3: two instances of one template on one host coexist (own containers,
+# calzion(1) FILES: two instances of one template on one host coexist (own containers,
 # networks, state) and cannot reach each other's services, by name or by
 # address. One command deploys to two hosts at once (--host host1 --host
 # host2), each host planning and recording on its own.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §6: concurrent deploys of one instance never interleave. While one
+# calzion(1) DEPLOY DETAILS: concurrent deploys of one instance never interleave. While one
 # deploy holds the instance's lock on the host, a second exits 75 at once,
 # naming the holder; with --lock-timeout it waits and then deploys on top of
 # the first. The lock dies with its holder: a killed calzion leaves no lock

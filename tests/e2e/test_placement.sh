@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Placement over an instance's hosts (SPEC §9), each host its own network
+# Placement over an instance's hosts (calzion(1) INFRASTRUCTURE FILE), each host its own network
 # namespace with its own sshd and dockerd: `place` puts a service on a host,
 # the others spread and then stay where they are; an expose across hosts is
 # the other host's address and published port, and the services talk over

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §7: every value that reaches the remote shell is quoted in exactly one
+# calzion(1) SECURITY: every value that reaches the remote shell is quoted in exactly one
 # place. Hostile env values, a hostile command and hostile --set values arrive
 # in the container byte for byte, and nothing in them runs on the host (or in
 # the container) on the way there.

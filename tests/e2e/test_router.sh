@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The router (SPEC §9, domains): `calzion router sync` runs one nginx container
+# The router (calzion(1) INFRASTRUCTURE FILE, domains): `calzion router sync` runs one nginx container
 # per host, calzion-router, configured from the routes of every instance's
 # current revision on that host, so instances share it whatever template they
 # came from. A user checks what a browser would see: each domain reaches its own

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §7 secrets: values come from the environment or --secrets-file, never
+# Secrets (calzion(1) SECURITY): values come from the environment or --secrets-file, never
 # the template; they reach the container's environment literally through a
 # 0600 env file in a 0700 directory on the host, and appear on no command line
 # (--dry-run shows every one), in no output (human, --json, plan) and in no

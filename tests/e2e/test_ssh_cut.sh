@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §6 and issue 4 item 8: the SSH connection is cut mid-deploy (the sshd
+# calzion(1) DEPLOY DETAILS: the SSH connection is cut mid-deploy (the sshd
 # process serving calzion's session on the host is killed, the listening
 # sshd and other sessions are left alone). calzion exits 69 saying the
 # connection was lost; the host lets the instance's lock go; nothing recorded

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §5 and §7 over real SSH: an unreachable or unresolvable host exits 69
+# calzion(1) EXIT STATUS and SECURITY over real SSH: an unreachable or unresolvable host exits 69
 # naming the host; a key that is refused by the host exits 69; a host key that
 # differs from known_hosts exits 77 ("host key ... has changed"), even with
 # --accept-new-host-key; an unknown host key exits 77 unless

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §2 on a host, in the short form calzion started from: a service named
+# calzion-template(5) on a host, in the short form calzion started from: a service named
 # by its image, register/expose in both the host:port and the URL forms (one
 # service reaches another by name and through the variable), global and
 # per-service env (the service's own wins), depends_on order, and every kind

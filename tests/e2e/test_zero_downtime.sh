@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A start-first replacement fails no request (SPEC §6): while a service is
+# A start-first replacement fails no request (calzion(1) DEPLOY DETAILS): while a service is
 # replaced, a client in the instance's network asks `http://web:8000/` in a
 # loop and this machine asks through host1's router in another; the test fails
 # on any failed request. The new container joins the service's alias only once

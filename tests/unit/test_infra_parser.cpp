@@ -33,7 +33,7 @@ Read read(const std::string& yaml) {
 
 }  // namespace
 
-TEST_CASE("infra::parse: the example of SPEC §9") {
+TEST_CASE("infra::parse: the example of calzion(1), INFRASTRUCTURE FILE") {
     Read result = read(R"(hosts:
   web1: {address: deploy@203.0.113.10, state_dir: /srv/calzion}
   db1:  deploy@203.0.113.11

@@ -77,7 +77,7 @@ void check_defaults(const Service& s) {
     CHECK(s.options.empty());
 }
 
-// The first example of SPEC §2, exactly as written there.
+// The first example of calzion-template(5).
 const std::string k_spec_example = R"(elsdoerfer/rethinkdb:            # service "rethinkdb", image elsdoerfer/rethinkdb
   cmd: rethinkdb --bind all
   volumes: [/rethinkdb]
@@ -91,7 +91,7 @@ mycompany/redis:                 # a service with no settings at all is valid
 mycompany/postgres:
 )";
 
-// A service using every key of SPEC §2.
+// A service using every key of calzion-template(5).
 const std::string k_every_key = R"(services:
   db:
     image: postgres:16
@@ -139,7 +139,7 @@ const std::string k_every_key = R"(services:
 }  // namespace
 
 TEST_CASE("tmpl::parser") {
-    SUBCASE("the short form: the example of SPEC section 2 as written") {
+    SUBCASE("the short form: the short example of calzion-template(5)") {
         Template spec = parsed(k_spec_example);
         CHECK(spec.file == "t.yaml");
         CHECK(spec.env.empty());
