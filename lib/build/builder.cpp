@@ -131,9 +131,11 @@ void build_images(const plan::Plan& plan, const std::map<std::string, Recipe>& r
                 throw Error(ErrorKind::operation_failed, "nothing says what to build it from");
             }
             build_one(action, recipe->second, runners, reporter);
-        } catch (const Error& error) {
+        } catch (...) {
+            Error error = exec::current_error();
             reporter.event({report::Event::Kind::failed, runners.host.host(), action.service, error.message()});
-            throw Error(error.kind(), "service " + util::quoted(action.service) + ": " + error.message());
+            Error named(error.kind(), "service " + util::quoted(action.service) + ": " + error.message());
+            throw error.host().empty() ? named : named.on_host(error.host());
         }
     }
 }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "build/builder.hpp"
@@ -161,6 +162,26 @@ TEST_CASE("build::build_images") {
         CHECK(local.lines().size() == 3);
         CHECK(host.lines().empty());
         CHECK(second_host.lines().empty());
+    }
+    SUBCASE("anything a runner throws fails the service as an Error, keeping an Error's kind") {
+        host.on_call([](const std::vector<std::string>& argv) { return argv.size() > 1 && argv[1] == "build"; },
+                     [](const exec::Command&) -> exec::Result { throw std::runtime_error("out of file handles"); });
+        CHECK_THROWS_WITH_AS(build::build_images(plan, recipes, {host, local, nullptr}, reporter),
+                             "service \"web\": internal error: out of file handles", Error);
+        CHECK(reporter.lines.back() == "fake web: internal error: out of file handles");
+        test::FakeRunner lost;
+        lost.on_call([](const std::vector<std::string>&) { return true; },
+                     [](const exec::Command&) -> exec::Result {
+                         throw Error(ErrorKind::unreachable, "connection lost").on_host("web1");
+                     });
+        try {
+            build::build_images(plan, recipes, {lost, local, nullptr}, reporter);
+            FAIL("no error");
+        } catch (const Error& error) {
+            CHECK(error.kind() == ErrorKind::unreachable);
+            CHECK(error.host() == "web1");
+            CHECK(error.message() == "service \"web\": connection lost");
+        }
     }
     SUBCASE("a docker load that fails") {
         local.on_prefix({"docker", "save"}, {0, "", "IMAGE TAR", ""});
