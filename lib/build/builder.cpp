@@ -1,6 +1,7 @@
 #include "build/builder.hpp"
 
 #include "build/commands.hpp"
+#include "exec/executor.hpp"
 #include "exec/pipe.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -92,11 +93,15 @@ void build_one(const plan::Action& action, const Recipe& recipe, const BuildRunn
 
 void LocalImages::ensure(const Recipe& recipe, const std::string& image, exec::Runner& effects,
                          const std::function<void()>& before_build) {
-    std::lock_guard lock(m_mutex);
-    auto done = m_done.find(image);
-    if (done != m_done.end()) {
-        if (done->second) {
-            throw Error(ErrorKind::operation_failed, *done->second);
+    Image* entry = nullptr;
+    {
+        std::lock_guard lock(m_mutex);
+        entry = &m_images[image];  // a map's elements stay where they are
+    }
+    std::lock_guard lock(entry->mutex);
+    if (entry->done) {
+        if (entry->failure) {
+            throw Error(ErrorKind::operation_failed, *entry->failure);
         }
         return;
     }
@@ -105,10 +110,12 @@ void LocalImages::ensure(const Recipe& recipe, const std::string& image, exec::R
             before_build();
             build_from_git(recipe, image, effects, effects);
         }
-        m_done[image] = std::nullopt;
-    } catch (const Error& error) {
-        m_done[image] = error.message();
-        throw;
+        entry->done = true;
+    } catch (...) {
+        Error error = exec::current_error();
+        entry->failure = error.message();
+        entry->done = true;
+        throw error;
     }
 }
 
@@ -124,9 +131,11 @@ void build_images(const plan::Plan& plan, const std::map<std::string, Recipe>& r
                 throw Error(ErrorKind::operation_failed, "nothing says what to build it from");
             }
             build_one(action, recipe->second, runners, reporter);
-        } catch (const Error& error) {
+        } catch (...) {
+            Error error = exec::current_error();
             reporter.event({report::Event::Kind::failed, runners.host.host(), action.service, error.message()});
-            throw Error(error.kind(), "service " + util::quoted(action.service) + ": " + error.message());
+            Error named(error.kind(), "service " + util::quoted(action.service) + ": " + error.message());
+            throw error.host().empty() ? named : named.on_host(error.host());
         }
     }
 }

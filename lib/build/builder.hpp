@@ -15,7 +15,7 @@ namespace calzion::build {
 
 // The images built on this machine for `deploy --build-local`, shared by every
 // host of one deploy so that each is built at most once. Safe to use from
-// several threads.
+// several threads: different images build concurrently.
 class LocalImages {
 public:
     // `local` asks this machine's engine whether it has an image; it changes
@@ -30,9 +30,16 @@ public:
                 const std::function<void()>& before_build);
 
 private:
+    // One image: its first caller holds `mutex` while it makes the image, so
+    // later callers for the same image wait for it, and only for it.
+    struct Image {
+        std::mutex mutex;
+        bool done = false;
+        std::optional<std::string> failure;  // why its build failed, if it did
+    };
     exec::Runner& m_local;
-    std::mutex m_mutex;  // held during a build: other hosts wait for the image
-    std::map<std::string, std::optional<std::string>> m_done;  // image -> why its build failed, if it did
+    std::mutex m_mutex;  // guards m_images only, never held during a build
+    std::map<std::string, Image> m_images;
 };
 
 // What one host's builds run through.

@@ -2,13 +2,14 @@
 
 #include <algorithm>
 #include <atomic>
-#include <future>
+#include <functional>
 #include <mutex>
 
 #include "docker/hand_over.hpp"
 #include "docker/init_command.hpp"
 #include "docker/wait.hpp"
 #include "exec/describe.hpp"
+#include "exec/executor.hpp"
 #include "exec/sequence.hpp"
 #include "state/scripts.hpp"
 #include "state/store.hpp"
@@ -55,8 +56,8 @@ public:
         }
         try {
             prepare(plan);
-        } catch (const Error& error) {
-            m_result.error = error.message();
+        } catch (...) {
+            m_result.error = exec::current_error();
             return m_result;
         }
         run_actions(plan);
@@ -64,40 +65,58 @@ public:
     }
 
 private:
-    // Every action as a task that first waits for the services it depends on.
+    // Every action as a task of one graph, after the actions of the services
+    // it depends on (those in the plan): a service starts once they are done,
+    // not at all if one of them failed, and independent ones run concurrently.
+    // After any failure no further service starts.
     void run_actions(const plan::Plan& plan) {
-        std::map<std::string, std::shared_future<bool>> done;
-        std::vector<std::promise<bool>> promises(plan.actions.size());
+        std::map<std::string, size_t> action_of;
         for (size_t i = 0; i < plan.actions.size(); ++i) {
-            done[plan.actions[i].service] = promises[i].get_future().share();
+            action_of[plan.actions[i].service] = i;
         }
-        std::vector<std::future<void>> tasks;
-        for (size_t i = 0; i < plan.actions.size(); ++i) {
-            tasks.push_back(std::async(std::launch::async, [&, i] {
-                const Action& action = plan.actions[i];
-                bool ready = wait_for_dependencies(action, done);
-                promises[i].set_value(ready && !m_failed && carry_out(action));
-            }));
-        }
-        for (auto& task : tasks) {
-            task.get();
-        }
-    }
-
-    bool wait_for_dependencies(const Action& action, std::map<std::string, std::shared_future<bool>>& done) {
-        bool ready = true;
-        if (action.desired != nullptr) {
-            for (const auto& dependency : action.desired->after) {
-                auto found = done.find(dependency);
-                ready = (found == done.end() || found->second.get()) && ready;
+        exec::TaskGraph graph;
+        std::vector<std::optional<size_t>> task_of(plan.actions.size());
+        std::vector<bool> visiting(plan.actions.size(), false);
+        // A task may only come after tasks already added: add its dependencies first.
+        std::function<void(size_t)> add = [&](size_t i) {
+            if (task_of[i] || visiting[i]) {
+                return;  // added, or a cycle, which rendering refuses
             }
+            visiting[i] = true;
+            const Action& action = plan.actions[i];
+            std::vector<size_t> after;
+            if (action.desired != nullptr) {
+                for (const auto& dependency : action.desired->after) {
+                    auto found = action_of.find(dependency);
+                    if (found != action_of.end()) {
+                        add(found->second);
+                        if (task_of[found->second]) {
+                            after.push_back(*task_of[found->second]);
+                        }
+                    }
+                }
+            }
+            task_of[i] = graph.add(
+                [this, &action] {
+                    if (m_failed) {
+                        // Not started: its dependents are skipped too.
+                        throw Error(ErrorKind::operation_failed, "not started after an earlier failure");
+                    }
+                    carry_out(action);
+                },
+                std::move(after));
+        };
+        for (size_t i = 0; i < plan.actions.size(); ++i) {
+            add(i);
         }
-        return ready;
+        // How each task ended is in m_result already: fail() kept the first failure.
+        graph.run(exec::k_channel_limit);
     }
 
-    bool carry_out(const Action& action) {
+    // Carry out one action; on failure, record it (fail) and rethrow.
+    void carry_out(const Action& action) {
         if (action.kind == ActionKind::keep) {
-            return true;
+            return;
         }
         try {
             if (action.kind == ActionKind::unchanged) {
@@ -110,7 +129,7 @@ private:
                     std::lock_guard<std::mutex> guard(m_mutex);
                     m_result.applied.insert(action.service);
                 }
-                return true;
+                return;
             }
             remove_leftovers(action);
             if (action.kind == ActionKind::create) {
@@ -120,10 +139,10 @@ private:
             }
             std::lock_guard<std::mutex> guard(m_mutex);
             m_result.applied.insert(action.service);
-            return true;
-        } catch (const Error& error) {
-            fail(action, error.message());
-            return false;
+        } catch (...) {
+            // Whatever was thrown, as an Error: the service fails, not the process.
+            fail(action, exec::current_error());
+            throw;
         }
     }
 
@@ -175,7 +194,7 @@ private:
                       std::move(after));
         } catch (const StepFailed&) {
             throw;
-        } catch (const Error&) {
+        } catch (...) {
             // The old container comes back, under its own name, running as before.
             try_run(docker::rename_container(old, restore));
             if (stop_first) {
@@ -288,7 +307,7 @@ private:
         if (action.init) {
             try {
                 run_init(service);
-            } catch (const Error&) {
+            } catch (...) {
                 try_run(docker::remove_own_container(service.container, m_desired.instance));
                 throw;
             }
@@ -316,7 +335,7 @@ private:
         exec::Result image{0, "", "", ""};
         try {
             image = m_runner.run({docker::inspect_image(service.image), "", std::nullopt, nullptr});
-        } catch (const Error&) {
+        } catch (...) {
             // Unknown: say what docker said.
         }
         if (image.ok()) {
@@ -432,7 +451,7 @@ private:
     void try_run(const std::vector<std::string>& argv) {
         try {
             m_runner.run({argv, "", std::nullopt, nullptr});
-        } catch (const Error&) {
+        } catch (...) {
             // Best effort while already failing; the next deploy converges.
         }
     }
@@ -444,12 +463,15 @@ private:
     void note(const Action& action, const std::string& text) {
         m_reporter.event({report::Event::Kind::done, m_runner.host(), action.service, text});
     }
-    void fail(const Action& action, const std::string& message) {
+    // Record that `action` failed with `error`: the first failure is the
+    // result's, named after its service, keeping its kind and host.
+    void fail(const Action& action, const Error& error) {
         m_failed = true;
-        m_reporter.event({report::Event::Kind::failed, m_runner.host(), action.service, message});
+        m_reporter.event({report::Event::Kind::failed, m_runner.host(), action.service, error.message()});
         std::lock_guard<std::mutex> guard(m_mutex);
-        if (m_result.error.empty()) {
-            m_result.error = "service \"" + action.service + "\": " + message;
+        if (!m_result.error) {
+            Error named(error.kind(), "service \"" + action.service + "\": " + error.message());
+            m_result.error = error.host().empty() ? named : named.on_host(error.host());
         }
     }
 

@@ -10,6 +10,7 @@
 #include "plan/plan.hpp"
 #include "report/reporter.hpp"
 #include "state/host_state.hpp"
+#include "util/error.hpp"
 
 namespace calzion::deploy {
 
@@ -34,8 +35,10 @@ struct ApplyResult {
     // Services planned as unchanged whose container, left by an interrupted
     // replacement, did not become ready: the old container runs again instead.
     std::set<std::string> restored;
-    std::string error;              // the first failure, empty when all went well
-    bool ok() const { return error.empty(); }
+    // The first failure, with its kind and host (a lost connection stays
+    // unreachable); unset when all went well.
+    std::optional<Error> error;
+    bool ok() const { return !error; }
 };
 
 // Carry out a plan on one host: create the network and directories, then start,
@@ -53,8 +56,9 @@ struct ApplyResult {
 // and still serving, the new one there or not) is finished the same way: the
 // parked one serves until a new one is ready, else it comes back under its name. A service that needs secrets neither given
 // in `options` nor in its env file on the host fails before anything changes.
-// Never throws for a docker failure: the
-// result says what happened so that the state can record what actually runs.
+// Never throws for a failure, docker's or the connection's (anything thrown
+// becomes an Error): the result says what happened so that the state can
+// record what actually runs.
 ApplyResult apply(const plan::Plan& plan, const render::Deployment& desired, const state::HostState& observed,
                   exec::Runner& runner, report::Reporter& reporter, const ApplyOptions& options);
 

@@ -59,7 +59,7 @@ void record(exec::Runner& runner, const HostOutcome& outcome, const state::HostS
     info.revision = outcome.revision_after;
     info.status = result.ok() ? "succeeded" : "failed";
     if (!result.ok()) {
-        info.message += (info.message.empty() ? "" : ": ") + result.error;
+        info.message += (info.message.empty() ? "" : ": ") + result.error->message();
     }
     info.changes = change_lines(outcome.plan, result);
     state::record_revision(runner, observed, outcome.deployment->instance, info,
@@ -132,7 +132,7 @@ void apply_and_record(HostOutcome& outcome, exec::Runner& runner, LockedState& l
         locked.lock->release();
     }
     if (!result.ok()) {
-        throw Error(ErrorKind::operation_failed, result.error);
+        throw *result.error;  // with its kind: a lost connection exits as unreachable
     }
     std::string why = options.record.message.empty() ? "" : " (" + options.record.message + ")";
     reporter.event({report::Event::Kind::done, outcome.host, "",

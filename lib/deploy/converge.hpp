@@ -51,7 +51,7 @@ struct ChangeOptions {
 // Services kept outside the deployment are reported; when nothing changes that is
 // reported and nothing is recorded. Otherwise apply, record revision
 // outcome.revision_after with what actually runs, and let the lock go. Throws
-// Error(operation_failed) when apply failed, after recording the failure.
+// apply's error, with its kind and host, after recording the failure.
 void apply_and_record(HostOutcome& outcome, exec::Runner& runner, LockedState& locked, const ChangeOptions& options,
                       report::Reporter& reporter);
 

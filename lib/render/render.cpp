@@ -105,9 +105,7 @@ void check_place(const Source& source, const std::map<std::string, std::string>&
 }
 
 Deployment render(const Source& source, const RenderOptions& options) {
-    if (auto problem = tmpl::dns_label_problem(options.instance)) {
-        throw Error(ErrorKind::usage, "invalid instance name " + util::quoted(options.instance) + ": " + *problem);
-    }
+    tmpl::check_instance_name(options.instance);
     Diagnostics diagnostics(source.text);
     // The template's own `vars` are the weakest source of variables.
     tmpl::Template raw = tmpl::parse_template(source.root, diagnostics, true);

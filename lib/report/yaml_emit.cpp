@@ -1,10 +1,11 @@
 #include "report/yaml_emit.hpp"
 
 #include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include <cctype>
-#include <cstdio>
 
+#include "util/error.hpp"
 #include "util/strings.hpp"
 
 namespace calzion::report {
@@ -49,107 +50,64 @@ bool needs_quotes(const std::string& text) {
     return false;
 }
 
-std::string escape(const char* format, unsigned value) {
-    char buffer[16];
-    std::snprintf(buffer, sizeof buffer, format, value);
-    return buffer;
-}
-
-// The code point of the valid UTF-8 sequence of `length` bytes at text[at].
-unsigned code_point(const std::string& text, size_t at, size_t length) {
-    static const unsigned lead_mask[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
-    unsigned point = static_cast<unsigned char>(text[at]) & lead_mask[length];
-    for (size_t i = 1; i < length; ++i) {
-        point = (point << 6) | (static_cast<unsigned char>(text[at + i]) & 0x3f);
-    }
-    return point;
-}
-
-// A YAML double-quoted scalar. Printable UTF-8 is kept as it is; what YAML does
-// not print (control characters, DEL, C1, line and paragraph separators, the byte
-// order mark) is escaped, and a byte that is not UTF-8 becomes U+FFFD. (A JSON
-// string is no answer: YAML has no surrogate pairs for characters beyond U+FFFF.)
-std::string double_quoted(const std::string& text) {
-    std::string out = "\"";
+// Whether `text` holds what some YAML readers refuse even in double quotes
+// (DEL), or take for a line break (U+2028, U+2029 in YAML 1.1), or bytes that
+// are not UTF-8: such a string is written in ASCII only, every other character
+// escaped.
+bool needs_ascii(const std::string& text) {
     for (size_t i = 0; i < text.size();) {
         size_t length = util::utf8_sequence_length(text, i);
-        unsigned point = length == 0 ? 0xfffd : code_point(text, i, length);
-        if (point == '"' || point == '\\') {
-            out += '\\';
-            out += static_cast<char>(point);
-        } else if (point == '\n' || point == '\t' || point == '\r') {
-            out += point == '\n' ? "\\n" : point == '\t' ? "\\t" : "\\r";
-        } else if (point < 0x20 || point == 0x7f) {
-            out += escape("\\x%02x", point);
-        } else if ((point >= 0x80 && point <= 0x9f) || point == 0x2028 || point == 0x2029 || point == 0xfeff ||
-                   length == 0) {
-            out += escape("\\u%04x", point);
-        } else {
-            out.append(text, i, length);
+        if (length == 0 || text[i] == 0x7f ||
+            (length == 3 && text.compare(i, 2, "\xe2\x80") == 0 && (text[i + 2] == '\xa8' || text[i + 2] == '\xa9'))) {
+            return true;
         }
-        i += length == 0 ? 1 : length;
+        i += length;
     }
-    return out + "\"";
+    return false;
 }
 
-std::string scalar(const json& value) {
-    if (value.is_string()) {
-        const auto& text = value.get_ref<const std::string&>();
-        return needs_quotes(text) ? double_quoted(text) : text;
-    }
-    return value.dump();
-}
-
-bool is_block(const json& value) { return (value.is_object() || value.is_array()) && !value.empty(); }
-
-void emit(const json& value, int indent, std::string& out);
-
-void emit_object(const json& value, int indent, std::string& out) {
-    for (const auto& [key, item] : value.items()) {
-        out.append(static_cast<size_t>(indent), ' ');
-        out += scalar(json(key)) + ":";
-        if (is_block(item)) {
-            out += "\n";
-            emit(item, indent + 2, out);
-        } else {
-            out += " " + (item.is_object() ? "{}" : item.is_array() ? "[]" : scalar(item)) + "\n";
-        }
-    }
-}
-
-void emit_array(const json& value, int indent, std::string& out) {
-    for (const auto& item : value) {
-        out.append(static_cast<size_t>(indent), ' ');
-        if (is_block(item)) {
-            // Put the first line of a nested block right after the dash.
-            std::string nested;
-            emit(item, indent + 2, nested);
-            out += "- " + nested.substr(static_cast<size_t>(indent) + 2);
-        } else {
-            out += "- " + (item.is_object() ? "{}" : item.is_array() ? "[]" : scalar(item)) + "\n";
-        }
-    }
-}
-
-void emit(const json& value, int indent, std::string& out) {
+// Write `value` as a node: mappings and lists in block style, empty ones as
+// {} and [], strings plain unless needs_quotes, numbers and booleans as JSON
+// writes them.
+void emit(YAML::Emitter& out, const json& value) {
     if (value.is_object()) {
-        emit_object(value, indent, out);
+        out << (value.empty() ? YAML::Flow : YAML::Block) << YAML::BeginMap;
+        for (const auto& [key, item] : value.items()) {
+            out << YAML::Key;
+            emit(out, json(key));
+            out << YAML::Value;
+            emit(out, item);
+        }
+        out << YAML::EndMap;
     } else if (value.is_array()) {
-        emit_array(value, indent, out);
+        out << (value.empty() ? YAML::Flow : YAML::Block) << YAML::BeginSeq;
+        for (const auto& item : value) {
+            emit(out, item);
+        }
+        out << YAML::EndSeq;
+    } else if (value.is_string()) {
+        const auto& text = value.get_ref<const std::string&>();
+        if (needs_ascii(text)) {
+            out << YAML::EscapeNonAscii;
+        }
+        out << (needs_quotes(text) ? YAML::DoubleQuoted : YAML::Auto) << text;
+    } else if (std::string text = value.dump(); text == "null") {
+        out << YAML::Null;  // null, and what JSON writes as null (NaN)
     } else {
-        out += scalar(value) + "\n";
+        out << text;
     }
 }
 
 }  // namespace
 
 std::string to_yaml(const json& value) {
-    std::string out;
-    if (!is_block(value)) {
-        return (value.is_object() ? "{}" : value.is_array() ? "[]" : scalar(value)) + "\n";
+    YAML::Emitter out;
+    out.SetNullFormat(YAML::LowerNull);
+    emit(out, value);
+    if (!out.good()) {
+        throw Error(ErrorKind::operation_failed, "internal error: cannot write YAML: " + out.GetLastError());
     }
-    emit(value, 0, out);
-    return out;
+    return std::string(out.c_str(), out.size()) + "\n";
 }
 
 }  // namespace calzion::report

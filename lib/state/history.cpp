@@ -88,10 +88,7 @@ History parse_history(const std::string& output, const std::string& host) {
 }
 
 History read_history(exec::Runner& runner, const std::string& state_dir, const std::string& instance) {
-    // The name ends up in a path on the host: only DNS labels pass.
-    if (auto problem = tmpl::dns_label_problem(instance)) {
-        throw Error(ErrorKind::usage, "invalid instance name " + util::quoted(instance) + ": " + *problem);
-    }
+    tmpl::check_instance_name(instance);
     exec::Result result = runner.run({history_argv(state_dir, instance), "", std::nullopt, nullptr});
     if (!result.ok()) {
         std::string detail = trimmed(result.err.empty() ? "exit " + std::to_string(result.exit_code) : result.err);

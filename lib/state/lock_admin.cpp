@@ -80,13 +80,6 @@ std::vector<std::string> shell(const std::string& script, std::vector<std::strin
     return argv;
 }
 
-// Instance names end up in paths on the host: only DNS labels pass.
-void check_instance(const std::string& instance) {
-    if (auto problem = tmpl::dns_label_problem(instance)) {
-        throw Error(ErrorKind::usage, "invalid instance name " + util::quoted(instance) + ": " + *problem);
-    }
-}
-
 std::string first_line(const std::string& text) {
     std::string line = text.substr(0, text.find('\n'));
     return line.empty() ? "no output" : line;
@@ -145,7 +138,7 @@ LockInfo parse_lock_info(const std::string& output) {
 }
 
 LockInfo read_lock(exec::Runner& runner, const std::string& state_dir, const std::string& instance) {
-    check_instance(instance);
+    tmpl::check_instance_name(instance);
     exec::Result result = runner.run({lock_info_argv(state_dir, instance), "", std::nullopt, nullptr});
     if (!result.ok()) {
         throw Error(ErrorKind::operation_failed, "cannot read the lock on the host: " + first_line(result.err));
@@ -174,7 +167,7 @@ BreakOutcome parse_break(const std::string& output) {
 
 BreakOutcome break_lock(exec::Runner& runner, const std::string& state_dir, const std::string& instance,
                         const LockHolder& seen, const std::string& audit_line) {
-    check_instance(instance);
+    tmpl::check_instance_name(instance);
     exec::Result result =
         runner.run({break_lock_argv(state_dir, instance, seen.host_pid, audit_line), "", std::nullopt, nullptr});
     if (result.exit_code == 77) {

@@ -47,18 +47,11 @@ std::string describe_owner(const std::string& line) {
     throw Error(kind, "cannot read the state on the host: " + detail);
 }
 
-// Instance names end up in paths and commands on the host: only DNS labels pass.
-void check_instance(const std::string& instance) {
-    if (auto problem = tmpl::dns_label_problem(instance)) {
-        throw Error(ErrorKind::usage, "invalid instance name " + util::quoted(instance) + ": " + *problem);
-    }
-}
-
 }  // namespace
 
 HostState read_state(exec::Runner& runner, const std::string& state_dir, const std::string& instance,
                      const std::vector<std::string>& images) {
-    check_instance(instance);
+    tmpl::check_instance_name(instance);
     exec::Result result = runner.run({read_state_argv(state_dir, instance, images), "", std::nullopt, nullptr});
     if (!result.ok()) {
         fail_reading(result);
@@ -84,7 +77,7 @@ void Lock::release() {
 std::pair<std::unique_ptr<Lock>, HostState> lock_and_read(exec::Runner& runner, const std::string& state_dir,
                                                           const std::string& instance, const std::string& command,
                                                           int wait_seconds, const std::vector<std::string>& images) {
-    check_instance(instance);
+    tmpl::check_instance_name(instance);
     exec::Command lock_command{lock_argv(state_dir, instance, owner_line(command), wait_seconds, images), "",
                                std::nullopt, nullptr};
     auto holder = runner.start(lock_command);

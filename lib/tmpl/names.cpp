@@ -4,6 +4,7 @@
 #include <cctype>
 #include <vector>
 
+#include "util/error.hpp"
 #include "util/strings.hpp"
 
 namespace calzion::tmpl {
@@ -120,6 +121,12 @@ std::optional<std::string> dns_label_problem(std::string_view name) {
         return "a name ends with a lowercase letter or a digit";
     }
     return std::nullopt;
+}
+
+void check_instance_name(const std::string& instance) {
+    if (auto problem = dns_label_problem(instance)) {
+        throw Error(ErrorKind::usage, "invalid instance name " + util::quoted(instance) + ": " + *problem);
+    }
 }
 
 std::optional<std::string> image_reference_problem(std::string_view reference) {

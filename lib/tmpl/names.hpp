@@ -10,6 +10,10 @@ namespace calzion::tmpl {
 // [a-z0-9], or [a-z0-9][a-z0-9-]{0,61}[a-z0-9]), or nullopt when it is.
 std::optional<std::string> dns_label_problem(std::string_view name);
 
+// Check an instance name, which ends up in paths and commands on the host:
+// only DNS labels pass. Throws Error(usage) "invalid instance name "NAME": WHY".
+void check_instance_name(const std::string& instance);
+
 // Why `reference` is not a valid image reference ([registry[:port]/]path[:tag][@digest]),
 // or nullopt when it is.
 std::optional<std::string> image_reference_problem(std::string_view reference);

@@ -36,7 +36,11 @@ private:
 
 }  // namespace
 
-void FakeRunner::on(Match match, exec::Result result) { m_rules.push_back({std::move(match), std::move(result)}); }
+void FakeRunner::on(Match match, exec::Result result) { m_rules.push_back({std::move(match), std::move(result), {}}); }
+
+void FakeRunner::on_call(Match match, Answer answer) {
+    m_rules.push_back({std::move(match), exec::Result{0, "", "", ""}, std::move(answer)});
+}
 
 void FakeRunner::on_prefix(std::vector<std::string> prefix, exec::Result result) {
     on([prefix](const std::vector<std::string>& argv) {
@@ -45,10 +49,22 @@ void FakeRunner::on_prefix(std::vector<std::string> prefix, exec::Result result)
 }
 
 std::pair<exec::Result, size_t> FakeRunner::record(const exec::Command& command) {
-    std::lock_guard<std::mutex> guard(m_mutex);
-    m_commands.push_back(command);
-    auto rule = std::find_if(m_rules.begin(), m_rules.end(), [&](const Rule& r) { return r.match(command.argv); });
-    return {rule != m_rules.end() ? rule->result : exec::Result{0, "", "", ""}, m_commands.size() - 1};
+    Answer answer;
+    std::pair<exec::Result, size_t> recorded{exec::Result{0, "", "", ""}, 0};
+    {
+        std::lock_guard<std::mutex> guard(m_mutex);
+        m_commands.push_back(command);
+        recorded.second = m_commands.size() - 1;
+        auto rule = std::find_if(m_rules.begin(), m_rules.end(), [&](const Rule& r) { return r.match(command.argv); });
+        if (rule != m_rules.end()) {
+            recorded.first = rule->result;
+            answer = rule->answer;
+        }
+    }
+    if (answer) {
+        recorded.first = answer(command);
+    }
+    return recorded;
 }
 
 exec::Result FakeRunner::run(const exec::Command& command) {

@@ -15,11 +15,15 @@ namespace calzion::test {
 class FakeRunner final : public exec::Runner {
 public:
     using Match = std::function<bool(const std::vector<std::string>& argv)>;
+    using Answer = std::function<exec::Result(const exec::Command& command)>;
 
     // Answer commands that `match` accepts with `result`.
     void on(Match match, exec::Result result);
     // Answer commands whose argv starts with `prefix` with `result`.
     void on_prefix(std::vector<std::string> prefix, exec::Result result);
+    // Answer commands that `match` accepts by calling `answer` (outside the
+    // runner's lock), which may block or throw as a real runner might.
+    void on_call(Match match, Answer answer);
 
     exec::Result run(const exec::Command& command) override;
     std::unique_ptr<exec::Process> start(const exec::Command& command) override;
@@ -38,6 +42,7 @@ private:
     struct Rule {
         Match match;
         exec::Result result;
+        Answer answer;  // set: called for the result
     };
     std::string m_host = "fake";
     std::vector<Rule> m_rules;

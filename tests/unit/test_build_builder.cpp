@@ -1,6 +1,12 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
+#include <stdexcept>
+#include <thread>
 
 #include "build/builder.hpp"
 #include "fake_runner.hpp"
@@ -157,6 +163,26 @@ TEST_CASE("build::build_images") {
         CHECK(host.lines().empty());
         CHECK(second_host.lines().empty());
     }
+    SUBCASE("anything a runner throws fails the service as an Error, keeping an Error's kind") {
+        host.on_call([](const std::vector<std::string>& argv) { return argv.size() > 1 && argv[1] == "build"; },
+                     [](const exec::Command&) -> exec::Result { throw std::runtime_error("out of file handles"); });
+        CHECK_THROWS_WITH_AS(build::build_images(plan, recipes, {host, local, nullptr}, reporter),
+                             "service \"web\": internal error: out of file handles", Error);
+        CHECK(reporter.lines.back() == "fake web: internal error: out of file handles");
+        test::FakeRunner lost;
+        lost.on_call([](const std::vector<std::string>&) { return true; },
+                     [](const exec::Command&) -> exec::Result {
+                         throw Error(ErrorKind::unreachable, "connection lost").on_host("web1");
+                     });
+        try {
+            build::build_images(plan, recipes, {lost, local, nullptr}, reporter);
+            FAIL("no error");
+        } catch (const Error& error) {
+            CHECK(error.kind() == ErrorKind::unreachable);
+            CHECK(error.host() == "web1");
+            CHECK(error.message() == "service \"web\": connection lost");
+        }
+    }
     SUBCASE("a docker load that fails") {
         local.on_prefix({"docker", "save"}, {0, "", "IMAGE TAR", ""});
         host.on_prefix({"docker", "load"}, {1, "", "", "open /var/lib/docker/tmp: no space left on device\n"});
@@ -165,5 +191,74 @@ TEST_CASE("build::build_images") {
                              "service \"web\": docker load failed (exit 1); its last lines:\n"
                              "open /var/lib/docker/tmp: no space left on device",
                              Error);
+    }
+}
+
+namespace {
+
+// Builds of several images that can tell whether they overlapped: each
+// docker build waits, for a bounded time, until `expected` builds have started.
+struct OverlappingBuilds {
+    explicit OverlappingBuilds(size_t count) : expected(count) {}
+
+    exec::Result build(const exec::Command&) {
+        std::unique_lock lock(mutex);
+        ++builds;
+        changed.notify_all();
+        if (!changed.wait_for(lock, std::chrono::seconds(10), [&] { return builds >= expected; })) {
+            overlapped = false;  // a regression ends here, not in a hang
+        }
+        return {0, "", "", ""};
+    }
+
+    size_t expected;
+    std::mutex mutex;
+    std::condition_variable changed;
+    size_t builds = 0;
+    bool overlapped = true;
+};
+
+}  // namespace
+
+TEST_CASE("build::LocalImages builds each image once, different images concurrently") {
+    test::FakeRunner local;
+    local.on_prefix({"docker", "image", "inspect"}, {1, "", "", "Error: No such image\n"});
+    local.on_prefix({"git"}, {0, "", "TAR STREAM", ""});
+    build::LocalImages images(local);
+    std::atomic<int> announced{0};
+    auto ensure = [&](const std::string& image) {
+        images.ensure(recipe_for("web"), image, local, [&] { ++announced; });
+    };
+    auto builds = [&] {
+        auto lines = local.lines();
+        return std::count_if(lines.begin(), lines.end(),
+                             [](const std::string& line) { return line.rfind("docker build", 0) == 0; });
+    };
+
+    SUBCASE("two images: the second builds while the first is building") {
+        OverlappingBuilds overlap(2);
+        local.on_call([](const std::vector<std::string>& argv) { return argv.size() > 1 && argv[1] == "build"; },
+                      [&](const exec::Command& command) { return overlap.build(command); });
+        std::thread first(ensure, "shop-web:1");
+        std::thread second(ensure, "shop-api:1");
+        first.join();
+        second.join();
+        CHECK(overlap.overlapped);
+        CHECK(builds() == 2);
+        CHECK(announced == 2);
+    }
+    SUBCASE("one image asked for by several hosts at once: built once, every caller returns once it is there") {
+        OverlappingBuilds overlap(1);
+        local.on_call([](const std::vector<std::string>& argv) { return argv.size() > 1 && argv[1] == "build"; },
+                      [&](const exec::Command& command) { return overlap.build(command); });
+        std::vector<std::thread> hosts;
+        for (int i = 0; i < 4; ++i) {
+            hosts.emplace_back(ensure, "shop-web:1");
+        }
+        for (auto& host : hosts) {
+            host.join();
+        }
+        CHECK(builds() == 1);
+        CHECK(announced == 1);
     }
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <functional>
 #include <sstream>
+#include <stdexcept>
+#include <thread>
 
 #include "deploy/apply.hpp"
 #include "exec/sequence.hpp"
@@ -107,6 +109,9 @@ struct Fixture {
     }
 };
 
+// The message of the result's error; empty when it has none.
+std::string error_of(const deploy::ApplyResult& result) { return result.error ? result.error->message() : ""; }
+
 docker::Container running(const render::RenderedService& service, const std::string& hash) {
     docker::Container container;
     container.name = service.container;
@@ -157,7 +162,7 @@ TEST_CASE("deploy::apply") {
         f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop_web"); },
                     step_failed(4, "ready running none\n", "Error response from daemon: network gone\n"));
         auto result = f.apply(f.plan());
-        CHECK(result.error == "service \"web\": handing the traffic over to the new container failed: Error "
+        CHECK(error_of(result) == "service \"web\": handing the traffic over to the new container failed: Error "
                               "response from daemon: network gone");
         CHECK(f.steps().size() == 1);
     }
@@ -167,7 +172,7 @@ TEST_CASE("deploy::apply") {
         f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop_web"); },
                     step_failed(1, "", "Error response from daemon: name in use\n"));
         auto result = f.apply(f.plan());
-        CHECK(result.error == "service \"web\": docker rename failed: Error response from daemon: name in use");
+        CHECK(error_of(result) == "service \"web\": docker rename failed: Error response from daemon: name in use");
         CHECK(f.steps().size() == 1);
     }
     SUBCASE("stop-first: stop, park, run with the alias, wait, remove the old one") {
@@ -243,7 +248,7 @@ TEST_CASE("deploy::apply") {
         auto result = f.apply(f.plan());
         CHECK_FALSE(result.ok());
         CHECK(result.applied.empty());
-        CHECK(result.error == "service \"web\": failed to start (exited); its last log lines:\ncannot bind\n");
+        CHECK(error_of(result) == "service \"web\": failed to start (exited); its last log lines:\ncannot bind\n");
         CHECK(f.steps() == std::vector<std::string>{
                                "prepare + rename shop_web shop_web_old + run shop_web without alias + wait "
                                "shop_web + hand web over from shop_web_old to shop_web, drain 2s",
@@ -271,7 +276,7 @@ TEST_CASE("deploy::apply") {
         auto result = f.apply(f.plan());
         CHECK(result.applied.empty());
         CHECK(result.restored == std::set<std::string>{"web"});
-        CHECK(result.error == "service \"web\": not ready after 120s; its last log lines:\nstill warming up\n");
+        CHECK(error_of(result) == "service \"web\": not ready after 120s; its last log lines:\nstill warming up\n");
         CHECK(f.steps() == std::vector<std::string>{"prepare", "wait shop_web", "alias web to shop_web_old",
                                                     "rm-own shop_web", "rename shop_web_old shop_web",
                                                     "start shop_web"});
@@ -280,7 +285,7 @@ TEST_CASE("deploy::apply") {
         f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop_db"); },
                     step_failed(0, "", "Unable to find image\n"));
         auto result = f.apply(f.plan());
-        CHECK(result.error == "service \"db\": docker run failed: Unable to find image");
+        CHECK(error_of(result) == "service \"db\": docker run failed: Unable to find image");
         CHECK(f.steps() == std::vector<std::string>{"prepare", "run shop_db + wait shop_db", "rm-own shop_db",
                                                     "image inspect --format {{.Id}} postgres:16"});
     }
@@ -336,7 +341,7 @@ TEST_CASE("deploy::apply with secrets") {
     }
     SUBCASE("without values and without the file on the host, nothing is touched") {
         auto result = f.apply(f.plan());
-        CHECK(result.error ==
+        CHECK(error_of(result) ==
               "secret \"TOKEN\" of service \"web\" is not on the host (secrets/web.env): deploy the template with "
               "the secret set");
         CHECK(f.runner.commands().empty());
@@ -344,7 +349,7 @@ TEST_CASE("deploy::apply with secrets") {
     SUBCASE("a file on the host that lacks a secret is not enough") {
         f.host.secret_files["web"] = {"TOKEN"};
         auto result = f.apply(f.plan());
-        CHECK(result.error ==
+        CHECK(error_of(result) ==
               "secret \"KEY\" of service \"web\" is not on the host (secrets/web.env): deploy the template with the "
               "secret set");
         CHECK(f.runner.commands().empty());
@@ -419,7 +424,7 @@ TEST_CASE("deploy::apply and init") {
                     exec::Result{2, "", "connecting\nERROR: syntax error at line 3\n", ""});
         auto result = f.apply(f.plan());
         CHECK(result.applied.empty());
-        CHECK(result.error == "service \"db\": init command \"psql -f /schema.sql\" failed (exit 2); its last output "
+        CHECK(error_of(result) == "service \"db\": init command \"psql -f /schema.sql\" failed (exit 2); its last output "
                               "lines:\nconnecting\nERROR: syntax error at line 3\n");
         CHECK(init_steps(f.runner) == std::vector<std::string>{"prepare", "run shop_db + wait shop_db",
                                                                "init shop_db createdb app",
@@ -428,7 +433,7 @@ TEST_CASE("deploy::apply and init") {
     SUBCASE("an init that prints nothing says so") {
         f.runner.on([](const std::vector<std::string>& argv) { return is_init(argv, "createdb"); },
                     exec::Result{1, "", "", ""});
-        CHECK(f.apply(f.plan()).error == "service \"db\": init command \"createdb app\" failed (exit 1) and printed nothing");
+        CHECK(error_of(f.apply(f.plan())) == "service \"db\": init command \"createdb app\" failed (exit 1) and printed nothing");
     }
     SUBCASE("a running container whose init has not run gets only its init, and keeps running if it fails") {
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
@@ -443,7 +448,7 @@ TEST_CASE("deploy::apply and init") {
         failing.on([](const std::vector<std::string>& argv) { return is_init(argv, "createdb"); },
                    exec::Result{3, "", "exists\n", ""});
         auto failed = deploy::apply(f.plan(), f.deployment, f.host, failing, f.reporter, {});
-        CHECK(failed.error == "service \"db\": init command \"createdb app\" failed (exit 3); its last output lines:\nexists\n");
+        CHECK(error_of(failed) == "service \"db\": init command \"createdb app\" failed (exit 3); its last output lines:\nexists\n");
         CHECK(init_steps(failing) == std::vector<std::string>{"prepare", "init shop_db createdb app"});
     }
     SUBCASE("a replacement whose init fails is rolled back: the old container comes back") {
@@ -499,7 +504,7 @@ TEST_CASE("deploy::apply and the pull policy") {
         f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop_web"); },
                     step_failed(1, "", "docker: Error response from daemon: No such image: local/nope:1.\n"));
         f.runner.on_prefix({"docker", "image", "inspect"}, exec::Result{1, "", "", "Error: No such image: local/nope:1\n"});
-        CHECK(f.apply(f.plan()).error ==
+        CHECK(error_of(f.apply(f.plan())) ==
               "service \"web\": image \"local/nope:1\" is not on the host, and pull policy \"never\" does not pull "
               "it: docker: Error response from daemon: No such image: local/nope:1.");
     }
@@ -510,8 +515,73 @@ TEST_CASE("deploy::apply and the pull policy") {
         f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop_web"); },
                     step_failed(1, "", "Error response from daemon: no such host\n"));
         f.runner.on_prefix({"docker", "image", "inspect"}, exec::Result{1, "", "", ""});
-        CHECK(deploy::apply(f.plan(), f.deployment, f.host, f.runner, f.reporter, options).error ==
+        CHECK(error_of(deploy::apply(f.plan(), f.deployment, f.host, f.runner, f.reporter, options)) ==
               "service \"web\": cannot pull image \"local/nope:1\" (pull policy \"always\"): Error response from "
               "daemon: no such host");
+    }
+}
+
+namespace {
+
+// Whether some command so far is the start script of `container`.
+bool started(const test::FakeRunner& runner, const std::string& container) {
+    auto commands = runner.commands();
+    return std::any_of(commands.begin(), commands.end(),
+                       [&](const exec::Command& command) { return is_sequence_with(command.argv, container); });
+}
+
+}  // namespace
+
+TEST_CASE("deploy::apply on the one executor") {
+    Fixture f;
+    f.deployment = testing::render_yaml(R"(
+services:
+  a: {image: "busybox:1"}
+  b: {image: "busybox:1"}
+  c: {image: "busybox:1"}
+  d: {image: "busybox:1", depends_on: [b]}
+)",
+                                        "shop");
+
+    SUBCASE("an exception that is not an Error fails its service: no hang, the others' outcomes kept") {
+        // b throws once a and c have started, so that they run alongside it.
+        f.runner.on_call([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop_b"); },
+                         [&](const exec::Command&) -> exec::Result {
+                             for (int i = 0; i < 1000 && !(started(f.runner, "shop_a") && started(f.runner, "shop_c"));
+                                  ++i) {
+                                 std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                             }
+                             throw std::runtime_error("bad_alloc in the runner");
+                         });
+        auto result = f.apply(f.plan());
+        REQUIRE(result.error);
+        CHECK(result.error->kind() == ErrorKind::operation_failed);
+        CHECK(result.error->message() == "service \"b\": internal error: bad_alloc in the runner");
+        CHECK(result.applied == std::set<std::string>{"a", "c"});
+        CHECK_FALSE(started(f.runner, "shop_d"));
+        CHECK(f.log.str().find("fake b: internal error: bad_alloc in the runner") != std::string::npos);
+    }
+    SUBCASE("an Error keeps its kind and its host") {
+        f.runner.on_call([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop_b"); },
+                         [](const exec::Command&) -> exec::Result {
+                             throw Error(ErrorKind::unreachable, "connection to web1 lost: reset").on_host("web1");
+                         });
+        auto result = f.apply(f.plan());
+        REQUIRE(result.error);
+        CHECK(result.error->kind() == ErrorKind::unreachable);
+        CHECK(result.error->host() == "web1");
+        CHECK(result.error->message() == "service \"b\": connection to web1 lost: reset");
+        CHECK_FALSE(started(f.runner, "shop_d"));
+    }
+    SUBCASE("a failure while preparing the host keeps its kind") {
+        f.runner.on_call([](const std::vector<std::string>& argv) { return unfold(argv).size() == 1 && argv[0] == "sh"; },
+                         [](const exec::Command&) -> exec::Result {
+                             throw Error(ErrorKind::permission, "permission denied");
+                         });
+        auto result = f.apply(f.plan());
+        REQUIRE(result.error);
+        CHECK(result.error->kind() == ErrorKind::permission);
+        CHECK(result.error->message() == "permission denied");
+        CHECK(result.applied.empty());
     }
 }

@@ -108,7 +108,9 @@ TEST_CASE("report::yaml_emit") {
         // UTF-8 is written as it is, except what YAML does not print.
         CHECK(to_yaml(json{{"a", "caf\xc3\xa9 \xf0\x9f\x98\x80"}}) == "a: \"caf\xc3\xa9 \xf0\x9f\x98\x80\"\n");
         CHECK(to_yaml(json{{"a", "\xc2\x85|\xe2\x80\xa8|\xe2\x80\xa9|\xef\xbb\xbf"}}) ==
-              "a: \"\\u0085|\\u2028|\\u2029|\\ufeff\"\n");
+              "a: \"\\x85|\\u2028|\\u2029|\\ufeff\"\n");
+        // A string holding DEL, U+2028 or U+2029 (a line break to YAML 1.1 readers) is all ASCII.
+        CHECK(to_yaml(json{{"a", "caf\xc3\xa9\x7f"}}) == "a: \"caf\\xe9\\x7f\"\n");
         // Not UTF-8: each bad byte becomes U+FFFD rather than an exception.
         CHECK(to_yaml(json{{"a", "x\xffy"}}) == "a: \"x\\ufffdy\"\n");
     }
@@ -147,10 +149,12 @@ mounts:
   - type: volume
     ro: false
 nested:
-  - - 1
+  -
+    - 1
     - 2
   - []
-  - - k: {}
+  -
+    - k: {}
 )");
         check_round_trip(value);
     }

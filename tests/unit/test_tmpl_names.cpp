@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "util/error.hpp"
+
 using calzion::tmpl::dns_label_problem;
 using calzion::tmpl::image_reference_problem;
 using calzion::tmpl::is_env_name;
@@ -121,4 +123,18 @@ TEST_CASE("tmpl::names") {
             CHECK_FALSE_MESSAGE(is_env_name(name), name);
         }
     }
+}
+
+TEST_CASE("tmpl::check_instance_name") {
+    CHECK_NOTHROW(calzion::tmpl::check_instance_name("shop-2"));
+    try {
+        calzion::tmpl::check_instance_name("../etc");
+        FAIL("no error");
+    } catch (const calzion::Error& error) {
+        CHECK(error.kind() == calzion::ErrorKind::usage);
+        CHECK(error.message() == "invalid instance name \"../etc\": a name starts with a lowercase letter or a digit");
+    }
+    CHECK_THROWS_WITH_AS(calzion::tmpl::check_instance_name("Shop"),
+                         "invalid instance name \"Shop\": a name starts with a lowercase letter or a digit",
+                         calzion::Error);
 }
