@@ -22,7 +22,12 @@ public:
         }
         return std::nullopt;
     }
-    exec::Result finish() override { return m_result; }
+    // Like the real runners: what read_line took is no longer part of the output.
+    exec::Result finish() override {
+        exec::Result result = m_result;
+        result.out = m_lines.eof() ? "" : m_result.out.substr(static_cast<size_t>(m_lines.tellg()));
+        return result;
+    }
     bool write(std::string_view data) override {
         m_sink(data);
         return true;
@@ -36,7 +41,13 @@ private:
 
 }  // namespace
 
-void FakeRunner::on(Match match, exec::Result result) { m_rules.push_back({std::move(match), std::move(result)}); }
+void FakeRunner::on(Match match, exec::Result result) {
+    m_rules.push_back({std::move(match), std::move(result), nullptr});
+}
+
+void FakeRunner::raise_on(Match match, std::function<void()> raise) {
+    m_rules.push_back({std::move(match), exec::Result{}, std::move(raise)});
+}
 
 void FakeRunner::on_prefix(std::vector<std::string> prefix, exec::Result result) {
     on([prefix](const std::vector<std::string>& argv) {
@@ -48,6 +59,9 @@ std::pair<exec::Result, size_t> FakeRunner::record(const exec::Command& command)
     std::lock_guard<std::mutex> guard(m_mutex);
     m_commands.push_back(command);
     auto rule = std::find_if(m_rules.begin(), m_rules.end(), [&](const Rule& r) { return r.match(command.argv); });
+    if (rule != m_rules.end() && rule->raise) {
+        rule->raise();
+    }
     return {rule != m_rules.end() ? rule->result : exec::Result{0, "", "", ""}, m_commands.size() - 1};
 }
 

@@ -16,10 +16,15 @@ class FakeRunner final : public exec::Runner {
 public:
     using Match = std::function<bool(const std::vector<std::string>& argv)>;
 
+    explicit FakeRunner(std::string host = "fake") : m_host(std::move(host)) {}
+
     // Answer commands that `match` accepts with `result`.
     void on(Match match, exec::Result result);
     // Answer commands whose argv starts with `prefix` with `result`.
     void on_prefix(std::vector<std::string> prefix, exec::Result result);
+    // Call `raise` (which throws, like a broken transport or a bug) for commands
+    // that `match` accepts, after recording them.
+    void raise_on(Match match, std::function<void()> raise);
 
     exec::Result run(const exec::Command& command) override;
     std::unique_ptr<exec::Process> start(const exec::Command& command) override;
@@ -33,13 +38,15 @@ public:
 
 private:
     // Record `command`; return the answer and its index in m_commands.
+    // Throws as a raise_on rule says.
     std::pair<exec::Result, size_t> record(const exec::Command& command);
 
     struct Rule {
         Match match;
         exec::Result result;
+        std::function<void()> raise;
     };
-    std::string m_host = "fake";
+    std::string m_host;
     std::vector<Rule> m_rules;
     mutable std::mutex m_mutex;
     std::vector<exec::Command> m_commands;
