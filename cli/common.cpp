@@ -124,6 +124,7 @@ deploy::Targets targets_for(const Invocation& run) {
         targets.router.image = infrastructure->router.image;
         targets.router.http_port = infrastructure->router.http_port;
     }
+    targets.connector = deploy::host_connector(targets);
     return targets;
 }
 

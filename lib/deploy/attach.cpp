@@ -8,8 +8,9 @@
 #include <unistd.h>
 
 #include "deploy/lifecycle.hpp"
+#include "exec/executor.hpp"
 #include "exec/local_terminal.hpp"
-#include "state/store.hpp"
+#include "ops/session.hpp"
 #include "util/strings.hpp"
 
 namespace calzion::deploy {
@@ -36,7 +37,12 @@ Found find_on(Connection& connection, const Targets& targets, const std::string&
         return found;
     }
     try {
-        state::HostState observed = state::read_state(*connection.runner, targets.state_dir_for(connection.host), instance, {});
+        ops::SessionOptions options;
+        options.state_dir = targets.state_dir_for(connection.host);
+        options.instance = instance;
+        options.mode = ops::SessionOptions::Mode::read;
+        ops::Session look(*connection.runner, options);
+        const state::HostState& observed = look.observed();
         if (observed.current_revision == 0) {
             return found;
         }
@@ -68,17 +74,22 @@ Found find_on(Connection& connection, const Targets& targets, const std::string&
 // any host, or Error(usage) when no host has the instance or none runs the service.
 std::vector<Found> locate(std::vector<Connection>& connections, const Targets& targets, const std::string& instance,
                           const std::string& service) {
-    std::vector<std::future<Found>> pending;
-    for (auto& connection : connections) {
-        pending.push_back(std::async(std::launch::async, [&] { return find_on(connection, targets, instance, service); }));
+    std::vector<Found> founds(connections.size());
+    auto failures = exec::run_each(connections.size(), ops::k_host_limit, [&](size_t i) {
+        founds[i] = find_on(connections[i], targets, instance, service);
+    });
+    for (size_t i = 0; i < founds.size(); ++i) {
+        founds[i].host = connections[i].host;
+        if (failures[i]) {
+            founds[i].error = ops::on_host(*failures[i], connections[i].host);
+        }
     }
     std::vector<Found> located;
     std::vector<std::optional<Error>> errors;
     std::string hosts;
     std::vector<std::string> services;
     bool deployed = false;
-    for (auto& future : pending) {
-        Found found = future.get();
+    for (auto& found : founds) {
         errors.push_back(found.error);
         hosts += (hosts.empty() ? "" : ", ") + found.host;
         deployed = deployed || found.deployed;

@@ -2,7 +2,6 @@
 
 #include <optional>
 
-#include "exec/dry_run_runner.hpp"
 #include "state/fields.hpp"
 #include "state/ownership.hpp"
 #include "state/revision.hpp"
@@ -44,8 +43,9 @@ std::vector<std::string> change_lines(const plan::Plan& plan, const ApplyResult&
     return lines;
 }
 
-void record(exec::Runner& runner, const HostOutcome& outcome, const state::HostState& observed,
-            const state::RevisionInfo& what, const ApplyResult& result) {
+void record(ops::Session& session, const HostOutcome& outcome, const state::RevisionInfo& what,
+            const ApplyResult& result) {
+    const state::HostState& observed = session.observed();
     std::set<std::string> current = result.applied;
     std::set<std::string> kept;
     for (const auto& action : outcome.plan.actions) {
@@ -62,8 +62,7 @@ void record(exec::Runner& runner, const HostOutcome& outcome, const state::HostS
         info.message += (info.message.empty() ? "" : ": ") + result.error->message();
     }
     info.changes = change_lines(outcome.plan, result);
-    state::record_revision(runner, observed, outcome.deployment->instance, info,
-                           state::actual_deployment_json(*outcome.deployment, current, kept, observed));
+    session.record_revision(info, state::actual_deployment_json(*outcome.deployment, current, kept, observed));
 }
 
 // Without --prune, containers of services that left the template stay: say so,
@@ -77,20 +76,6 @@ void report_kept(const plan::Plan& plan, const std::string& host, report::Report
 }
 
 }  // namespace
-
-LockedState lock_and_read_for(exec::Runner& runner, const std::string& state_dir, const std::string& instance,
-                              const std::string& command, int lock_timeout, bool dry_run,
-                              const std::vector<std::string>& images) {
-    LockedState locked;
-    if (dry_run) {
-        locked.observed = state::read_state(runner, state_dir, instance, images);
-        state::check_owner(locked.observed, instance, runner.host());
-    } else {
-        std::tie(locked.lock, locked.observed) =
-            state::lock_and_read(runner, state_dir, instance, command, lock_timeout, images);
-    }
-    return locked;
-}
 
 std::vector<std::string> images_of(const render::Deployment& deployment) {
     std::vector<std::string> images;
@@ -111,7 +96,7 @@ plan::Plan plan_for(const render::Deployment& desired, const state::HostState& o
     return plan::make_plan(desired, fields, observed, options);
 }
 
-void apply_and_record(HostOutcome& outcome, exec::Runner& runner, LockedState& locked, const ChangeOptions& options,
+void apply_and_record(HostOutcome& outcome, ops::Session& session, const ChangeOptions& options,
                       report::Reporter& reporter) {
     report_kept(outcome.plan, outcome.host, reporter);
     if (!outcome.plan.has_changes()) {
@@ -119,25 +104,18 @@ void apply_and_record(HostOutcome& outcome, exec::Runner& runner, LockedState& l
                         "up to date at revision " + std::to_string(outcome.revision_before)});
         return;
     }
-    std::optional<exec::DryRunRunner> dry;
-    if (options.dry_run) {
-        dry.emplace(runner.host(), *options.dry_run);
-    }
-    exec::Runner& target = dry ? static_cast<exec::Runner&>(*dry) : runner;
     report::SilentReporter silent;
-    ApplyResult result = apply(outcome.plan, *outcome.deployment, locked.observed, target, dry ? silent : reporter,
-                               options.apply);
-    record(target, outcome, locked.observed, options.record, result);
-    if (locked.lock) {
-        locked.lock->release();
-    }
+    ApplyResult result = apply(outcome.plan, *outcome.deployment, session.observed(), session.runner(),
+                               session.dry_run() ? silent : reporter, options.apply);
+    record(session, outcome, options.record, result);
+    session.release();
     if (!result.ok()) {
         throw *result.error;  // with its kind: a lost connection exits as unreachable
     }
     std::string why = options.record.message.empty() ? "" : " (" + options.record.message + ")";
     reporter.event({report::Event::Kind::done, outcome.host, "",
-                    (dry ? "would record revision " : "recorded revision ") + std::to_string(outcome.revision_after) +
-                        why});
+                    (session.dry_run() ? "would record revision " : "recorded revision ") +
+                        std::to_string(outcome.revision_after) + why});
 }
 
 }  // namespace calzion::deploy

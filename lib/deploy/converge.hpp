@@ -1,10 +1,8 @@
 #pragma once
 
-// The path every change to an instance takes on one host, whatever asked for it
-// (deploy from a template, rollback from a recorded revision): lock and read,
-// plan, apply, record, unlock.
+// The part of a change to an instance on one host that deploy and rollback
+// share, inside an ops::Session: plan, apply, record, unlock.
 
-#include <iosfwd>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,24 +10,12 @@
 #include "deploy/apply.hpp"
 #include "deploy/deploy.hpp"
 #include "exec/runner.hpp"
+#include "ops/session.hpp"
 #include "plan/plan.hpp"
 #include "report/reporter.hpp"
 #include "state/store.hpp"
 
 namespace calzion::deploy {
-
-// A host's state as read for a change, and the lock that keeps it so.
-struct LockedState {
-    std::unique_ptr<state::Lock> lock;  // null for a dry run, which changes nothing
-    state::HostState observed;
-};
-
-// Take the instance's lock, waiting up to `lock_timeout` seconds, and read its
-// state in the same round trip; for a dry run, only read. `images` are the
-// references whose local ids the plan compares. Throws as state::lock_and_read.
-LockedState lock_and_read_for(exec::Runner& runner, const std::string& state_dir, const std::string& instance,
-                              const std::string& command, int lock_timeout, bool dry_run,
-                              const std::vector<std::string>& images);
 
 // The references of the images a deployment runs (a built service's once its
 // commit is known: render::RenderOptions::commits).
@@ -42,17 +28,17 @@ plan::Plan plan_for(const render::Deployment& desired, const state::HostState& o
 // How to carry out one host's change and what to record about it.
 struct ChangeOptions {
     ApplyOptions apply;
-    std::ostream* dry_run = nullptr;  // set: print the commands instead of running them
     // command, template file and digest, git commit, message; the rest is filled in
     state::RevisionInfo record;
 };
 
-// Carry out outcome.plan, made for *outcome.deployment against locked.observed.
-// Services kept outside the deployment are reported; when nothing changes that is
-// reported and nothing is recorded. Otherwise apply, record revision
+// Carry out outcome.plan, made for *outcome.deployment against
+// session.observed(), through session.runner() (printed for a dry run).
+// Services kept outside the deployment are reported; when nothing changes that
+// is reported and nothing is recorded. Otherwise apply, record revision
 // outcome.revision_after with what actually runs, and let the lock go. Throws
 // apply's error, with its kind and host, after recording the failure.
-void apply_and_record(HostOutcome& outcome, exec::Runner& runner, LockedState& locked, const ChangeOptions& options,
+void apply_and_record(HostOutcome& outcome, ops::Session& session, const ChangeOptions& options,
                       report::Reporter& reporter);
 
 }  // namespace calzion::deploy

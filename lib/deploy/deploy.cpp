@@ -1,13 +1,13 @@
 #include "deploy/deploy.hpp"
 
 #include <algorithm>
-#include <future>
 #include <optional>
 
 #include "build/builder.hpp"
 #include "deploy/converge.hpp"
 #include "deploy/git_commit.hpp"
 #include "exec/dry_run_runner.hpp"
+#include "ops/session.hpp"
 #include "exec/local_runner.hpp"
 #include "infra/placement.hpp"
 #include "router/observe.hpp"
@@ -102,29 +102,33 @@ void build_for_host(const HostOutcome& outcome, exec::Runner& runner, const Depl
     build::build_images(outcome.plan, request.builds, runners, request.dry_run ? silent : reporter);
 }
 
-LockedState lock_and_read_host(exec::Runner& runner, const DeployRequest& request) {
-    // Lock and read the state in one round trip (a dry run only reads).
-    return lock_and_read_for(runner, request.targets.state_dir_for(runner.host()), request.render.instance, "deploy",
-                             request.lock_timeout, request.dry_run != nullptr, images_of(*render_at(request, 1)));
+// How a host is opened: deploy locks and reads in one round trip, a dry run
+// and plan only read.
+// `images`: those of the request (images_of), or for a deploy none yet: each
+// host renders them then (as a problem found there is that host's).
+ops::SessionOptions session_options(const DeployRequest& request, const std::string& host, bool plan_only,
+                                    const std::optional<std::vector<std::string>>& images = std::nullopt) {
+    using Mode = ops::SessionOptions::Mode;
+    ops::SessionOptions options;
+    options.state_dir = request.targets.state_dir_for(host);
+    options.instance = request.render.instance;
+    options.command = "deploy";
+    options.lock_timeout = request.lock_timeout;
+    options.images = images ? *images : images_of(*render_at(request, 1));
+    options.mode = plan_only ? Mode::read : request.dry_run ? Mode::dry_run : Mode::change;
+    options.dry_run_to = request.dry_run;
+    return options;
 }
 
 // Build and apply what plan_host planned.
-void apply_planned(HostOutcome& outcome, exec::Runner& runner, const DeployRequest& request, LockedState& locked,
+void apply_planned(HostOutcome& outcome, ops::Session& session, const DeployRequest& request,
                    const state::RevisionInfo& provenance, build::LocalImages& local_images,
                    report::Reporter& reporter) {
     // Build the images of `git`/`build` services the host lacks, before anything changes.
-    build_for_host(outcome, runner, request, local_images, reporter);
+    build_for_host(outcome, session.reader(), request, local_images, reporter);
     // Apply, record what actually runs as the next revision, unlock.
-    ChangeOptions change{apply_options(request, *outcome.deployment), request.dry_run, provenance};
-    apply_and_record(outcome, runner, locked, change, reporter);
-}
-
-void change_host(HostOutcome& outcome, exec::Runner& runner, const DeployRequest& request, LockedState& locked,
-                 const state::RevisionInfo& provenance, build::LocalImages& local_images,
-                 report::Reporter& reporter) {
-    // Plan: what the template wants against what runs.
-    plan_host(outcome, request, locked.observed);
-    apply_planned(outcome, runner, request, locked, provenance, local_images, reporter);
+    ChangeOptions change{apply_options(request, *outcome.deployment), provenance};
+    apply_and_record(outcome, session, change, reporter);
 }
 
 // After a deploy on a host where the instance has or had domains: the router
@@ -144,13 +148,6 @@ void sync_router(HostOutcome& outcome, exec::Runner& runner, const DeployRequest
     reporter.event({report::Event::Kind::done, runner.host(), "",
                     result.changed() ? "router serves " + (domains.empty() ? std::string("no domain") : domains)
                                      : "router unchanged"});
-}
-
-void deploy_host(HostOutcome& outcome, exec::Runner& runner, const DeployRequest& request,
-                 const state::RevisionInfo& provenance, build::LocalImages& local_images,
-                 report::Reporter& reporter) {
-    LockedState locked = lock_and_read_host(runner, request);
-    change_host(outcome, runner, request, locked, provenance, local_images, reporter);
 }
 
 // Where each service runs, from every host's state.
@@ -259,106 +256,62 @@ void hold_back(std::vector<HostOutcome>& outcomes, const std::string& failure = 
     }
 }
 
-// Run `work(i)` for every i below `count` at once, keeping Errors per index.
-template <typename Work>
-void in_parallel(std::vector<HostOutcome>& outcomes, Work work) {
-    std::vector<std::future<void>> pending;
-    for (size_t i = 0; i < outcomes.size(); ++i) {
-        pending.push_back(std::async(std::launch::async, [&, i] {
-            try {
-                work(i);
-            } catch (const Error& error) {
-                outcomes[i].error = error.host().empty() ? error.on_host(outcomes[i].host) : error;
-            }
-        }));
-    }
-    for (auto& future : pending) {
-        future.get();
-    }
+bool any_failed(const std::vector<HostOutcome>& outcomes) {
+    return std::any_of(outcomes.begin(), outcomes.end(), [](const auto& outcome) { return outcome.error.has_value(); });
 }
 
-std::vector<HostOutcome> outcomes_for(const std::vector<Connection>& connections) {
-    std::vector<HostOutcome> outcomes(connections.size());
-    for (size_t i = 0; i < connections.size(); ++i) {
-        outcomes[i].host = connections[i].host;
-        outcomes[i].error = connections[i].error;
-    }
-    return outcomes;
-}
-
-std::vector<HostOutcome> deploy_placed(const DeployRequest& request, report::Reporter& reporter) {
+// A placed instance, planned (plan_only) or deployed: every host is opened
+// (locked and read for a deploy, read for plan) before the placement is worked
+// out from all of them; every problem that a host's state or the placement
+// reveals is found, and every host planned, before any host changes.
+std::vector<HostOutcome> placed(const DeployRequest& request, bool plan_only, report::Reporter& reporter) {
     std::vector<Connection> connections = connect_all(request.targets);
-    std::vector<HostOutcome> outcomes = outcomes_for(connections);
-    std::vector<std::optional<LockedState>> locked(connections.size());
+    std::optional<std::vector<std::string>> images;
+    if (plan_only) {
+        images = images_of(*render_at(request, 1));
+    }
+    std::vector<HostOutcome> outcomes;
+    std::vector<std::unique_ptr<ops::Session>> sessions(connections.size());
     std::vector<std::vector<router::Route>> routes(connections.size());
-    in_parallel(outcomes, [&](size_t i) {
-        if (connections[i].runner) {
-            locked[i] = lock_and_read_host(*connections[i].runner, request);
-            routes[i] = routes_on(*connections[i].runner, request);
-        }
+    ops::on_each(connections, outcomes, [&](size_t i) {
+        sessions[i] = std::make_unique<ops::Session>(*connections[i].runner,
+                                                     session_options(request, connections[i].host, plan_only, images));
+        routes[i] = routes_on(*connections[i].runner, request);
     });
-    if (std::any_of(outcomes.begin(), outcomes.end(), [](const auto& outcome) { return outcome.error.has_value(); })) {
+    if (any_failed(outcomes)) {
         hold_back(outcomes);
         return outcomes;
     }
     std::vector<const state::HostState*> observed;
     std::vector<std::string> hosts;
     for (size_t i = 0; i < connections.size(); ++i) {
-        observed.push_back(&locked[i]->observed);
+        observed.push_back(&sessions[i]->observed());
         hosts.push_back(connections[i].host);
     }
-    auto placed = placement_of(request, observed, hosts);
-    // Every problem that a host's state or the placement reveals is found
-    // before any host changes: every host is planned first.
-    check_placement(request, placed);
-    check_domains_free(request, placed, hosts, routes);
+    auto placement = placement_of(request, observed, hosts);
+    check_placement(request, placement);
+    check_domains_free(request, placement, hosts, routes);
     std::vector<DeployRequest> shares;
     for (size_t i = 0; i < connections.size(); ++i) {
-        shares.push_back(share_of(request, hosts[i], placed, locked[i]->observed));
+        shares.push_back(share_of(request, hosts[i], placement, sessions[i]->observed()));
     }
-    in_parallel(outcomes, [&](size_t i) { plan_host(outcomes[i], shares[i], locked[i]->observed); });
-    if (std::any_of(outcomes.begin(), outcomes.end(), [](const auto& outcome) { return outcome.error.has_value(); })) {
+    ops::on_each(connections, outcomes, [&](size_t i) { plan_host(outcomes[i], shares[i], sessions[i]->observed()); });
+    if (plan_only) {
+        return outcomes;
+    }
+    if (any_failed(outcomes)) {
         hold_back(outcomes, "could not be planned");
         return outcomes;
     }
     state::RevisionInfo provenance = provenance_of(request);
     exec::LocalRunner local;
     build::LocalImages local_images(local);
-    in_parallel(outcomes, [&](size_t i) {
-        state::HostState before = locked[i]->observed;
-        apply_planned(outcomes[i], *connections[i].runner, shares[i], *locked[i], provenance, local_images, reporter);
-        sync_router(outcomes[i], *connections[i].runner, shares[i], before, reporter);
+    ops::on_each(connections, outcomes, [&](size_t i) {
+        ops::Session& session = *sessions[i];
+        state::HostState before = session.observed();
+        apply_planned(outcomes[i], session, shares[i], provenance, local_images, reporter);
+        sync_router(outcomes[i], session.reader(), shares[i], before, reporter);
     });
-    return outcomes;
-}
-
-std::vector<HostOutcome> plan_placed(const DeployRequest& request) {
-    std::vector<Connection> connections = connect_all(request.targets);
-    std::vector<HostOutcome> outcomes = outcomes_for(connections);
-    std::vector<state::HostState> observed(connections.size());
-    std::vector<std::vector<router::Route>> routes(connections.size());
-    auto images = images_of(*render_at(request, 1));
-    in_parallel(outcomes, [&](size_t i) {
-        if (connections[i].runner) {
-            observed[i] = state::read_state(*connections[i].runner, request.targets.state_dir_for(outcomes[i].host),
-                                            request.render.instance, images);
-            routes[i] = routes_on(*connections[i].runner, request);
-        }
-    });
-    if (std::any_of(outcomes.begin(), outcomes.end(), [](const auto& outcome) { return outcome.error.has_value(); })) {
-        hold_back(outcomes);
-        return outcomes;
-    }
-    std::vector<const state::HostState*> views;
-    std::vector<std::string> hosts;
-    for (size_t i = 0; i < connections.size(); ++i) {
-        views.push_back(&observed[i]);
-        hosts.push_back(outcomes[i].host);
-    }
-    auto placed = placement_of(request, views, hosts);
-    check_placement(request, placed);
-    check_domains_free(request, placed, hosts, routes);
-    in_parallel(outcomes, [&](size_t i) { plan_host(outcomes[i], share_of(request, hosts[i], placed, observed[i]), observed[i]); });
     return outcomes;
 }
 
@@ -379,25 +332,29 @@ render::Placement first_placement(const render::Source& source, const render::Re
 
 std::vector<HostOutcome> plan_all(const DeployRequest& request) {
     if (request.placement) {
-        return plan_placed(request);
+        report::SilentReporter silent;
+        return placed(request, true, silent);
     }
     auto images = images_of(*render_at(request, 1));
     return on_every_host<HostOutcome>(request.targets, [&](HostOutcome& outcome, exec::Runner& runner) {
-        state::HostState observed =
-            state::read_state(runner, request.targets.state_dir_for(runner.host()), request.render.instance, images);
-        plan_host(outcome, request, observed);
+        ops::Session session(runner, session_options(request, runner.host(), true, images));
+        plan_host(outcome, request, session.observed());
     });
 }
 
 std::vector<HostOutcome> deploy_all(const DeployRequest& request, report::Reporter& reporter) {
     if (request.placement) {
-        return deploy_placed(request, reporter);
+        return placed(request, false, reporter);
     }
     state::RevisionInfo provenance = provenance_of(request);
     exec::LocalRunner local;
     build::LocalImages local_images(local);  // --build-local: each image built once for every host
     return on_every_host<HostOutcome>(request.targets, [&](HostOutcome& outcome, exec::Runner& runner) {
-        deploy_host(outcome, runner, request, provenance, local_images, reporter);
+        // Lock and read the state in one round trip (a dry run only reads).
+        ops::Session session(runner, session_options(request, runner.host(), false));
+        // Plan: what the template wants against what runs.
+        plan_host(outcome, request, session.observed());
+        apply_planned(outcome, session, request, provenance, local_images, reporter);
     });
 }
 

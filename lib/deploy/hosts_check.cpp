@@ -1,5 +1,6 @@
 #include "deploy/hosts_check.hpp"
 
+#include "exec/run_checked.hpp"
 #include "state/scripts.hpp"
 #include "util/strings.hpp"
 
@@ -39,7 +40,7 @@ Error format_problem(const state::HostProbe& probe) {
 
 void check_host(HostCheck& check, exec::Runner& runner, const Targets& targets) {
     check.reached = true;
-    exec::Result result = runner.run({state::probe_argv(targets.state_dir_for(runner.host())), "", std::nullopt, nullptr});
+    exec::Result result = runner.run(exec::command(state::probe_argv(targets.state_dir_for(runner.host()))));
     if (!result.ok()) {
         throw Error(ErrorKind::operation_failed,
                     "the check did not run on the host: " + result.err.substr(0, result.err.find('\n')));

@@ -1,10 +1,11 @@
 #include "deploy/instances.hpp"
 
 #include <algorithm>
-
 #include <set>
 
 #include "docker/argv.hpp"
+#include "exec/run_checked.hpp"
+#include "ops/session.hpp"
 #include "render/names.hpp"
 #include "state/listing.hpp"
 #include "state/revision.hpp"
@@ -58,7 +59,12 @@ InstanceStatus status_of(exec::Runner& runner, const Targets& targets, const std
     InstanceStatus status;
     status.host = runner.host();
     status.instance = instance;
-    state::HostState observed = state::read_state(runner, targets.state_dir_for(runner.host()), instance, {});
+    ops::SessionOptions options;
+    options.state_dir = targets.state_dir_for(runner.host());
+    options.instance = instance;
+    options.mode = ops::SessionOptions::Mode::read;
+    ops::Session look(runner, options);
+    const state::HostState& observed = look.observed();
     // A first deploy that holds the lock has recorded nothing yet: the instance is there.
     status.missing = !instance_present(observed) && observed.lock_owner.empty();
     status.revision = observed.current_revision;
@@ -72,29 +78,30 @@ InstanceStatus status_of(exec::Runner& runner, const Targets& targets, const std
 }
 
 std::vector<state::InstanceRecord> list_on(exec::Runner& runner, const Targets& targets) {
-    exec::Result result = runner.run({state::list_instances_argv(targets.state_dir_for(runner.host())), "", std::nullopt, nullptr});
+    exec::Result result = runner.run(exec::command(state::list_instances_argv(targets.state_dir_for(runner.host()))));
     if (!result.ok()) {
         throw Error(ErrorKind::operation_failed, "cannot list the instances: " + result.err);
     }
     return state::parse_listing(result.out);
 }
 
-void run_or_fail(exec::Runner& runner, const std::vector<std::string>& argv, const std::string& what) {
-    exec::Result result = runner.run({argv, "", std::nullopt, nullptr});
-    if (!result.ok()) {
-        throw Error(ErrorKind::operation_failed, what + " failed: " + result.err.substr(0, result.err.find('\n')));
-    }
-}
-
 void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& targets, const std::string& instance,
                 bool volumes, int lock_timeout, report::Reporter& reporter) {
-    auto [lock, observed] = state::lock_and_read(runner, targets.state_dir_for(runner.host()), instance, "destroy", lock_timeout, {});
+    ops::SessionOptions options;
+    options.state_dir = targets.state_dir_for(runner.host());
+    options.instance = instance;
+    options.command = "destroy";
+    options.lock_timeout = lock_timeout;
+    ops::Session session(runner, options);
+    const state::HostState& observed = session.observed();
     if (!instance_present(observed)) {
         // Only the data an earlier destroy kept may be left: --volumes removes it,
         // the instance directory and the named volumes labelled as its own.
         outcome.instance_dir = observed.instance_dir(instance);
-        bool kept_dir = volumes && runner.run({state::forget_instance_argv(outcome.instance_dir, true), "",
-                                               std::nullopt, nullptr}).out.find("kept") != std::string::npos;
+        bool kept_dir =
+            volumes &&
+            runner.run(exec::command(state::forget_instance_argv(outcome.instance_dir, true))).out.find("kept") !=
+                std::string::npos;
         if (volumes) {
             outcome.named_volumes = settle_volumes(runner, observed, volumes);
         }
@@ -121,7 +128,7 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
             argv.push_back("--volumes");
         }
         argv.insert(argv.end(), names.begin(), names.end());
-        run_or_fail(runner, argv, "removing containers");
+        exec::run_checked(runner, argv, "removing containers");
         outcome.containers = names;
     }
     outcome.named_volumes = settle_volumes(runner, observed, volumes);
@@ -131,7 +138,7 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
                    : all_gone ? DestroyOutcome::Data::removed
                               : DestroyOutcome::Data::partly_kept;
     outcome.instance_dir = observed.instance_dir(instance);
-    run_or_fail(runner, state::forget_instance_argv(outcome.instance_dir, volumes), "forgetting the instance");
+    exec::run_checked(runner, state::forget_instance_argv(outcome.instance_dir, volumes), "forgetting the instance");
     // With its records gone, the router drops the instance's domains and leaves
     // its network, which can then be removed.
     bool routed = std::any_of(observed.recorded.begin(), observed.recorded.end(),
@@ -141,7 +148,7 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
     }
     // The network may already be gone: its removal is allowed to fail.
     outcome.network = render::network_name(instance);
-    outcome.network_removed = runner.run({docker::remove_network(outcome.network), "", std::nullopt, nullptr}).ok();
+    outcome.network_removed = runner.run(exec::command(docker::remove_network(outcome.network))).ok();
     outcome.instance_dir_removed = volumes;
     reporter.event({report::Event::Kind::done, runner.host(), "",
                     "destroyed " + util::quoted(instance) + " (" + std::to_string(names.size()) +

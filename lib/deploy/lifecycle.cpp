@@ -1,10 +1,11 @@
 #include "deploy/lifecycle.hpp"
 
 #include <algorithm>
-#include <future>
 
 #include "docker/argv.hpp"
 #include "docker/wait.hpp"
+#include "exec/run_checked.hpp"
+#include "ops/session.hpp"
 #include "state/lock_admin.hpp"
 #include "state/store.hpp"
 #include "util/strings.hpp"
@@ -54,7 +55,7 @@ private:
             return;
         }
         step(service, "stop");
-        must(docker::stop_container(service.container), "docker stop");
+        exec::run_checked(m_runner, docker::stop_container(service.container), "docker stop");
         done(service, "stopped", report::Event::Kind::done);
     }
 
@@ -70,15 +71,14 @@ private:
             return;
         }
         step(service, "start");
-        must(docker::start_container(service.container), "docker start");
+        exec::run_checked(m_runner, docker::start_container(service.container), "docker start");
         wait_ready(service);
         done(service, "started", report::Event::Kind::done);
     }
 
     void wait_ready(const state::RecordedService& service) {
-        exec::Result wait = m_runner.run({docker::wait_ready_argv(service.container, m_request.wait_timeout,
-                                                                  m_request.stable_seconds),
-                                          "", std::nullopt, nullptr});
+        exec::Result wait = m_runner.run(
+            exec::command(docker::wait_ready_argv(service.container, m_request.wait_timeout, m_request.stable_seconds)));
         if (wait.ok()) {
             return;
         }
@@ -90,13 +90,6 @@ private:
                                     ")";
         throw Error(ErrorKind::operation_failed,
                     "service " + util::quoted(service.name) + ": " + docker::not_ready_text(why, outcome));
-    }
-
-    void must(const std::vector<std::string>& argv, const std::string& what) {
-        exec::Result result = m_runner.run({argv, "", std::nullopt, nullptr});
-        if (!result.ok()) {
-            throw Error(ErrorKind::operation_failed, what + " failed: " + util::one_line(result.err));
-        }
     }
 
     void step(const state::RecordedService& service, const std::string& text) {
@@ -123,38 +116,10 @@ std::vector<std::string> names_of(const std::vector<state::RecordedService>& ser
     return names;
 }
 
-void record(exec::Runner& runner, const LifecycleRequest& request, const state::HostState& observed,
+void record(ops::Session& session, const LifecycleRequest& request,
             const std::vector<state::RecordedService>& services, const std::optional<Error>& failure) {
-    state::AuditEntry entry{to_string(request.action), names_of(services), observed.current_revision,
-                            failure ? "failed" : "succeeded", failure ? failure->message() : ""};
-    state::append_audit(runner, observed.instance_dir(request.instance), entry);
-}
-
-// Run `work(i, runner)` on every connected host at once; a failure to connect
-// or an Error thrown lands in outcomes[i], naming the host. A host that already
-// failed is left out.
-template <typename Work>
-void in_parallel(std::vector<Connection>& connections, std::vector<LifecycleOutcome>& outcomes, Work work) {
-    std::vector<std::future<void>> pending;
-    for (size_t i = 0; i < connections.size(); ++i) {
-        outcomes[i].host = connections[i].host;
-        if (!outcomes[i].error) {
-            outcomes[i].error = connections[i].error;
-        }
-        if (!connections[i].runner || outcomes[i].error) {
-            continue;
-        }
-        pending.push_back(std::async(std::launch::async, [&, i] {
-            try {
-                work(i, *connections[i].runner);
-            } catch (const Error& error) {
-                outcomes[i].error = error.host().empty() ? error.on_host(outcomes[i].host) : error;
-            }
-        }));
-    }
-    for (auto& future : pending) {
-        future.get();
-    }
+    session.append_audit({to_string(request.action), names_of(services), session.observed().current_revision,
+                          failure ? "failed" : "succeeded", failure ? failure->message() : ""});
 }
 
 // The services to act on on each host, from the services `running` there:
@@ -237,8 +202,13 @@ std::vector<state::RecordedService> select_services(const state::HostState& obse
 
 void lifecycle_on(LifecycleOutcome& outcome, exec::Runner& runner, const LifecycleRequest& request,
                   report::Reporter& reporter) {
-    auto [lock, observed] = state::lock_and_read(runner, request.targets.state_dir_for(runner.host()), request.instance,
-                                                 to_string(request.action), request.lock_timeout, {});
+    ops::SessionOptions options;
+    options.state_dir = request.targets.state_dir_for(runner.host());
+    options.instance = request.instance;
+    options.command = to_string(request.action);
+    options.lock_timeout = request.lock_timeout;
+    ops::Session session(runner, options);
+    const state::HostState& observed = session.observed();
     auto services = select_services(observed, request.instance, request.services);
     Lifecycler lifecycler(outcome, runner, request, observed, reporter);
     std::optional<Error> failure;
@@ -253,14 +223,14 @@ void lifecycle_on(LifecycleOutcome& outcome, exec::Runner& runner, const Lifecyc
         failure = error;
     }
     try {
-        record(runner, request, observed, services, failure);
+        record(session, request, services, failure);
     } catch (const Error&) {
         // The first failure is the one to report; the audit line is lost with it.
         if (!failure) {
             throw;
         }
     }
-    lock->release();
+    session.release();
     if (failure) {
         throw *failure;
     }
@@ -275,23 +245,26 @@ std::vector<LifecycleOutcome> lifecycle_all(const LifecycleRequest& request, rep
     // Several hosts: an instance placed over them runs each service on one of
     // them. Read every host first, then act where the services run.
     std::vector<Connection> connections = connect_all(request.targets);
-    std::vector<LifecycleOutcome> outcomes(connections.size());
+    std::vector<LifecycleOutcome> outcomes;
     std::vector<std::vector<std::string>> running(connections.size());
-    in_parallel(connections, outcomes, [&](size_t i, exec::Runner& runner) {
-        state::HostState observed =
-            state::read_state(runner, request.targets.state_dir_for(runner.host()), request.instance, {});
-        if (observed.current_revision > 0) {
-            running[i] = names_of(observed.recorded);
+    ops::on_each(connections, outcomes, [&](size_t i) {
+        ops::SessionOptions options;
+        options.state_dir = request.targets.state_dir_for(connections[i].host);
+        options.instance = request.instance;
+        options.mode = ops::SessionOptions::Mode::read;
+        ops::Session look(*connections[i].runner, options);
+        if (look.observed().current_revision > 0) {
+            running[i] = names_of(look.observed().recorded);
         }
     });
     std::vector<std::vector<std::string>> share = shares_of(request, running, outcomes);
-    in_parallel(connections, outcomes, [&](size_t i, exec::Runner& runner) {
+    ops::on_each(connections, outcomes, [&](size_t i) {
         if (share[i].empty()) {
             return;
         }
         LifecycleRequest here = request;
         here.services = share[i];
-        lifecycle_on(outcomes[i], runner, here, reporter);
+        lifecycle_on(outcomes[i], *connections[i].runner, here, reporter);
     });
     return outcomes;
 }

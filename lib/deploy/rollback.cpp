@@ -1,6 +1,7 @@
 #include "deploy/rollback.hpp"
 
 #include "deploy/converge.hpp"
+#include "ops/session.hpp"
 #include "render/deployment_json.hpp"
 #include "render/names.hpp"
 #include "util/error.hpp"
@@ -76,17 +77,21 @@ void rollback_host(HostOutcome& outcome, exec::Runner& runner, const RollbackReq
     // Lock and read the state, then the history under the same lock: what the
     // default target and the new number depend on cannot change in between.
     // (No image ids: a revision records references, not ids, so only specs count.)
-    LockedState locked = lock_and_read_for(runner, request.targets.state_dir_for(runner.host()), request.instance, "rollback",
-                                           request.lock_timeout, false, {});
-    state::History history = state::read_history(runner, request.targets.state_dir_for(runner.host()), request.instance);
+    ops::SessionOptions options;
+    options.state_dir = request.targets.state_dir_for(runner.host());
+    options.instance = request.instance;
+    options.command = "rollback";
+    options.lock_timeout = request.lock_timeout;
+    ops::Session session(runner, options);
+    state::History history = state::read_history(runner, options.state_dir, request.instance);
     // Pick the revision and plan its deployment against what runs.
     const state::RevisionRecord& target = rollback_target(history, request.to_revision, request.instance, outcome.host);
     reporter.event({report::Event::Kind::step, outcome.host, "",
                     "rolling back to revision " + std::to_string(target.revision) + " (" + target.command + " of " +
                         target.time + " by " + target.user + "@" + target.machine + ")"});
-    plan_rollback(outcome, target, request.instance, locked.observed);
+    plan_rollback(outcome, target, request.instance, session.observed());
     // Apply, record what actually runs as a new revision, unlock.
-    apply_and_record(outcome, runner, locked, change_options(request, target), reporter);
+    apply_and_record(outcome, session, change_options(request, target), reporter);
 }
 
 }  // namespace

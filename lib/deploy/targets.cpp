@@ -1,9 +1,7 @@
 #include "deploy/targets.hpp"
 
 #include <algorithm>
-#include <future>
 
-#include "exec/local_runner.hpp"
 
 namespace calzion::deploy {
 
@@ -22,25 +20,6 @@ int severity(ErrorKind kind) {
     return 0;
 }
 
-Connection connect_one(const std::string& host, const Targets& targets) {
-    Connection connection;
-    connection.host = host;
-    auto named = targets.settings.find(host);
-    std::string address = named == targets.settings.end() ? host : named->second.address;
-    try {
-        if (address == "local") {
-            connection.runner = std::make_unique<exec::LocalRunner>();
-        } else {
-            ssh::Options options = targets.ssh;
-            options.label = host;
-            connection.runner = ssh::connect(address, options);
-        }
-    } catch (const Error& error) {
-        connection.error = error.host().empty() ? error.on_host(host) : error;
-    }
-    return connection;
-}
-
 }  // namespace
 
 std::string Targets::state_dir_for(const std::string& host) const {
@@ -48,17 +27,27 @@ std::string Targets::state_dir_for(const std::string& host) const {
     return named == settings.end() || named->second.state_dir.empty() ? state_dir : named->second.state_dir;
 }
 
+std::vector<std::string> Targets::hosts_or_local() const {
+    return hosts.empty() ? std::vector<std::string>{"local"} : hosts;
+}
+
+ops::Connector& Targets::connect() const {
+    if (!connector) {
+        throw Error(ErrorKind::operation_failed, "internal error: no connector for the hosts");
+    }
+    return *connector;
+}
+
+std::shared_ptr<ops::Connector> host_connector(const Targets& targets) {
+    std::map<std::string, std::string> addresses;
+    for (const auto& [name, settings] : targets.settings) {
+        addresses[name] = settings.address;
+    }
+    return std::make_shared<ops::HostConnector>(targets.ssh, std::move(addresses));
+}
+
 std::vector<Connection> connect_all(const Targets& targets) {
-    std::vector<std::string> hosts = targets.hosts.empty() ? std::vector<std::string>{"local"} : targets.hosts;
-    std::vector<std::future<Connection>> pending;
-    for (const auto& host : hosts) {
-        pending.push_back(std::async(std::launch::async, connect_one, host, std::cref(targets)));
-    }
-    std::vector<Connection> connections;
-    for (auto& future : pending) {
-        connections.push_back(future.get());
-    }
-    return connections;
+    return ops::connect_all(targets.connect(), targets.hosts_or_local());
 }
 
 std::optional<Error> worst_of(const std::vector<std::optional<Error>>& errors) {

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -8,6 +7,8 @@
 #include <vector>
 
 #include "exec/runner.hpp"
+#include "ops/connector.hpp"
+#include "ops/fan_out.hpp"
 #include "router/sync.hpp"
 #include "ssh/connect.hpp"
 #include "util/error.hpp"
@@ -27,50 +28,36 @@ struct Targets {
     std::string state_dir;  // empty: the host's default
     std::map<std::string, HostSettings> settings;  // by host name; others are addresses
     router::SyncOptions router;                    // the hosts' router, for instances with domains
+    // How the hosts are reached: host_connector(*this) for the real ones, fake
+    // hosts in tests. Shared, as requests holding Targets are copied.
+    std::shared_ptr<ops::Connector> connector;
+
+    // The hosts, or "local" when none is given.
+    std::vector<std::string> hosts_or_local() const;
+    // The connector. Throws Error(operation_failed) when none was given.
+    ops::Connector& connect() const;
 
     // The state directory on `host` (empty: the host's default).
     std::string state_dir_for(const std::string& host) const;
 };
 
-// One host, connected or not.
-struct Connection {
-    std::string host;
-    std::unique_ptr<exec::Runner> runner;  // null when connecting failed
-    std::optional<Error> error;
-};
+using Connection = ops::Connection;
 
-// Connect to every target host at once: "local" runs on this machine, any other
-// name over SSH. Failures are kept per host, each naming its host.
+// Connect to every target host (Targets::hosts_or_local) through its connector.
+// Failures are kept per host, each naming its host.
 std::vector<Connection> connect_all(const Targets& targets);
 
-// Connect to every host and run `work(outcome, runner)` on each at once. An
-// Outcome has `host` and `optional<Error> error`; a failure to connect or an
-// Error thrown by `work` lands there, naming the host.
+// Connect to every target host and run `work(outcome, runner)` on each (see
+// ops::on_every_host): an Outcome has `host` and `optional<Error> error`; a
+// failure to connect or whatever `work` throws lands there, naming the host.
 template <typename Outcome, typename Work>
 std::vector<Outcome> on_every_host(const Targets& targets, Work work) {
-    std::vector<Connection> connections = connect_all(targets);
-    std::vector<std::future<Outcome>> pending;
-    for (auto& connection : connections) {
-        pending.push_back(std::async(std::launch::async, [&connection, &work] {
-            Outcome outcome;
-            outcome.host = connection.host;
-            outcome.error = connection.error;
-            if (connection.runner) {
-                try {
-                    work(outcome, *connection.runner);
-                } catch (const Error& error) {
-                    outcome.error = error.host().empty() ? error.on_host(connection.host) : error;
-                }
-            }
-            return outcome;
-        }));
-    }
-    std::vector<Outcome> outcomes;
-    for (auto& future : pending) {
-        outcomes.push_back(future.get());
-    }
-    return outcomes;
+    return ops::on_every_host<Outcome>(targets.connect(), targets.hosts_or_local(), work);
 }
+
+// The real hosts of `targets`: "local" on this machine, any other over SSH
+// with targets.ssh, a named host at its address in targets.settings.
+std::shared_ptr<ops::Connector> host_connector(const Targets& targets);
 
 // The most serious error among failed results (permission, unreachable, lock
 // held, invalid data, operation failed, in that order), if any.

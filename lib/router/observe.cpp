@@ -1,16 +1,15 @@
 #include "router/observe.hpp"
 
-#include <chrono>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <unistd.h>
 
+#include "exec/run_checked.hpp"
+#include "exec/script_status.hpp"
 #include "router/container.hpp"
 #include "router/scripts.hpp"
 #include "state/sections.hpp"
 #include "tmpl/names.hpp"
 #include "util/error.hpp"
-#include "util/identity.hpp"
 #include "util/strings.hpp"
 
 namespace calzion::router {
@@ -18,8 +17,6 @@ namespace calzion::router {
 using nlohmann::json;
 
 namespace {
-
-constexpr std::chrono::seconds k_reply_margin{60};
 
 // Reads the fields of one instance's revision document that routing needs,
 // leniently: a revision written by another calzion may hold fields this one
@@ -112,38 +109,15 @@ std::optional<RouterContainer> container_in(const std::string& text) {
     return std::nullopt;
 }
 
-std::string owner_line() {
-    return json{{"user", util::current_user()},
-                {"machine", util::machine_name()},
-                {"pid", static_cast<int>(::getpid())},
-                {"since", util::utc_now_iso()},
-                {"command", "router sync"}}
-        .dump();
-}
-
-// "alice@laptop (router sync since 2026-11-22T09:14:03Z, pid 4242)" from an owner line.
-std::string describe_owner(const std::string& line) {
-    json owner = json::parse(line, nullptr, false);
-    if (!owner.is_object()) {
-        return line.empty() ? "another calzion" : util::quoted(line);
-    }
-    auto text = [&](const char* key) {
-        return owner.contains(key) && owner[key].is_string() ? owner[key].get<std::string>() : std::string("?");
-    };
-    std::string pid = owner.contains("pid") && owner["pid"].is_number_integer() ? owner["pid"].dump() : "?";
-    return text("user") + "@" + text("machine") + " (" + text("command") + " since " + text("since") + ", pid " +
-           pid + ")";
-}
-
 [[noreturn]] void fail_observing(const exec::Result& result) {
     auto sections = state::sections_of(result.out);
-    if (result.exit_code == 77) {
+    if (result.exit_code == exec::k_status_denied) {
         throw Error(ErrorKind::permission,
                     "cannot write " + util::quoted(state::trimmed(sections["denied"])) + ": permission denied");
     }
-    if (result.exit_code == 75) {
+    if (result.exit_code == exec::k_status_lock_held) {
         throw Error(ErrorKind::lock_held, "the router is being changed by " +
-                                              describe_owner(state::trimmed(sections["held"])) +
+                                              state::describe_owner(state::trimmed(sections["held"])) +
                                               "; retry later");
     }
     throw Error(ErrorKind::operation_failed,
@@ -180,7 +154,7 @@ Observation parse_observation(const std::string& output) {
 }
 
 std::vector<Route> collect_routes(exec::Runner& runner, const std::string& state_dir) {
-    exec::Result result = runner.run({observe_argv(state_dir), "", std::nullopt, nullptr});
+    exec::Result result = runner.run(exec::command(observe_argv(state_dir)));
     if (!result.ok()) {
         fail_observing(result);
     }
@@ -190,30 +164,17 @@ std::vector<Route> collect_routes(exec::Runner& runner, const std::string& state
 std::pair<std::unique_ptr<state::Lock>, Observation> lock_and_observe(exec::Runner& runner,
                                                                       const std::string& state_dir,
                                                                       int wait_seconds) {
-    auto holder = runner.start({lock_and_observe_argv(state_dir, owner_line(), wait_seconds), "", std::nullopt,
-                                nullptr});
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds) + k_reply_margin;
-    std::string output;
-    bool locked = false;
-    while (std::chrono::steady_clock::now() < deadline) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        auto line = holder->read_line(left);
-        if (!line) {
-            break;
-        }
-        locked = locked || *line == "@@calzion locked";
-        output += *line + "\n";
-        if (locked && *line == "@@calzion end") {
-            Observation seen = parse_observation(output);
-            return {std::make_unique<state::Lock>(std::move(holder)), std::move(seen)};
-        }
+    state::LockAnswer answer = state::take_lock(
+        runner, exec::command(lock_and_observe_argv(state_dir, state::owner_line("router sync"), wait_seconds)),
+        wait_seconds);
+    if (answer.lock) {
+        Observation seen = parse_observation(answer.output);
+        return {std::move(answer.lock), std::move(seen)};
     }
-    exec::Result result = holder->finish();
-    result.out = output + result.out;
-    if (result.ok()) {
-        result.exit_code = -1;  // ended without the whole answer
+    if (answer.result.ok()) {
+        answer.result.exit_code = -1;  // ended without the whole answer
     }
-    fail_observing(result);
+    fail_observing(answer.result);
 }
 
 }  // namespace calzion::router

@@ -9,7 +9,7 @@
 
 #include "exec/runner.hpp"
 #include "router/route.hpp"
-#include "state/store.hpp"
+#include "state/lock.hpp"
 
 namespace calzion::router {
 

@@ -1,5 +1,7 @@
 #include "router/scripts.hpp"
 
+#include "exec/script_status.hpp"
+#include "state/lock.hpp"
 #include "state/state_dir_script.hpp"
 #include "util/shell.hpp"
 
@@ -38,28 +40,10 @@ constexpr const char* k_read = R"sh(
 calzion_router_observe
 )sh";
 
-// The lock is a directory, like an instance's (see state/scripts.cpp).
+// The host's router lock (state/lock.hpp), then what the router needs under it.
 constexpr const char* k_lock = R"sh(
 owner=$2; wait=$3
-rdir=$d/router
-mkdir -p "$rdir" 2>/dev/null || { echo "@@calzion denied"; echo "$rdir"; exit 77; }
-waited=0
-while ! mkdir "$rdir/lock" 2>/dev/null; do
-  pid=$(cat "$rdir/lock/pid" 2>/dev/null)
-  if [ -n "$pid" ] && [ ! -d "/proc/$pid" ]; then
-    # The holder is gone without cleaning up: take over.
-    mv "$rdir/lock" "$rdir/lock.stale.$$" 2>/dev/null && rm -rf "$rdir/lock.stale.$$"
-    continue
-  fi
-  if [ "$waited" -ge "$wait" ]; then echo "@@calzion held"; cat "$rdir/lock/owner" 2>/dev/null; exit 75; fi
-  sleep 1
-  waited=$((waited + 1))
-done
-trap 'rm -rf "$rdir/lock"' EXIT
-trap 'exit 1' HUP INT TERM PIPE
-echo "$$" > "$rdir/lock/pid"
-printf '%s\n' "$owner" > "$rdir/lock/owner"
-echo "@@calzion locked"
+calzion_lock "$d/router" "$owner" "$wait" no
 calzion_router_observe
 # Hold the lock until calzion closes stdin, finishes, dies or loses the connection.
 cat > /dev/null
@@ -67,7 +51,7 @@ cat > /dev/null
 
 constexpr const char* k_write = R"sh(
 rdir=$1
-mkdir -p "$rdir" || exit 77
+mkdir -p "$rdir" || exit "$calzion_denied"
 cat > "$rdir/nginx.conf.tmp.$$" && mv "$rdir/nginx.conf.tmp.$$" "$rdir/nginx.conf"
 )sh";
 
@@ -92,16 +76,16 @@ calzion_serving() {
 // from then on (and a network it no longer needs can be left).
 constexpr const char* k_replace = R"sh(
 rdir=$1; c=$2; cdir=$3
-mkdir -p "$rdir" || exit 77
+mkdir -p "$rdir" || exit "$calzion_denied"
 cat > "$rdir/nginx.conf.next" || exit 1
 if ! docker exec "$c" nginx -t -q -c "$cdir/nginx.conf.next" >&2; then
   rm -f "$rdir/nginx.conf.next"
-  exit 3
+  exit "$calzion_refused"
 fi
 mv "$rdir/nginx.conf.next" "$rdir/nginx.conf" || exit 1
 pid=$(docker inspect -f '{{.State.Pid}}' "$c") || exit 1
 before=$(calzion_serving "$pid")
-docker exec "$c" nginx -s reload -c "$cdir/nginx.conf" >&2 || exit 4
+docker exec "$c" nginx -s reload -c "$cdir/nginx.conf" >&2 || exit "$calzion_not_reloaded"
 if [ -z "$before" ]; then sleep 1; exit 0; fi
 n=0
 while :; do
@@ -110,7 +94,7 @@ while :; do
   for w in $before; do case $now in *" $w "*) old=$w ;; esac; done
   [ -z "$old" ] && [ "$now" != " " ] && exit 0
   n=$((n + 1))
-  if [ "$n" -ge 100 ]; then echo "nginx did not take up the new configuration within 10 s" >&2; exit 5; fi
+  if [ "$n" -ge 100 ]; then echo "nginx did not take up the new configuration within 10 s" >&2; exit "$calzion_not_serving"; fi
   sleep 0.1
 done
 )sh";
@@ -119,13 +103,13 @@ done
 // its workers must be up before the router is said to serve.
 constexpr const char* k_check = R"sh(
 c=$1; conf=$2
-docker exec "$c" nginx -t -q -c "$conf" >&2 || exit 3
+docker exec "$c" nginx -t -q -c "$conf" >&2 || exit "$calzion_refused"
 pid=$(docker inspect -f '{{.State.Pid}}' "$c") || exit 1
 [ -r "/proc/$pid/task/$pid/children" ] || { sleep 1; exit 0; }
 n=0
 until [ -n "$(calzion_serving "$pid")" ]; do
   n=$((n + 1))
-  if [ "$n" -ge 100 ]; then echo "nginx has no worker 10 s after it started" >&2; exit 5; fi
+  if [ "$n" -ge 100 ]; then echo "nginx has no worker 10 s after it started" >&2; exit "$calzion_not_serving"; fi
   sleep 0.1
 done
 )sh";
@@ -142,19 +126,20 @@ std::vector<std::string> observe_argv(const std::string& state_dir) {
 
 std::vector<std::string> lock_and_observe_argv(const std::string& state_dir, const std::string& owner,
                                                int wait_seconds) {
-    return util::script_argv(std::string(state::k_resolve_state_dir) + k_observe + k_lock,
+    return util::script_argv(exec::script_status_prelude() + state::k_resolve_state_dir + state::lock_function() +
+                                 k_observe + k_lock,
                  {state_dir, owner, std::to_string(wait_seconds)});
 }
 
-std::vector<std::string> write_config_argv(const std::string& router_dir) { return util::script_argv(k_write, {router_dir}); }
+std::vector<std::string> write_config_argv(const std::string& router_dir) { return util::script_argv(exec::script_status_prelude() + k_write, {router_dir}); }
 
 std::vector<std::string> replace_config_argv(const std::string& router_dir, const std::string& container,
                                              const std::string& config_dir) {
-    return util::script_argv(std::string(k_serving) + k_replace, {router_dir, container, config_dir});
+    return util::script_argv(exec::script_status_prelude() + k_serving + k_replace, {router_dir, container, config_dir});
 }
 
 std::vector<std::string> check_router_argv(const std::string& container, const std::string& config_file) {
-    return util::script_argv(std::string(k_serving) + k_check, {container, config_file});
+    return util::script_argv(exec::script_status_prelude() + k_serving + k_check, {container, config_file});
 }
 
 std::vector<std::string> remove_config_argv(const std::string& router_dir) { return util::script_argv(k_remove, {router_dir}); }

@@ -9,6 +9,8 @@
 #include <iterator>
 #include <set>
 
+#include "exec/run_checked.hpp"
+#include "exec/script_status.hpp"
 #include "router/config.hpp"
 #include "router/observe.hpp"
 #include "router/scripts.hpp"
@@ -34,13 +36,6 @@ void check_options(const SyncOptions& options) {
     }
 }
 
-void run_or_fail(exec::Runner& runner, const Argv& argv, const std::string& what, const std::string& input = "") {
-    exec::Result result = runner.run({argv, input, std::nullopt, nullptr});
-    if (!result.ok()) {
-        throw Error(ErrorKind::operation_failed, what + " failed: " + util::one_line(result.err));
-    }
-}
-
 std::set<std::string> networks_of(const std::vector<Route>& routes) {
     std::set<std::string> networks;
     for (const auto& route : routes) {
@@ -51,11 +46,11 @@ std::set<std::string> networks_of(const std::vector<Route>& routes) {
 
 void remove_router(exec::Runner& runner, const Observation& seen, SyncResult& result) {
     if (seen.container) {
-        run_or_fail(runner, remove_argv(), "removing the router container");
+        exec::run_checked(runner, remove_argv(), "removing the router container");
         result.removed = true;
     }
     if (!seen.config_sha256.empty()) {
-        run_or_fail(runner, remove_config_argv(seen.router_dir()), "removing the router's configuration");
+        exec::run_checked(runner, remove_config_argv(seen.router_dir()), "removing the router's configuration");
         result.removed = true;
     }
 }
@@ -63,7 +58,7 @@ void remove_router(exec::Runner& runner, const Observation& seen, SyncResult& re
 void connect(exec::Runner& runner, const std::set<std::string>& networks, SyncResult& result,
              const std::string& container = k_container) {
     for (const auto& network : networks) {
-        run_or_fail(runner, connect_argv(network, container),
+        exec::run_checked(runner, connect_argv(network, container),
                     "connecting the router to network " + util::quoted(network));
         if (container == k_container) {
             result.connected.push_back(network);
@@ -74,19 +69,19 @@ void connect(exec::Runner& runner, const std::set<std::string>& networks, SyncRe
 // A router just created or started: nginx accepts its configuration and has
 // workers.
 void check_router(exec::Runner& runner, const std::string& container = k_container) {
-    exec::Result result = runner.run({check_router_argv(container, k_config_file), "", std::nullopt, nullptr});
+    exec::Result result = runner.run(exec::command(check_router_argv(container, k_config_file)));
     if (result.ok()) {
         return;
     }
     std::string why = util::one_line(result.err);
-    throw Error(ErrorKind::operation_failed, result.exit_code == 3
+    throw Error(ErrorKind::operation_failed, result.exit_code == exec::k_status_refused
                                                  ? "nginx refused the router's configuration: " + why
                                                  : "the router did not start serving: " + why);
 }
 
 void try_run(exec::Runner& runner, const Argv& argv) {
     try {
-        runner.run({argv, "", std::nullopt, nullptr});
+        runner.run(exec::command(argv));
     } catch (const Error&) {
         // Best effort: the error being reported matters more.
     }
@@ -95,7 +90,7 @@ void try_run(exec::Runner& runner, const Argv& argv) {
 // Run the router of `spec` as `container`, on its networks, and check it serves.
 void start_router(exec::Runner& runner, const Argv& run, const ContainerSpec& spec,
                   const std::set<std::string>& networks, SyncResult& result, const std::string& container) {
-    run_or_fail(runner, run, "starting the router (image " + util::quoted(spec.image) + ")");
+    exec::run_checked(runner, run, "starting the router (image " + util::quoted(spec.image) + ")");
     connect(runner, networks, result, container);
     check_router(runner, container);
 }
@@ -114,10 +109,10 @@ void recreate_router(exec::Runner& runner, const ContainerSpec& spec, const std:
         try_run(runner, remove_argv(k_trial_container));
         throw Error(ErrorKind::operation_failed, error.message() + "; the current router keeps serving");
     }
-    run_or_fail(runner, remove_argv(k_trial_container), "removing the trial router");
+    exec::run_checked(runner, remove_argv(k_trial_container), "removing the trial router");
     try_run(runner, remove_argv(k_parked_container));
-    run_or_fail(runner, rename_argv(k_container, k_parked_container), "parking the current router");
-    run_or_fail(runner, stop_argv(k_parked_container), "stopping the current router");
+    exec::run_checked(runner, rename_argv(k_container, k_parked_container), "parking the current router");
+    exec::run_checked(runner, stop_argv(k_parked_container), "stopping the current router");
     try {
         start_router(runner, run_argv(spec), spec, networks, result, k_container);
     } catch (const Error& error) {
@@ -127,14 +122,14 @@ void recreate_router(exec::Runner& runner, const ContainerSpec& spec, const std:
         throw Error(ErrorKind::operation_failed, error.message() + "; the previous router serves again");
     }
     result.created = true;
-    run_or_fail(runner, remove_argv(k_parked_container), "removing the previous router");
+    exec::run_checked(runner, remove_argv(k_parked_container), "removing the previous router");
 }
 
 // A new container reads the configuration when it starts: write it first.
 void create_router(exec::Runner& runner, const Observation& seen, const ContainerSpec& spec,
                    const std::string& config, const std::set<std::string>& networks, SyncResult& result) {
     if (util::sha256_hex(config) != seen.config_sha256) {
-        run_or_fail(runner, write_config_argv(spec.router_dir), "writing the router's configuration", config);
+        exec::run_checked(runner, write_config_argv(spec.router_dir), "writing the router's configuration", config);
     }
     if (seen.container) {
         recreate_router(runner, spec, networks, result);
@@ -146,16 +141,16 @@ void create_router(exec::Runner& runner, const Observation& seen, const Containe
 
 void replace_config(exec::Runner& runner, const Observation& seen, const std::string& config) {
     exec::Result result =
-        runner.run({replace_config_argv(seen.router_dir(), k_container, k_config_dir), config, std::nullopt, nullptr});
+        runner.run(exec::command(replace_config_argv(seen.router_dir(), k_container, k_config_dir), config));
     if (result.ok()) {
         return;
     }
     std::string why = util::one_line(result.err);
-    if (result.exit_code == 3) {
+    if (result.exit_code == exec::k_status_refused) {
         throw Error(ErrorKind::operation_failed,
                     "nginx refused the router's new configuration, the current one keeps serving: " + why);
     }
-    if (result.exit_code == 4 || result.exit_code == 5) {
+    if (result.exit_code == exec::k_status_not_reloaded || result.exit_code == exec::k_status_not_serving) {
         throw Error(ErrorKind::operation_failed, "the router did not reload its new configuration: " + why);
     }
     throw Error(ErrorKind::operation_failed, "writing the router's configuration failed: " + why);
@@ -165,7 +160,7 @@ void update_router(exec::Runner& runner, const Observation& seen, const std::str
                    const std::set<std::string>& networks, SyncResult& result) {
     const RouterContainer& container = *seen.container;
     if (container.status != "running") {
-        run_or_fail(runner, start_argv(), "starting the stopped router");
+        exec::run_checked(runner, start_argv(), "starting the stopped router");
         check_router(runner);
         result.started = true;
     }
@@ -179,7 +174,7 @@ void update_router(exec::Runner& runner, const Observation& seen, const std::str
     }
     for (const auto& network : container.networks) {
         if (network != k_own_network && !networks.count(network)) {
-            run_or_fail(runner, disconnect_argv(network),
+            exec::run_checked(runner, disconnect_argv(network),
                         "disconnecting the router from network " + util::quoted(network));
             result.disconnected.push_back(network);
         }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "exec/script_status.hpp"
 #include "render/deployment_json.hpp"
 #include "state/scripts.hpp"
 #include "state/sections.hpp"
@@ -92,7 +93,7 @@ History read_history(exec::Runner& runner, const std::string& state_dir, const s
     exec::Result result = runner.run({history_argv(state_dir, instance), "", std::nullopt, nullptr});
     if (!result.ok()) {
         std::string detail = trimmed(result.err.empty() ? "exit " + std::to_string(result.exit_code) : result.err);
-        throw Error(result.exit_code == 77 ? ErrorKind::permission : ErrorKind::operation_failed,
+        throw Error(result.exit_code == exec::k_status_denied ? ErrorKind::permission : ErrorKind::operation_failed,
                     "cannot read the history on the host: " + detail);
     }
     return parse_history(result.out, runner.host());

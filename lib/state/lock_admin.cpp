@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "exec/run_checked.hpp"
+#include "exec/script_status.hpp"
 #include "state/sections.hpp"
 #include "state/state_dir_script.hpp"
 #include "tmpl/names.hpp"
@@ -52,26 +54,26 @@ idir=$d/instances/$2; expected=$3; audit=$4
 l=$idir/lock
 [ -d "$l" ] || { echo "@@calzion free"; exit 0; }
 pid=$(cat "$l/pid" 2>/dev/null)
-[ "$pid" = "$expected" ] || { echo "@@calzion changed"; exit 75; }
-[ "$(calzion_alive "$pid")" = no ] || { echo "@@calzion alive"; exit 75; }
+[ "$pid" = "$expected" ] || { echo "@@calzion changed"; exit "$calzion_held"; }
+[ "$(calzion_alive "$pid")" = no ] || { echo "@@calzion alive"; exit "$calzion_held"; }
 away=$idir/lock.broken.$$
 if ! mv "$l" "$away" 2>/dev/null; then
   [ -d "$l" ] || { echo "@@calzion free"; exit 0; }
-  exit 77
+  exit "$calzion_denied"
 fi
 # Between the look and the move a deploy may have replaced the stale lock with
 # its own: that one goes back.
 if [ "$(cat "$away/pid" 2>/dev/null)" != "$pid" ]; then
   mv "$away" "$l" 2>/dev/null
-  echo "@@calzion changed"; exit 75
+  echo "@@calzion changed"; exit "$calzion_held"
 fi
 rm -rf "$away"
-printf '%s\n' "$audit" >> "$idir/audit.log" || exit 77
+printf '%s\n' "$audit" >> "$idir/audit.log" || exit "$calzion_denied"
 echo "@@calzion broken"
 )sh";
 
 constexpr const char* k_append_audit = R"sh(
-printf '%s\n' "$2" >> "$1/audit.log" 2>/dev/null || exit 77
+printf '%s\n' "$2" >> "$1/audit.log" 2>/dev/null || exit "$calzion_denied"
 )sh";
 
 std::vector<std::string> shell(const std::string& script, std::vector<std::string> args) {
@@ -139,7 +141,7 @@ LockInfo parse_lock_info(const std::string& output) {
 
 LockInfo read_lock(exec::Runner& runner, const std::string& state_dir, const std::string& instance) {
     tmpl::check_instance_name(instance);
-    exec::Result result = runner.run({lock_info_argv(state_dir, instance), "", std::nullopt, nullptr});
+    exec::Result result = runner.run(exec::command(lock_info_argv(state_dir, instance)));
     if (!result.ok()) {
         throw Error(ErrorKind::operation_failed, "cannot read the lock on the host: " + first_line(result.err));
     }
@@ -148,7 +150,7 @@ LockInfo read_lock(exec::Runner& runner, const std::string& state_dir, const std
 
 std::vector<std::string> break_lock_argv(const std::string& state_dir, const std::string& instance,
                                          const std::string& host_pid, const std::string& audit_line) {
-    return shell(std::string(k_resolve_state_dir) + k_alive + k_break, {state_dir, instance, host_pid, audit_line});
+    return shell(exec::script_status_prelude() + k_resolve_state_dir + k_alive + k_break, {state_dir, instance, host_pid, audit_line});
 }
 
 BreakOutcome parse_break(const std::string& output) {
@@ -169,11 +171,11 @@ BreakOutcome break_lock(exec::Runner& runner, const std::string& state_dir, cons
                         const LockHolder& seen, const std::string& audit_line) {
     tmpl::check_instance_name(instance);
     exec::Result result =
-        runner.run({break_lock_argv(state_dir, instance, seen.host_pid, audit_line), "", std::nullopt, nullptr});
-    if (result.exit_code == 77) {
+        runner.run(exec::command(break_lock_argv(state_dir, instance, seen.host_pid, audit_line)));
+    if (result.exit_code == exec::k_status_denied) {
         throw Error(ErrorKind::permission, "cannot break the lock: the state directory is not writable");
     }
-    if (!result.ok() && result.exit_code != 75) {
+    if (!result.ok() && result.exit_code != exec::k_status_lock_held) {
         throw Error(ErrorKind::operation_failed, "cannot break the lock: " + first_line(result.err));
     }
     return parse_break(result.out);
@@ -192,13 +194,13 @@ std::string audit_line(const AuditEntry& entry) {
 }
 
 std::vector<std::string> append_audit_argv(const std::string& instance_dir, const std::string& audit_line) {
-    return shell(k_append_audit, {instance_dir, audit_line});
+    return shell(exec::script_status_prelude() + k_append_audit, {instance_dir, audit_line});
 }
 
 void append_audit(exec::Runner& runner, const std::string& instance_dir, const AuditEntry& entry) {
-    exec::Result result = runner.run({append_audit_argv(instance_dir, audit_line(entry)), "", std::nullopt, nullptr});
+    exec::Result result = runner.run(exec::command(append_audit_argv(instance_dir, audit_line(entry))));
     if (!result.ok()) {
-        throw Error(result.exit_code == 77 ? ErrorKind::permission : ErrorKind::operation_failed,
+        throw Error(result.exit_code == exec::k_status_denied ? ErrorKind::permission : ErrorKind::operation_failed,
                     "cannot append to the audit log in " + util::quoted(instance_dir));
     }
 }

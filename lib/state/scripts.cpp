@@ -1,6 +1,8 @@
 #include "state/scripts.hpp"
 
 #include "docker/inspect.hpp"
+#include "exec/script_status.hpp"
+#include "state/lock.hpp"
 #include "state/state_dir_script.hpp"
 #include "util/shell.hpp"
 
@@ -62,32 +64,12 @@ shift 1
 calzion_dump "$d" "$@"
 )sh";
 
+// The instance's lock (state/lock.hpp), then its state under it.
 constexpr const char* k_lock = R"sh(
 i=$2; owner=$3; wait=$4; shift 4
-idir=$d/instances/$i
-mkdir -p "$idir" 2>/dev/null || { echo "@@calzion denied"; echo "$idir"; exit 77; }
-waited=0
-# The directory may vanish while we wait: an empty one goes with its holder's lock.
-while ! { mkdir -p "$idir" && mkdir "$idir/lock"; } 2>/dev/null; do
-  pid=$(cat "$idir/lock/pid" 2>/dev/null)
-  if [ -n "$pid" ] && [ ! -d "/proc/$pid" ]; then
-    # The holder is gone without cleaning up (host reboot, killed sshd): take over.
-    mv "$idir/lock" "$idir/lock.stale.$$" 2>/dev/null && rm -rf "$idir/lock.stale.$$"
-    continue
-  fi
-  if [ "$waited" -ge "$wait" ]; then echo "@@calzion held"; cat "$idir/lock/owner" 2>/dev/null; exit 75; fi
-  sleep 1
-  waited=$((waited + 1))
-done
-# The lock goes with this script however it ends: a vanished client must not
-# leave it behind by killing the script (SIGPIPE) while the dump is written.
-# An instance directory that holds nothing else goes too (destroy, a first deploy
-# that never got going).
-trap 'rm -rf "$idir/lock"; rmdir "$idir" 2>/dev/null' EXIT
-trap 'exit 1' HUP INT TERM PIPE
-echo "$$" > "$idir/lock/pid"
-printf '%s\n' "$owner" > "$idir/lock/owner"
-echo "@@calzion locked"
+# An instance directory that holds nothing else goes with the lock (destroy, a
+# first deploy that never got going).
+calzion_lock "$d/instances/$i" "$owner" "$wait" yes
 calzion_dump "$d" "$i" "$@"
 # Hold the lock until calzion closes stdin, finishes, dies or loses the connection.
 cat > /dev/null
@@ -96,7 +78,7 @@ cat > /dev/null
 constexpr const char* k_record = R"sh(
 i=$2; rev=$3; audit=$4; format=$5
 idir=$d/instances/$i
-mkdir -p "$idir/revisions" || exit 77
+mkdir -p "$idir/revisions" || exit "$calzion_denied"
 if [ ! -f "$d/format" ]; then
   echo "$format" > "$d/format.tmp.$$" && mv "$d/format.tmp.$$" "$d/format" || exit 1
 fi
@@ -156,7 +138,7 @@ printf '%s' "$digest" > "$idir/secrets/$service.applied.tmp" &&
 constexpr const char* k_write_secrets = R"sh(
 idir=$1; service=$2
 umask 077
-mkdir -p "$idir/secrets" && chmod 700 "$idir/secrets" || exit 77
+mkdir -p "$idir/secrets" && chmod 700 "$idir/secrets" || exit "$calzion_denied"
 cat > "$idir/secrets/$service.env.tmp" &&
   chmod 600 "$idir/secrets/$service.env.tmp" &&
   mv "$idir/secrets/$service.env.tmp" "$idir/secrets/$service.env"
@@ -164,7 +146,7 @@ cat > "$idir/secrets/$service.env.tmp" &&
 
 constexpr const char* k_write_init_marker = R"sh(
 idir=$1; service=$2
-mkdir -p "$idir/init" || exit 77
+mkdir -p "$idir/init" || exit "$calzion_denied"
 cat > "$idir/init/$service.tmp.$$" &&
   mv "$idir/init/$service.tmp.$$" "$idir/init/$service"
 )sh";
@@ -229,12 +211,13 @@ std::vector<std::string> lock_argv(const std::string& state_dir, const std::stri
     std::vector<std::string> args = {state_dir, instance, owner, std::to_string(wait_seconds)};
     auto references = docker::references_to_inspect(images);
     args.insert(args.end(), references.begin(), references.end());
-    return util::script_argv(std::string(k_state_dir) + dump_function() + k_lock, args);
+    return util::script_argv(exec::script_status_prelude() + k_state_dir + lock_function() + dump_function() + k_lock,
+                             args);
 }
 
 std::vector<std::string> record_argv(const std::string& state_dir, const std::string& instance, int revision,
                                      const std::string& audit_line) {
-    return util::script_argv(std::string(k_state_dir) + k_record,
+    return util::script_argv(exec::script_status_prelude() + k_state_dir + k_record,
                  {state_dir, instance, std::to_string(revision), audit_line, std::to_string(k_state_format)});
 }
 
@@ -253,11 +236,11 @@ std::vector<std::string> mark_secrets_argv(const std::string& instance_dir, cons
 }
 
 std::vector<std::string> write_secrets_argv(const std::string& instance_dir, const std::string& service) {
-    return util::script_argv(k_write_secrets, {instance_dir, service});
+    return util::script_argv(exec::script_status_prelude() + k_write_secrets, {instance_dir, service});
 }
 
 std::vector<std::string> write_init_marker_argv(const std::string& instance_dir, const std::string& service) {
-    return util::script_argv(k_write_init_marker, {instance_dir, service});
+    return util::script_argv(exec::script_status_prelude() + k_write_init_marker, {instance_dir, service});
 }
 
 std::vector<std::string> forget_instance_argv(const std::string& instance_dir, bool with_volumes) {

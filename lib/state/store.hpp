@@ -7,6 +7,7 @@
 #include "exec/runner.hpp"
 #include "render/deployment.hpp"
 #include "state/host_state.hpp"
+#include "state/lock.hpp"
 
 namespace calzion::state {
 
@@ -14,22 +15,6 @@ namespace calzion::state {
 // `images` are the references whose local ids the planner needs.
 HostState read_state(exec::Runner& runner, const std::string& state_dir, const std::string& instance,
                      const std::vector<std::string>& images);
-
-// An instance's lock on one host, held until release() or destruction, and
-// released by the host if calzion or the connection dies.
-class Lock {
-public:
-    explicit Lock(std::unique_ptr<exec::Process> holder) : m_holder(std::move(holder)) {}
-    ~Lock();
-    Lock(const Lock&) = delete;
-    Lock& operator=(const Lock&) = delete;
-
-    // Let the lock go and wait until the host has removed it.
-    void release();
-
-private:
-    std::unique_ptr<exec::Process> m_holder;
-};
 
 // Take the instance's lock, waiting up to `wait_seconds` for another holder, and
 // read the state while holding it (one round trip for both). Throws

@@ -22,7 +22,12 @@ public:
         }
         return std::nullopt;
     }
-    exec::Result finish() override { return m_result; }
+    // Like the real runners: what read_line took is no longer part of the output.
+    exec::Result finish() override {
+        exec::Result result = m_result;
+        result.out = m_lines.eof() ? "" : m_result.out.substr(static_cast<size_t>(m_lines.tellg()));
+        return result;
+    }
     bool write(std::string_view data) override {
         m_sink(data);
         return true;
@@ -40,6 +45,13 @@ void FakeRunner::on(Match match, exec::Result result) { m_rules.push_back({std::
 
 void FakeRunner::on_call(Match match, Answer answer) {
     m_rules.push_back({std::move(match), exec::Result{0, "", "", ""}, std::move(answer)});
+}
+
+void FakeRunner::raise_on(Match match, std::function<void()> raise) {
+    on_call(std::move(match), [raise = std::move(raise)](const exec::Command&) -> exec::Result {
+        raise();
+        return exec::Result{0, "", "", ""};
+    });
 }
 
 void FakeRunner::on_prefix(std::vector<std::string> prefix, exec::Result result) {

@@ -17,6 +17,8 @@ public:
     using Match = std::function<bool(const std::vector<std::string>& argv)>;
     using Answer = std::function<exec::Result(const exec::Command& command)>;
 
+    explicit FakeRunner(std::string host = "fake") : m_host(std::move(host)) {}
+
     // Answer commands that `match` accepts with `result`.
     void on(Match match, exec::Result result);
     // Answer commands whose argv starts with `prefix` with `result`.
@@ -24,6 +26,9 @@ public:
     // Answer commands that `match` accepts by calling `answer` (outside the
     // runner's lock), which may block or throw as a real runner might.
     void on_call(Match match, Answer answer);
+    // Call `raise` (which throws, like a broken transport or a bug) for commands
+    // that `match` accepts, after recording them.
+    void raise_on(Match match, std::function<void()> raise);
 
     exec::Result run(const exec::Command& command) override;
     std::unique_ptr<exec::Process> start(const exec::Command& command) override;
@@ -37,6 +42,7 @@ public:
 
 private:
     // Record `command`; return the answer and its index in m_commands.
+    // Throws as a raise_on rule says.
     std::pair<exec::Result, size_t> record(const exec::Command& command);
 
     struct Rule {
@@ -44,7 +50,7 @@ private:
         exec::Result result;
         Answer answer;  // set: called for the result
     };
-    std::string m_host = "fake";
+    std::string m_host;
     std::vector<Rule> m_rules;
     mutable std::mutex m_mutex;
     std::vector<exec::Command> m_commands;

@@ -6,6 +6,7 @@
 
 #include "deploy/converge.hpp"
 #include "exec/sequence.hpp"
+#include "ops/session.hpp"
 #include "fake_runner.hpp"
 #include "template_helpers.hpp"
 #include "util/error.hpp"
@@ -14,21 +15,31 @@ using namespace calzion;
 
 namespace {
 
+const char* const k_empty_host =
+    "@@calzion state_dir\n/var/lib/calzion\n@@calzion format\n@@calzion current\n\n@@calzion revision\n"
+    "@@calzion lock\n@@calzion secrets\n@@calzion secrets-applied\n@@calzion init\n@@calzion docker\n"
+    "@@calzion volumes\n@@calzion end\n";
+
 // A first deploy of one service whose start script throws what `fail` throws.
 struct Fixture {
     test::FakeRunner runner;
     deploy::HostOutcome outcome;
-    deploy::LockedState locked;
+    std::unique_ptr<ops::Session> session;
     std::ostringstream log;
     report::LineReporter reporter{log, false};
 
+    // The host holds nothing of the instance yet.
     Fixture() {
+        runner.on([](const std::vector<std::string>& argv) {
+            return argv.size() > 2 && argv[2].find("calzion_dump") != std::string::npos;
+        }, exec::Result{0, "", k_empty_host, ""});
+        session = std::make_unique<ops::Session>(runner, ops::SessionOptions{"", "shop", "deploy", 0, {},
+                                                                            ops::SessionOptions::Mode::read, nullptr});
         outcome.host = "fake";
         outcome.revision_after = 1;
         outcome.deployment = std::make_unique<render::Deployment>(
             testing::render_yaml("services:\n  web: {image: \"nginx:1.25\"}\n", "shop"));
-        locked.observed.state_dir = "/var/lib/calzion";
-        outcome.plan = deploy::plan_for(*outcome.deployment, locked.observed, {});
+        outcome.plan = deploy::plan_for(*outcome.deployment, session->observed(), {});
     }
 
     void fail_start_with(std::function<void()> fail) {
@@ -42,7 +53,7 @@ struct Fixture {
     // The error apply_and_record throws; fails the test if it throws none.
     Error error() {
         try {
-            deploy::apply_and_record(outcome, runner, locked, {}, reporter);
+            deploy::apply_and_record(outcome, *session, {}, reporter);
         } catch (const Error& error) {
             return error;
         }
