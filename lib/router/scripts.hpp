@@ -20,7 +20,8 @@ std::vector<std::string> observe_argv(const std::string& state_dir);
 // another holder, prints "@@calzion locked" and what observe_argv prints, then
 // holds the lock until its stdin closes (calzion finishing, dying or losing the
 // connection). When the lock stays held: prints "@@calzion held" and the holder,
-// exits 75; when the state directory cannot be written, exits 77.
+// exits exec::k_status_lock_held; when the state directory cannot be written,
+// exits exec::k_status_denied (see state::lock_function).
 std::vector<std::string> lock_and_observe_argv(const std::string& state_dir, const std::string& owner,
                                                int wait_seconds);
 

@@ -65,7 +65,8 @@ enum class BreakOutcome {
 // argv that removes `instance`'s lock if it is still held by `host_pid` (""
 // for a lock without a recorded pid) and that process is gone, then appends
 // `audit_line` to the instance's audit log. Prints "@@calzion broken", "free",
-// "alive" or "changed"; exits 75 when it refuses, 77 when it may not write.
+// "alive" or "changed"; exits exec::k_status_lock_held when it refuses,
+// exec::k_status_denied when it may not write.
 std::vector<std::string> break_lock_argv(const std::string& state_dir, const std::string& instance,
                                          const std::string& host_pid, const std::string& audit_line);
 
@@ -94,7 +95,7 @@ struct AuditEntry {
 std::string audit_line(const AuditEntry& entry);
 
 // argv that appends `audit_line` to the audit log in `instance_dir` (absolute,
-// as the host resolved it); exits 77 when it may not.
+// as the host resolved it); exits exec::k_status_denied when it may not.
 std::vector<std::string> append_audit_argv(const std::string& instance_dir, const std::string& audit_line);
 
 // Append `entry` to the audit log in `instance_dir` on the host. Throws

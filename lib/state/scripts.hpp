@@ -22,7 +22,8 @@ std::vector<std::string> read_state_argv(const std::string& state_dir, const std
 // argv that takes the instance's lock, waiting up to `wait_seconds`, prints
 // "@@calzion locked" and the state dump, then holds the lock until its stdin
 // closes, which happens when calzion finishes, dies, or loses the connection.
-// When the lock stays held, prints "@@calzion held" and the holder, exits 75.
+// When the lock stays held, prints "@@calzion held" and the holder, exits
+// exec::k_status_lock_held (see state::lock_function).
 std::vector<std::string> lock_argv(const std::string& state_dir, const std::string& instance,
                                    const std::string& owner, int wait_seconds, const std::vector<std::string>& images);
 
