@@ -9,7 +9,7 @@
 
 #include "deploy/lifecycle.hpp"
 #include "exec/local_terminal.hpp"
-#include "state/store.hpp"
+#include "backend/read.hpp"
 #include "util/strings.hpp"
 
 namespace calzion::deploy {
@@ -36,7 +36,8 @@ Found find_on(Connection& connection, const Targets& targets, const std::string&
         return found;
     }
     try {
-        state::HostState observed = state::read_state(*connection.runner, targets.state_dir_for(connection.host), instance, {});
+        auto [observed, runtime] = backend::read(backend::select(targets.backend), *connection.runner,
+                                                 targets.state_dir_for(connection.host), instance, {});
         if (observed.current_revision == 0) {
             return found;
         }
@@ -50,7 +51,7 @@ Found find_on(Connection& connection, const Targets& targets, const std::string&
         }
         state::RecordedService recorded = select_services(observed, instance, {service}).front();
         bool exists = false;
-        for (const auto& container : observed.containers) {
+        for (const auto& container : runtime.workloads) {
             exists = exists || container.name == recorded.container;
         }
         if (!exists) {
@@ -172,7 +173,7 @@ int stream_logs(const LogsRequest& request) {
     for (const Found& found : located) {
         pending.push_back(std::async(std::launch::async, [&, several = located.size() > 1] {
             exec::Command command;
-            command.argv = docker::logs(found.container, request.options);
+            command.argv = backend::select(request.targets.backend).logs_argv(found.container, request.options);
             command.keep_stdin_open = request.options.follow;
             PrefixedOutput prefixed(found.host + " | ", output);
             if (several) {
@@ -214,7 +215,7 @@ int exec_in_service(const ExecRequest& request) {
     }
     const Found& found = located.front();
     exec::Command command;
-    command.argv = docker::exec(found.container, request.command, request.options);
+    command.argv = backend::select(request.targets.backend).exec_argv(found.container, request.command, request.options);
     exec::Attach how;
     how.tty = request.options.tty;
     how.stdin = request.options.interactive;

@@ -4,7 +4,8 @@
 
 #include "exec/dry_run_runner.hpp"
 #include "state/fields.hpp"
-#include "state/ownership.hpp"
+#include "backend/ownership.hpp"
+#include "backend/read.hpp"
 #include "state/revision.hpp"
 
 namespace calzion::deploy {
@@ -78,16 +79,19 @@ void report_kept(const plan::Plan& plan, const std::string& host, report::Report
 
 }  // namespace
 
-LockedState lock_and_read_for(exec::Runner& runner, const std::string& state_dir, const std::string& instance,
-                              const std::string& command, int lock_timeout, bool dry_run,
+LockedState lock_and_read_for(const backend::Backend& backend, exec::Runner& runner, const std::string& state_dir,
+                              const std::string& instance, const std::string& command, int lock_timeout, bool dry_run,
                               const std::vector<std::string>& images) {
     LockedState locked;
+    locked.backend = &backend;
     if (dry_run) {
-        locked.observed = state::read_state(runner, state_dir, instance, images);
-        state::check_owner(locked.observed, instance, runner.host());
+        std::tie(locked.observed, locked.runtime) = backend::read(backend, runner, state_dir, instance, images);
+        backend::check_owner(locked.runtime, locked.observed, instance, runner.host());
     } else {
-        std::tie(locked.lock, locked.observed) =
-            state::lock_and_read(runner, state_dir, instance, command, lock_timeout, images);
+        auto read = backend::lock_and_read(backend, runner, state_dir, instance, command, lock_timeout, images);
+        locked.lock = std::move(read.lock);
+        locked.observed = std::move(read.recorded);
+        locked.runtime = std::move(read.observed);
     }
     return locked;
 }
@@ -103,12 +107,12 @@ std::vector<std::string> images_of(const render::Deployment& deployment) {
 }
 
 plan::Plan plan_for(const render::Deployment& desired, const state::HostState& observed,
-                    const plan::PlanOptions& options) {
+                    const backend::Observed& runtime, const plan::PlanOptions& options) {
     std::map<std::string, plan::Fields> fields;
     for (const auto& service : desired.services) {
         fields[service.name] = state::fields_of(service);
     }
-    return plan::make_plan(desired, fields, observed, options);
+    return plan::make_plan(desired, fields, observed, runtime, options);
 }
 
 void apply_and_record(HostOutcome& outcome, exec::Runner& runner, LockedState& locked, const ChangeOptions& options,
@@ -125,8 +129,8 @@ void apply_and_record(HostOutcome& outcome, exec::Runner& runner, LockedState& l
     }
     exec::Runner& target = dry ? static_cast<exec::Runner&>(*dry) : runner;
     report::SilentReporter silent;
-    ApplyResult result = apply(outcome.plan, *outcome.deployment, locked.observed, target, dry ? silent : reporter,
-                               options.apply);
+    ApplyResult result = locked.backend->apply(outcome.plan, *outcome.deployment, locked.observed, target,
+                                               dry ? silent : reporter, options.apply);
     record(target, outcome, locked.observed, options.record, result);
     if (locked.lock) {
         locked.lock->release();

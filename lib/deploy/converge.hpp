@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/backend.hpp"
 #include "deploy/apply.hpp"
 #include "deploy/deploy.hpp"
 #include "exec/runner.hpp"
@@ -21,13 +22,16 @@ namespace calzion::deploy {
 // A host's state as read for a change, and the lock that keeps it so.
 struct LockedState {
     std::unique_ptr<state::Lock> lock;  // null for a dry run, which changes nothing
-    state::HostState observed;
+    state::HostState observed;          // what the host's record store holds
+    backend::Observed runtime;          // what the backend found running
+    const backend::Backend* backend = nullptr;  // the one that read it, and applies
 };
 
 // Take the instance's lock, waiting up to `lock_timeout` seconds, and read its
 // state in the same round trip; for a dry run, only read. `images` are the
-// references whose local ids the plan compares. Throws as state::lock_and_read.
-LockedState lock_and_read_for(exec::Runner& runner, const std::string& state_dir, const std::string& instance,
+// references whose local ids the plan compares. Throws as backend::lock_and_read.
+LockedState lock_and_read_for(const backend::Backend& backend, exec::Runner& runner, const std::string& state_dir,
+                              const std::string& instance,
                               const std::string& command, int lock_timeout, bool dry_run,
                               const std::vector<std::string>& images);
 
@@ -37,7 +41,7 @@ std::vector<std::string> images_of(const render::Deployment& deployment);
 
 // The plan that brings a host from `observed` to `desired`. Pure.
 plan::Plan plan_for(const render::Deployment& desired, const state::HostState& observed,
-                    const plan::PlanOptions& options);
+                    const backend::Observed& runtime, const plan::PlanOptions& options);
 
 // How to carry out one host's change and what to record about it.
 struct ChangeOptions {

@@ -12,7 +12,8 @@
 #include "infra/placement.hpp"
 #include "router/observe.hpp"
 #include "router/sync.hpp"
-#include "state/ownership.hpp"
+#include "backend/ownership.hpp"
+#include "backend/read.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
 
@@ -51,16 +52,17 @@ plan::PlanOptions plan_options(const DeployRequest& request, const render::Deplo
     return options;
 }
 
-void plan_host(HostOutcome& outcome, const DeployRequest& request, const state::HostState& observed) {
-    state::check_owner(observed, request.render.instance, outcome.host);
+void plan_host(HostOutcome& outcome, const DeployRequest& request, const state::HostState& observed,
+               const backend::Observed& runtime) {
+    backend::check_owner(runtime, observed, request.render.instance, outcome.host);
     outcome.revision_before = observed.current_revision;
     outcome.revision_after = observed.current_revision;
     outcome.deployment = render_at(request, std::max(1, observed.current_revision));
-    outcome.plan = plan_for(*outcome.deployment, observed, plan_options(request, *outcome.deployment));
+    outcome.plan = plan_for(*outcome.deployment, observed, runtime, plan_options(request, *outcome.deployment));
     if (outcome.plan.has_changes()) {
         outcome.revision_after = observed.current_revision + 1;
         outcome.deployment = render_at(request, outcome.revision_after);
-        outcome.plan = plan_for(*outcome.deployment, observed, plan_options(request, *outcome.deployment));
+        outcome.plan = plan_for(*outcome.deployment, observed, runtime, plan_options(request, *outcome.deployment));
     }
 }
 
@@ -104,7 +106,8 @@ void build_for_host(const HostOutcome& outcome, exec::Runner& runner, const Depl
 
 LockedState lock_and_read_host(exec::Runner& runner, const DeployRequest& request) {
     // Lock and read the state in one round trip (a dry run only reads).
-    return lock_and_read_for(runner, request.targets.state_dir_for(runner.host()), request.render.instance, "deploy",
+    return lock_and_read_for(backend::select(request.targets.backend), runner,
+                             request.targets.state_dir_for(runner.host()), request.render.instance, "deploy",
                              request.lock_timeout, request.dry_run != nullptr, images_of(*render_at(request, 1)));
 }
 
@@ -123,7 +126,7 @@ void change_host(HostOutcome& outcome, exec::Runner& runner, const DeployRequest
                  const state::RevisionInfo& provenance, build::LocalImages& local_images,
                  report::Reporter& reporter) {
     // Plan: what the template wants against what runs.
-    plan_host(outcome, request, locked.observed);
+    plan_host(outcome, request, locked.observed, locked.runtime);
     apply_planned(outcome, runner, request, locked, provenance, local_images, reporter);
 }
 
@@ -316,7 +319,7 @@ std::vector<HostOutcome> deploy_placed(const DeployRequest& request, report::Rep
     for (size_t i = 0; i < connections.size(); ++i) {
         shares.push_back(share_of(request, hosts[i], placed, locked[i]->observed));
     }
-    in_parallel(outcomes, [&](size_t i) { plan_host(outcomes[i], shares[i], locked[i]->observed); });
+    in_parallel(outcomes, [&](size_t i) { plan_host(outcomes[i], shares[i], locked[i]->observed, locked[i]->runtime); });
     if (std::any_of(outcomes.begin(), outcomes.end(), [](const auto& outcome) { return outcome.error.has_value(); })) {
         hold_back(outcomes, "could not be planned");
         return outcomes;
@@ -336,12 +339,15 @@ std::vector<HostOutcome> plan_placed(const DeployRequest& request) {
     std::vector<Connection> connections = connect_all(request.targets);
     std::vector<HostOutcome> outcomes = outcomes_for(connections);
     std::vector<state::HostState> observed(connections.size());
+    std::vector<backend::Observed> runtime(connections.size());
     std::vector<std::vector<router::Route>> routes(connections.size());
     auto images = images_of(*render_at(request, 1));
+    const backend::Backend& engine = backend::select(request.targets.backend);
     in_parallel(outcomes, [&](size_t i) {
         if (connections[i].runner) {
-            observed[i] = state::read_state(*connections[i].runner, request.targets.state_dir_for(outcomes[i].host),
-                                            request.render.instance, images);
+            std::tie(observed[i], runtime[i]) =
+                backend::read(engine, *connections[i].runner, request.targets.state_dir_for(outcomes[i].host),
+                              request.render.instance, images);
             routes[i] = routes_on(*connections[i].runner, request);
         }
     });
@@ -358,7 +364,9 @@ std::vector<HostOutcome> plan_placed(const DeployRequest& request) {
     auto placed = placement_of(request, views, hosts);
     check_placement(request, placed);
     check_domains_free(request, placed, hosts, routes);
-    in_parallel(outcomes, [&](size_t i) { plan_host(outcomes[i], share_of(request, hosts[i], placed, observed[i]), observed[i]); });
+    in_parallel(outcomes, [&](size_t i) {
+        plan_host(outcomes[i], share_of(request, hosts[i], placed, observed[i]), observed[i], runtime[i]);
+    });
     return outcomes;
 }
 
@@ -383,9 +391,10 @@ std::vector<HostOutcome> plan_all(const DeployRequest& request) {
     }
     auto images = images_of(*render_at(request, 1));
     return on_every_host<HostOutcome>(request.targets, [&](HostOutcome& outcome, exec::Runner& runner) {
-        state::HostState observed =
-            state::read_state(runner, request.targets.state_dir_for(runner.host()), request.render.instance, images);
-        plan_host(outcome, request, observed);
+        auto [observed, runtime] = backend::read(backend::select(request.targets.backend), runner,
+                                                 request.targets.state_dir_for(runner.host()),
+                                                 request.render.instance, images);
+        plan_host(outcome, request, observed, runtime);
     });
 }
 

@@ -3,10 +3,8 @@
 #include <algorithm>
 #include <future>
 
-#include "docker/argv.hpp"
-#include "docker/wait.hpp"
+#include "backend/read.hpp"
 #include "state/lock_admin.hpp"
-#include "state/store.hpp"
 #include "util/strings.hpp"
 
 namespace calzion::deploy {
@@ -17,8 +15,9 @@ namespace {
 class Lifecycler {
 public:
     Lifecycler(LifecycleOutcome& outcome, exec::Runner& runner, const LifecycleRequest& request,
-               const state::HostState& observed, report::Reporter& reporter)
-        : m_outcome(outcome), m_runner(runner), m_request(request), m_observed(observed), m_reporter(reporter) {}
+               const backend::Observed& observed, const backend::Backend& backend, report::Reporter& reporter)
+        : m_outcome(outcome), m_runner(runner), m_request(request), m_observed(observed), m_backend(backend),
+          m_reporter(reporter) {}
 
     void stop_all(const std::vector<state::RecordedService>& services) {
         for (auto service = services.rbegin(); service != services.rend(); ++service) {
@@ -34,8 +33,8 @@ public:
 
 private:
     // The recorded service's container, as found by the instance label.
-    const docker::Container* container_of(const state::RecordedService& service) const {
-        for (const auto& container : m_observed.containers) {
+    const backend::Workload* container_of(const state::RecordedService& service) const {
+        for (const auto& container : m_observed.workloads) {
             if (container.name == service.container) {
                 return &container;
             }
@@ -44,7 +43,7 @@ private:
     }
 
     void stop(const state::RecordedService& service) {
-        const docker::Container* container = container_of(service);
+        const backend::Workload* container = container_of(service);
         if (container == nullptr) {
             done(service, "no container", report::Event::Kind::note);
             return;
@@ -54,12 +53,12 @@ private:
             return;
         }
         step(service, "stop");
-        must(docker::stop_container(service.container), "docker stop");
+        m_backend.stop(m_runner, service.container);
         done(service, "stopped", report::Event::Kind::done);
     }
 
     void start(const state::RecordedService& service) {
-        const docker::Container* container = container_of(service);
+        const backend::Workload* container = container_of(service);
         if (container == nullptr) {
             throw Error(ErrorKind::operation_failed, "service " + util::quoted(service.name) +
                                                          " has no container on the host; deploy creates it again");
@@ -70,33 +69,9 @@ private:
             return;
         }
         step(service, "start");
-        must(docker::start_container(service.container), "docker start");
-        wait_ready(service);
+        m_backend.start(m_runner, service.container, service.name,
+                        {m_request.wait_timeout, m_request.stable_seconds});
         done(service, "started", report::Event::Kind::done);
-    }
-
-    void wait_ready(const state::RecordedService& service) {
-        exec::Result wait = m_runner.run({docker::wait_ready_argv(service.container, m_request.wait_timeout,
-                                                                  m_request.stable_seconds),
-                                          "", std::nullopt, nullptr});
-        if (wait.ok()) {
-            return;
-        }
-        docker::WaitOutcome outcome = docker::parse_wait(wait.out);
-        std::string why = outcome.verdict == "timeout"
-                              ? "not ready after " + std::to_string(m_request.wait_timeout) + "s"
-                              : "failed to start (" + outcome.status +
-                                    (outcome.health == "none" || outcome.health.empty() ? "" : ", " + outcome.health) +
-                                    ")";
-        throw Error(ErrorKind::operation_failed,
-                    "service " + util::quoted(service.name) + ": " + docker::not_ready_text(why, outcome));
-    }
-
-    void must(const std::vector<std::string>& argv, const std::string& what) {
-        exec::Result result = m_runner.run({argv, "", std::nullopt, nullptr});
-        if (!result.ok()) {
-            throw Error(ErrorKind::operation_failed, what + " failed: " + util::one_line(result.err));
-        }
     }
 
     void step(const state::RecordedService& service, const std::string& text) {
@@ -111,7 +86,8 @@ private:
     LifecycleOutcome& m_outcome;
     exec::Runner& m_runner;
     const LifecycleRequest& m_request;
-    const state::HostState& m_observed;
+    const backend::Observed& m_observed;
+    const backend::Backend& m_backend;
     report::Reporter& m_reporter;
 };
 
@@ -237,10 +213,12 @@ std::vector<state::RecordedService> select_services(const state::HostState& obse
 
 void lifecycle_on(LifecycleOutcome& outcome, exec::Runner& runner, const LifecycleRequest& request,
                   report::Reporter& reporter) {
-    auto [lock, observed] = state::lock_and_read(runner, request.targets.state_dir_for(runner.host()), request.instance,
-                                                 to_string(request.action), request.lock_timeout, {});
+    const backend::Backend& engine = backend::select(request.targets.backend);
+    auto [lock, observed, runtime] =
+        backend::lock_and_read(engine, runner, request.targets.state_dir_for(runner.host()), request.instance,
+                               to_string(request.action), request.lock_timeout, {});
     auto services = select_services(observed, request.instance, request.services);
-    Lifecycler lifecycler(outcome, runner, request, observed, reporter);
+    Lifecycler lifecycler(outcome, runner, request, runtime, engine, reporter);
     std::optional<Error> failure;
     try {
         if (request.action != Lifecycle::start) {
@@ -278,8 +256,9 @@ std::vector<LifecycleOutcome> lifecycle_all(const LifecycleRequest& request, rep
     std::vector<LifecycleOutcome> outcomes(connections.size());
     std::vector<std::vector<std::string>> running(connections.size());
     in_parallel(connections, outcomes, [&](size_t i, exec::Runner& runner) {
-        state::HostState observed =
-            state::read_state(runner, request.targets.state_dir_for(runner.host()), request.instance, {});
+        state::HostState observed = backend::read(backend::select(request.targets.backend), runner,
+                                                  request.targets.state_dir_for(runner.host()), request.instance, {})
+                                        .first;
         if (observed.current_revision > 0) {
             running[i] = names_of(observed.recorded);
         }

@@ -43,13 +43,13 @@ std::unique_ptr<render::Deployment> deployment_for(const state::RevisionRecord& 
 
 // Services the revision did not have go: a rollback prunes.
 void plan_rollback(HostOutcome& outcome, const state::RevisionRecord& target, const std::string& instance,
-                   const state::HostState& observed) {
+                   const state::HostState& observed, const backend::Observed& runtime) {
     outcome.revision_before = observed.current_revision;
     outcome.deployment = deployment_for(target, instance, observed.current_revision + 1);
     plan::PlanOptions options;
     options.prune = true;
     options.builds = false;
-    outcome.plan = plan_for(*outcome.deployment, observed, options);
+    outcome.plan = plan_for(*outcome.deployment, observed, runtime, options);
     for (auto& action : outcome.plan.actions) {
         if (action.kind == plan::ActionKind::remove) {
             action.reason = "not in revision " + std::to_string(target.revision);
@@ -76,7 +76,8 @@ void rollback_host(HostOutcome& outcome, exec::Runner& runner, const RollbackReq
     // Lock and read the state, then the history under the same lock: what the
     // default target and the new number depend on cannot change in between.
     // (No image ids: a revision records references, not ids, so only specs count.)
-    LockedState locked = lock_and_read_for(runner, request.targets.state_dir_for(runner.host()), request.instance, "rollback",
+    LockedState locked = lock_and_read_for(backend::select(request.targets.backend), runner,
+                                           request.targets.state_dir_for(runner.host()), request.instance, "rollback",
                                            request.lock_timeout, false, {});
     state::History history = state::read_history(runner, request.targets.state_dir_for(runner.host()), request.instance);
     // Pick the revision and plan its deployment against what runs.
@@ -84,7 +85,7 @@ void rollback_host(HostOutcome& outcome, exec::Runner& runner, const RollbackReq
     reporter.event({report::Event::Kind::step, outcome.host, "",
                     "rolling back to revision " + std::to_string(target.revision) + " (" + target.command + " of " +
                         target.time + " by " + target.user + "@" + target.machine + ")"});
-    plan_rollback(outcome, target, request.instance, locked.observed);
+    plan_rollback(outcome, target, request.instance, locked.observed, locked.runtime);
     // Apply, record what actually runs as a new revision, unlock.
     apply_and_record(outcome, runner, locked, change_options(request, target), reporter);
 }

@@ -27,6 +27,7 @@ struct Targets {
     std::string state_dir;  // empty: the host's default
     std::map<std::string, HostSettings> settings;  // by host name; others are addresses
     router::SyncOptions router;                    // the hosts' router, for instances with domains
+    std::string backend = "docker";                // what runs the services (backend::select)
 
     // The state directory on `host` (empty: the host's default).
     std::string state_dir_for(const std::string& host) const;

@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
-#include "state/ownership.hpp"
 #include "state/scripts.hpp"
 #include "tmpl/names.hpp"
 #include "util/error.hpp"
@@ -57,9 +56,9 @@ void check_instance(const std::string& instance) {
 }  // namespace
 
 HostState read_state(exec::Runner& runner, const std::string& state_dir, const std::string& instance,
-                     const std::vector<std::string>& images) {
+                     const Observer& observer) {
     check_instance(instance);
-    exec::Result result = runner.run({read_state_argv(state_dir, instance, images), "", std::nullopt, nullptr});
+    exec::Result result = runner.run({read_state_argv(state_dir, instance, observer), "", std::nullopt, nullptr});
     if (!result.ok()) {
         fail_reading(result);
     }
@@ -83,9 +82,9 @@ void Lock::release() {
 
 std::pair<std::unique_ptr<Lock>, HostState> lock_and_read(exec::Runner& runner, const std::string& state_dir,
                                                           const std::string& instance, const std::string& command,
-                                                          int wait_seconds, const std::vector<std::string>& images) {
+                                                          int wait_seconds, const Observer& observer) {
     check_instance(instance);
-    exec::Command lock_command{lock_argv(state_dir, instance, owner_line(command), wait_seconds, images), "",
+    exec::Command lock_command{lock_argv(state_dir, instance, owner_line(command), wait_seconds, observer), "",
                                std::nullopt, nullptr};
     auto holder = runner.start(lock_command);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds) + k_reply_margin;
@@ -104,9 +103,7 @@ std::pair<std::unique_ptr<Lock>, HostState> lock_and_read(exec::Runner& runner, 
         dump += *line + "\n";
         if (locked && *line == "@@calzion end") {
             auto lock = std::make_unique<Lock>(std::move(holder));
-            HostState state = parse_dump(dump, runner.host());
-            check_owner(state, instance, runner.host());
-            return {std::move(lock), std::move(state)};
+            return {std::move(lock), parse_dump(dump, runner.host())};
         }
     }
     exec::Result result = holder->finish();
