@@ -8,8 +8,8 @@
 
 namespace calzion::docker {
 
-// What one look at a host found (`calzion hosts check`): who commands run as,
-// whether docker answers, and the state directory.
+// What one look at a host found (`calzion hosts check`) for the plain docker
+// backend: who commands run as, whether docker answers, and the state directory.
 struct HostProbe {
     std::string user;             // the user commands run as
     int docker_exit = -1;         // of `docker version`: 0 when client and engine answered
