@@ -121,6 +121,9 @@ deploy::Targets targets_for(const Invocation& run) {
             targets.settings[host.name] = {host.address, host.state_dir};
         }
         targets.hosts = infra_hosts(*infrastructure, run);
+        if (const infra::Instance* instance = infrastructure->instance(run.instance)) {
+            targets.backend = instance->backend;
+        }
         targets.router.image = infrastructure->router.image;
         targets.router.http_port = infrastructure->router.http_port;
     }

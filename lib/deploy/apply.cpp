@@ -7,6 +7,7 @@
 
 #include "docker/hand_over.hpp"
 #include "docker/init_command.hpp"
+#include "docker/prepare.hpp"
 #include "docker/wait.hpp"
 #include "exec/describe.hpp"
 #include "exec/executor.hpp"
@@ -417,7 +418,7 @@ private:
             }
         }
         std::string instance_dir = m_observed.instance_dir(m_desired.instance);
-        Step step{state::prepare_argv(instance_dir, m_desired.network, m_desired.instance, directories,
+        Step step{docker::prepare_argv(instance_dir, m_desired.network, m_desired.instance, directories,
                                       m_observed.state_dir, volumes),
                   "preparing the network, directories and volumes"};
         // One container to start: the preparation goes into its script. With

@@ -41,8 +41,10 @@ Found find_on(Connection& connection, const Targets& targets, const std::string&
         options.state_dir = targets.state_dir_for(connection.host);
         options.instance = instance;
         options.mode = ops::SessionOptions::Mode::read;
+        options.backend = targets.backend;
         ops::Session look(*connection.runner, options);
         const state::HostState& observed = look.observed();
+        const backend::Observed& runtime = look.runtime();
         if (observed.current_revision == 0) {
             return found;
         }
@@ -56,7 +58,7 @@ Found find_on(Connection& connection, const Targets& targets, const std::string&
         }
         state::RecordedService recorded = select_services(observed, instance, {service}).front();
         bool exists = false;
-        for (const auto& container : observed.containers) {
+        for (const auto& container : runtime.workloads) {
             exists = exists || container.name == recorded.container;
         }
         if (!exists) {
@@ -183,7 +185,7 @@ int stream_logs(const LogsRequest& request) {
     for (const Found& found : located) {
         pending.push_back(std::async(std::launch::async, [&, several = located.size() > 1] {
             exec::Command command;
-            command.argv = docker::logs(found.container, request.options);
+            command.argv = backend::select(request.targets.backend).logs_argv(found.container, request.options);
             command.keep_stdin_open = request.options.follow;
             PrefixedOutput prefixed(found.host + " | ", output);
             if (several) {
@@ -225,7 +227,7 @@ int exec_in_service(const ExecRequest& request) {
     }
     const Found& found = located.front();
     exec::Command command;
-    command.argv = docker::exec(found.container, request.command, request.options);
+    command.argv = backend::select(request.targets.backend).exec_argv(found.container, request.command, request.options);
     exec::Attach how;
     how.tty = request.options.tty;
     how.stdin = request.options.interactive;

@@ -3,7 +3,8 @@
 #include <optional>
 
 #include "state/fields.hpp"
-#include "state/ownership.hpp"
+#include "backend/ownership.hpp"
+#include "backend/read.hpp"
 #include "state/revision.hpp"
 
 namespace calzion::deploy {
@@ -88,12 +89,12 @@ std::vector<std::string> images_of(const render::Deployment& deployment) {
 }
 
 plan::Plan plan_for(const render::Deployment& desired, const state::HostState& observed,
-                    const plan::PlanOptions& options) {
+                    const backend::Observed& runtime, const plan::PlanOptions& options) {
     std::map<std::string, plan::Fields> fields;
     for (const auto& service : desired.services) {
         fields[service.name] = state::fields_of(service);
     }
-    return plan::make_plan(desired, fields, observed, options);
+    return plan::make_plan(desired, fields, observed, runtime, options);
 }
 
 void apply_and_record(HostOutcome& outcome, ops::Session& session, const ChangeOptions& options,
@@ -105,8 +106,9 @@ void apply_and_record(HostOutcome& outcome, ops::Session& session, const ChangeO
         return;
     }
     report::SilentReporter silent;
-    ApplyResult result = apply(outcome.plan, *outcome.deployment, session.observed(), session.runner(),
-                               session.dry_run() ? silent : reporter, options.apply);
+    ApplyResult result = session.backend().apply(outcome.plan, *outcome.deployment, session.observed(),
+                                                 session.runner(), session.dry_run() ? silent : reporter,
+                                                 options.apply);
     record(session, outcome, options.record, result);
     session.release();
     if (!result.ok()) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/backend.hpp"
 #include "deploy/apply.hpp"
 #include "deploy/deploy.hpp"
 #include "exec/runner.hpp"
@@ -23,7 +24,7 @@ std::vector<std::string> images_of(const render::Deployment& deployment);
 
 // The plan that brings a host from `observed` to `desired`. Pure.
 plan::Plan plan_for(const render::Deployment& desired, const state::HostState& observed,
-                    const plan::PlanOptions& options);
+                    const backend::Observed& runtime, const plan::PlanOptions& options);
 
 // How to carry out one host's change and what to record about it.
 struct ChangeOptions {

@@ -12,7 +12,8 @@
 #include "infra/placement.hpp"
 #include "router/observe.hpp"
 #include "router/sync.hpp"
-#include "state/ownership.hpp"
+#include "backend/ownership.hpp"
+#include "backend/read.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
 
@@ -51,16 +52,17 @@ plan::PlanOptions plan_options(const DeployRequest& request, const render::Deplo
     return options;
 }
 
-void plan_host(HostOutcome& outcome, const DeployRequest& request, const state::HostState& observed) {
-    state::check_owner(observed, request.render.instance, outcome.host);
+void plan_host(HostOutcome& outcome, const DeployRequest& request, const state::HostState& observed,
+               const backend::Observed& runtime) {
+    backend::check_owner(runtime, observed, request.render.instance, outcome.host);
     outcome.revision_before = observed.current_revision;
     outcome.revision_after = observed.current_revision;
     outcome.deployment = render_at(request, std::max(1, observed.current_revision));
-    outcome.plan = plan_for(*outcome.deployment, observed, plan_options(request, *outcome.deployment));
+    outcome.plan = plan_for(*outcome.deployment, observed, runtime, plan_options(request, *outcome.deployment));
     if (outcome.plan.has_changes()) {
         outcome.revision_after = observed.current_revision + 1;
         outcome.deployment = render_at(request, outcome.revision_after);
-        outcome.plan = plan_for(*outcome.deployment, observed, plan_options(request, *outcome.deployment));
+        outcome.plan = plan_for(*outcome.deployment, observed, runtime, plan_options(request, *outcome.deployment));
     }
 }
 
@@ -117,6 +119,7 @@ ops::SessionOptions session_options(const DeployRequest& request, const std::str
     options.images = images ? *images : images_of(*render_at(request, 1));
     options.mode = plan_only ? Mode::read : request.dry_run ? Mode::dry_run : Mode::change;
     options.dry_run_to = request.dry_run;
+    options.backend = request.targets.backend;
     return options;
 }
 
@@ -295,7 +298,9 @@ std::vector<HostOutcome> placed(const DeployRequest& request, bool plan_only, re
     for (size_t i = 0; i < connections.size(); ++i) {
         shares.push_back(share_of(request, hosts[i], placement, sessions[i]->observed()));
     }
-    ops::on_each(connections, outcomes, [&](size_t i) { plan_host(outcomes[i], shares[i], sessions[i]->observed()); });
+    ops::on_each(connections, outcomes, [&](size_t i) {
+        plan_host(outcomes[i], shares[i], sessions[i]->observed(), sessions[i]->runtime());
+    });
     if (plan_only) {
         return outcomes;
     }
@@ -338,7 +343,7 @@ std::vector<HostOutcome> plan_all(const DeployRequest& request) {
     auto images = images_of(*render_at(request, 1));
     return on_every_host<HostOutcome>(request.targets, [&](HostOutcome& outcome, exec::Runner& runner) {
         ops::Session session(runner, session_options(request, runner.host(), true, images));
-        plan_host(outcome, request, session.observed());
+        plan_host(outcome, request, session.observed(), session.runtime());
     });
 }
 
@@ -353,7 +358,7 @@ std::vector<HostOutcome> deploy_all(const DeployRequest& request, report::Report
         // Lock and read the state in one round trip (a dry run only reads).
         ops::Session session(runner, session_options(request, runner.host(), false));
         // Plan: what the template wants against what runs.
-        plan_host(outcome, request, session.observed());
+        plan_host(outcome, request, session.observed(), session.runtime());
         apply_planned(outcome, session, request, provenance, local_images, reporter);
     });
 }

@@ -8,7 +8,7 @@ namespace calzion::deploy {
 
 namespace {
 
-Error docker_problem(const state::HostProbe& probe) {
+Error docker_problem(const docker::HostProbe& probe) {
     if (probe.docker_exit == 127) {
         return Error(ErrorKind::operation_failed, "docker is not installed (or not on the PATH of " +
                                                       util::quoted(probe.user) + ")");
@@ -21,14 +21,14 @@ Error docker_problem(const state::HostProbe& probe) {
     return Error(ErrorKind::operation_failed, "the docker engine does not answer: " + said);
 }
 
-Error state_dir_problem(const state::HostProbe& probe) {
+Error state_dir_problem(const docker::HostProbe& probe) {
     std::string what = probe.state_dir_exists ? " is not writable by " : " cannot be created by ";
     // Permission, as deploy says for the same directory.
     return Error(ErrorKind::permission,
                  "state directory " + util::quoted(probe.state_dir) + what + util::quoted(probe.user));
 }
 
-Error format_problem(const state::HostProbe& probe) {
+Error format_problem(const docker::HostProbe& probe) {
     if (probe.format < 0) {
         return Error(ErrorKind::invalid_data,
                      "the state format in " + util::quoted(probe.state_dir) + " cannot be read");
@@ -40,12 +40,12 @@ Error format_problem(const state::HostProbe& probe) {
 
 void check_host(HostCheck& check, exec::Runner& runner, const Targets& targets) {
     check.reached = true;
-    exec::Result result = runner.run(exec::command(state::probe_argv(targets.state_dir_for(runner.host()))));
+    exec::Result result = runner.run(exec::command(docker::probe_argv(targets.state_dir_for(runner.host()))));
     if (!result.ok()) {
         throw Error(ErrorKind::operation_failed,
                     "the check did not run on the host: " + result.err.substr(0, result.err.find('\n')));
     }
-    check.probe = state::parse_probe(result.out);
+    check.probe = docker::parse_probe(result.out);
     std::vector<std::optional<Error>> errors;
     for (const auto& problem : problems_in(check.probe)) {
         check.problems.push_back(problem.on_host(runner.host()));
@@ -56,7 +56,7 @@ void check_host(HostCheck& check, exec::Runner& runner, const Targets& targets) 
 
 }  // namespace
 
-std::vector<Error> problems_in(const state::HostProbe& probe) {
+std::vector<Error> problems_in(const docker::HostProbe& probe) {
     std::vector<Error> problems;
     if (probe.docker_exit != 0 || probe.docker.server.empty()) {
         problems.push_back(docker_problem(probe));

@@ -3,21 +3,19 @@
 #include <algorithm>
 #include <set>
 
-#include "docker/argv.hpp"
 #include "exec/run_checked.hpp"
 #include "ops/session.hpp"
 #include "render/names.hpp"
 #include "state/listing.hpp"
 #include "state/revision.hpp"
 #include "state/scripts.hpp"
-#include "state/store.hpp"
 #include "util/strings.hpp"
 
 namespace calzion::deploy {
 
 namespace {
 
-std::string drift_of(const state::RecordedService& recorded, const docker::Container& container) {
+std::string drift_of(const state::RecordedService& recorded, const backend::Workload& container) {
     if (container.spec_hash != recorded.spec_hash) {
         return "container differs from revision";
     }
@@ -27,11 +25,11 @@ std::string drift_of(const state::RecordedService& recorded, const docker::Conta
     return "";
 }
 
-void describe_services(InstanceStatus& status, const state::HostState& observed) {
+void describe_services(InstanceStatus& status, const state::HostState& observed, const backend::Observed& runtime) {
     std::set<std::string> seen;
     for (const auto& recorded : observed.recorded) {
         ServiceStatus service{recorded.name, recorded.container, 0, "missing", "", "container missing"};
-        for (const auto& container : observed.containers) {
+        for (const auto& container : runtime.workloads) {
             if (container.name == recorded.container) {
                 service.revision = container.revision;
                 service.state = container.status;
@@ -42,7 +40,7 @@ void describe_services(InstanceStatus& status, const state::HostState& observed)
         seen.insert(recorded.container);
         status.services.push_back(service);
     }
-    for (const auto& container : observed.containers) {
+    for (const auto& container : runtime.workloads) {
         if (!seen.count(container.name)) {
             status.services.push_back({container.service, container.name, container.revision, container.status,
                                        container.health, "not in the recorded revision"});
@@ -51,8 +49,8 @@ void describe_services(InstanceStatus& status, const state::HostState& observed)
 }
 
 // Whether anything of the instance is on the host: a record or a container.
-bool instance_present(const state::HostState& observed) {
-    return observed.current_revision != 0 || !observed.recorded.empty() || !observed.containers.empty();
+bool instance_present(const state::HostState& observed, const backend::Observed& runtime) {
+    return observed.current_revision != 0 || !observed.recorded.empty() || !runtime.workloads.empty();
 }
 
 InstanceStatus status_of(exec::Runner& runner, const Targets& targets, const std::string& instance) {
@@ -63,17 +61,19 @@ InstanceStatus status_of(exec::Runner& runner, const Targets& targets, const std
     options.state_dir = targets.state_dir_for(runner.host());
     options.instance = instance;
     options.mode = ops::SessionOptions::Mode::read;
+    options.backend = targets.backend;
     ops::Session look(runner, options);
     const state::HostState& observed = look.observed();
+    const backend::Observed& runtime = look.runtime();
     // A first deploy that holds the lock has recorded nothing yet: the instance is there.
-    status.missing = !instance_present(observed) && observed.lock_owner.empty();
+    status.missing = !instance_present(observed, runtime) && observed.lock_owner.empty();
     status.revision = observed.current_revision;
     state::RevisionOutcome outcome = state::current_outcome(observed);
     if (outcome.status == "failed") {
         status.last_failure = {outcome.command, outcome.message};
     }
     status.lock_owner = observed.lock_owner;
-    describe_services(status, observed);
+    describe_services(status, observed, runtime);
     return status;
 }
 
@@ -92,9 +92,12 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
     options.instance = instance;
     options.command = "destroy";
     options.lock_timeout = lock_timeout;
+    options.backend = targets.backend;
     ops::Session session(runner, options);
     const state::HostState& observed = session.observed();
-    if (!instance_present(observed)) {
+    const backend::Observed& runtime = session.runtime();
+    const backend::Backend& engine = session.backend();
+    if (!instance_present(observed, runtime)) {
         // Only the data an earlier destroy kept may be left: --volumes removes it,
         // the instance directory and the named volumes labelled as its own.
         outcome.instance_dir = observed.instance_dir(instance);
@@ -103,7 +106,7 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
             runner.run(exec::command(state::forget_instance_argv(outcome.instance_dir, true))).out.find("kept") !=
                 std::string::npos;
         if (volumes) {
-            outcome.named_volumes = settle_volumes(runner, observed, volumes);
+            outcome.named_volumes = engine.settle_volumes(runner, observed, runtime, volumes);
         }
         bool kept = kept_dir || !outcome.named_volumes.empty();
         outcome.missing = !kept;
@@ -118,20 +121,14 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
         return;
     }
     std::vector<std::string> names;
-    for (const auto& container : observed.containers) {
+    for (const auto& container : runtime.workloads) {
         names.push_back(container.name);
     }
     if (!names.empty()) {
-        // --volumes: their anonymous volumes go with them (docker keeps named ones).
-        std::vector<std::string> argv = {"docker", "rm", "--force"};
-        if (volumes) {
-            argv.push_back("--volumes");
-        }
-        argv.insert(argv.end(), names.begin(), names.end());
-        exec::run_checked(runner, argv, "removing containers");
+        engine.remove_workloads(runner, names, volumes);
         outcome.containers = names;
     }
-    outcome.named_volumes = settle_volumes(runner, observed, volumes);
+    outcome.named_volumes = engine.settle_volumes(runner, observed, runtime, volumes);
     bool all_gone = std::all_of(outcome.named_volumes.begin(), outcome.named_volumes.end(),
                                 [](const NamedVolume& volume) { return volume.removed; });
     outcome.data = !volumes ? DestroyOutcome::Data::kept
@@ -148,7 +145,7 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
     }
     // The network may already be gone: its removal is allowed to fail.
     outcome.network = render::network_name(instance);
-    outcome.network_removed = runner.run(exec::command(docker::remove_network(outcome.network))).ok();
+    outcome.network_removed = engine.remove_network(runner, outcome.network);
     outcome.instance_dir_removed = volumes;
     reporter.event({report::Event::Kind::done, runner.host(), "",
                     "destroyed " + util::quoted(instance) + " (" + std::to_string(names.size()) +

@@ -2,12 +2,9 @@
 
 #include <algorithm>
 
-#include "docker/argv.hpp"
-#include "docker/wait.hpp"
 #include "exec/run_checked.hpp"
 #include "ops/session.hpp"
 #include "state/lock_admin.hpp"
-#include "state/store.hpp"
 #include "util/strings.hpp"
 
 namespace calzion::deploy {
@@ -18,8 +15,9 @@ namespace {
 class Lifecycler {
 public:
     Lifecycler(LifecycleOutcome& outcome, exec::Runner& runner, const LifecycleRequest& request,
-               const state::HostState& observed, report::Reporter& reporter)
-        : m_outcome(outcome), m_runner(runner), m_request(request), m_observed(observed), m_reporter(reporter) {}
+               const backend::Observed& observed, const backend::Backend& backend, report::Reporter& reporter)
+        : m_outcome(outcome), m_runner(runner), m_request(request), m_observed(observed), m_backend(backend),
+          m_reporter(reporter) {}
 
     void stop_all(const std::vector<state::RecordedService>& services) {
         for (auto service = services.rbegin(); service != services.rend(); ++service) {
@@ -35,8 +33,8 @@ public:
 
 private:
     // The recorded service's container, as found by the instance label.
-    const docker::Container* container_of(const state::RecordedService& service) const {
-        for (const auto& container : m_observed.containers) {
+    const backend::Workload* container_of(const state::RecordedService& service) const {
+        for (const auto& container : m_observed.workloads) {
             if (container.name == service.container) {
                 return &container;
             }
@@ -45,7 +43,7 @@ private:
     }
 
     void stop(const state::RecordedService& service) {
-        const docker::Container* container = container_of(service);
+        const backend::Workload* container = container_of(service);
         if (container == nullptr) {
             done(service, "no container", report::Event::Kind::note);
             return;
@@ -55,12 +53,12 @@ private:
             return;
         }
         step(service, "stop");
-        exec::run_checked(m_runner, docker::stop_container(service.container), "docker stop");
+        m_backend.stop(m_runner, service.container);
         done(service, "stopped", report::Event::Kind::done);
     }
 
     void start(const state::RecordedService& service) {
-        const docker::Container* container = container_of(service);
+        const backend::Workload* container = container_of(service);
         if (container == nullptr) {
             throw Error(ErrorKind::operation_failed, "service " + util::quoted(service.name) +
                                                          " has no container on the host; deploy creates it again");
@@ -71,25 +69,9 @@ private:
             return;
         }
         step(service, "start");
-        exec::run_checked(m_runner, docker::start_container(service.container), "docker start");
-        wait_ready(service);
+        m_backend.start(m_runner, service.container, service.name,
+                        {m_request.wait_timeout, m_request.stable_seconds});
         done(service, "started", report::Event::Kind::done);
-    }
-
-    void wait_ready(const state::RecordedService& service) {
-        exec::Result wait = m_runner.run(
-            exec::command(docker::wait_ready_argv(service.container, m_request.wait_timeout, m_request.stable_seconds)));
-        if (wait.ok()) {
-            return;
-        }
-        docker::WaitOutcome outcome = docker::parse_wait(wait.out);
-        std::string why = outcome.verdict == "timeout"
-                              ? "not ready after " + std::to_string(m_request.wait_timeout) + "s"
-                              : "failed to start (" + outcome.status +
-                                    (outcome.health == "none" || outcome.health.empty() ? "" : ", " + outcome.health) +
-                                    ")";
-        throw Error(ErrorKind::operation_failed,
-                    "service " + util::quoted(service.name) + ": " + docker::not_ready_text(why, outcome));
     }
 
     void step(const state::RecordedService& service, const std::string& text) {
@@ -104,7 +86,8 @@ private:
     LifecycleOutcome& m_outcome;
     exec::Runner& m_runner;
     const LifecycleRequest& m_request;
-    const state::HostState& m_observed;
+    const backend::Observed& m_observed;
+    const backend::Backend& m_backend;
     report::Reporter& m_reporter;
 };
 
@@ -207,10 +190,13 @@ void lifecycle_on(LifecycleOutcome& outcome, exec::Runner& runner, const Lifecyc
     options.instance = request.instance;
     options.command = to_string(request.action);
     options.lock_timeout = request.lock_timeout;
+    options.backend = request.targets.backend;
     ops::Session session(runner, options);
     const state::HostState& observed = session.observed();
+    const backend::Observed& runtime = session.runtime();
+    const backend::Backend& engine = session.backend();
     auto services = select_services(observed, request.instance, request.services);
-    Lifecycler lifecycler(outcome, runner, request, observed, reporter);
+    Lifecycler lifecycler(outcome, runner, request, runtime, engine, reporter);
     std::optional<Error> failure;
     try {
         if (request.action != Lifecycle::start) {
@@ -252,6 +238,7 @@ std::vector<LifecycleOutcome> lifecycle_all(const LifecycleRequest& request, rep
         options.state_dir = request.targets.state_dir_for(connections[i].host);
         options.instance = request.instance;
         options.mode = ops::SessionOptions::Mode::read;
+        options.backend = request.targets.backend;
         ops::Session look(*connections[i].runner, options);
         if (look.observed().current_revision > 0) {
             running[i] = names_of(look.observed().recorded);

@@ -44,13 +44,13 @@ std::unique_ptr<render::Deployment> deployment_for(const state::RevisionRecord& 
 
 // Services the revision did not have go: a rollback prunes.
 void plan_rollback(HostOutcome& outcome, const state::RevisionRecord& target, const std::string& instance,
-                   const state::HostState& observed) {
+                   const state::HostState& observed, const backend::Observed& runtime) {
     outcome.revision_before = observed.current_revision;
     outcome.deployment = deployment_for(target, instance, observed.current_revision + 1);
     plan::PlanOptions options;
     options.prune = true;
     options.builds = false;
-    outcome.plan = plan_for(*outcome.deployment, observed, options);
+    outcome.plan = plan_for(*outcome.deployment, observed, runtime, options);
     for (auto& action : outcome.plan.actions) {
         if (action.kind == plan::ActionKind::remove) {
             action.reason = "not in revision " + std::to_string(target.revision);
@@ -82,6 +82,7 @@ void rollback_host(HostOutcome& outcome, exec::Runner& runner, const RollbackReq
     options.instance = request.instance;
     options.command = "rollback";
     options.lock_timeout = request.lock_timeout;
+    options.backend = request.targets.backend;
     ops::Session session(runner, options);
     state::History history = state::read_history(runner, options.state_dir, request.instance);
     // Pick the revision and plan its deployment against what runs.
@@ -89,7 +90,7 @@ void rollback_host(HostOutcome& outcome, exec::Runner& runner, const RollbackReq
     reporter.event({report::Event::Kind::step, outcome.host, "",
                     "rolling back to revision " + std::to_string(target.revision) + " (" + target.command + " of " +
                         target.time + " by " + target.user + "@" + target.machine + ")"});
-    plan_rollback(outcome, target, request.instance, session.observed());
+    plan_rollback(outcome, target, request.instance, session.observed(), session.runtime());
     // Apply, record what actually runs as a new revision, unlock.
     apply_and_record(outcome, session, change_options(request, target), reporter);
 }

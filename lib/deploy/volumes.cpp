@@ -36,17 +36,17 @@ done
 
 }  // namespace
 
-VolumeCandidates volume_candidates(const state::HostState& observed) {
+VolumeCandidates volume_candidates(const state::HostState& recorded, const backend::Observed& observed) {
     VolumeCandidates candidates;
     std::vector<std::string> unowned;
     for (const auto& [name, owner] : observed.volumes) {
-        if (owner == observed.state_dir) {
+        if (owner == recorded.state_dir) {
             candidates.removable.push_back(name);
         } else {
             unowned.push_back(name);
         }
     }
-    for (const auto& container : observed.containers) {
+    for (const auto& container : observed.workloads) {
         for (const auto& mount : container.volumes) {
             if (!is_anonymous(mount.name) && !contains(candidates.removable, mount.name) &&
                 !contains(unowned, mount.name)) {
@@ -57,7 +57,7 @@ VolumeCandidates volume_candidates(const state::HostState& observed) {
     for (const auto& name : unowned) {
         candidates.kept.push_back({name, false, "labelled with the instance but with no owning state directory"});
     }
-    for (const auto& service : observed.recorded) {
+    for (const auto& service : recorded.recorded) {
         for (const auto& name : service.volumes) {
             bool known = contains(candidates.removable, name) ||
                          std::any_of(candidates.kept.begin(), candidates.kept.end(),
@@ -112,8 +112,9 @@ std::vector<NamedVolume> parse_settled(const std::string& output, const VolumeCa
     return settled;
 }
 
-std::vector<NamedVolume> settle_volumes(exec::Runner& runner, const state::HostState& observed, bool removing) {
-    VolumeCandidates candidates = volume_candidates(observed);
+std::vector<NamedVolume> settle_volumes(exec::Runner& runner, const state::HostState& recorded,
+                                        const backend::Observed& observed, bool removing) {
+    VolumeCandidates candidates = volume_candidates(recorded, observed);
     std::vector<std::string> names = candidates.removable;
     for (const auto& volume : candidates.kept) {
         names.push_back(volume.name);

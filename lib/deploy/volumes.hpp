@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/observed.hpp"
 #include "exec/runner.hpp"
 #include "state/host_state.hpp"
 
@@ -25,8 +26,9 @@ struct VolumeCandidates {
     std::vector<NamedVolume> kept;
 };
 
-// Sort the volumes `observed` knows of (read before the containers went). Pure.
-VolumeCandidates volume_candidates(const state::HostState& observed);
+// Sort the volumes `recorded` and `observed` know of (read before the
+// containers went). Pure.
+VolumeCandidates volume_candidates(const state::HostState& recorded, const backend::Observed& observed);
 
 // argv that removes the first `removable` of `names` (or only looks at them)
 // and prints one line per volume that exists: "removed NAME", "kept NAME", or
@@ -40,6 +42,7 @@ std::vector<NamedVolume> parse_settled(const std::string& output, const VolumeCa
 
 // Remove (with `removing`) or only list the named volumes of the instance.
 // Throws Error(operation_failed) when the host cannot be asked.
-std::vector<NamedVolume> settle_volumes(exec::Runner& runner, const state::HostState& observed, bool removing);
+std::vector<NamedVolume> settle_volumes(exec::Runner& runner, const state::HostState& recorded,
+                                        const backend::Observed& observed, bool removing);
 
 }  // namespace calzion::deploy

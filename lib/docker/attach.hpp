@@ -3,17 +3,13 @@
 #include <string>
 #include <vector>
 
+#include "backend/attach.hpp"
 #include "docker/argv.hpp"
 
 namespace calzion::docker {
 
 // What `calzion logs` asks of `docker logs`.
-struct LogsOptions {
-    bool follow = false;
-    std::string tail;   // lines from the end: a number or "all"; empty: all
-    std::string since;  // a timestamp or a duration like "10m"; empty: from the start
-    bool timestamps = false;
-};
+using LogsOptions = backend::LogsOptions;
 
 // Check a `--since` value before docker sees it, as docker reads it: an RFC 3339
 // date or time (2026-01-02, 2026-01-02T15:04:05, with fraction and zone: Z or
@@ -28,13 +24,7 @@ void check_since(const std::string& since);
 Argv logs(const std::string& container, const LogsOptions& options);
 
 // What `calzion exec` asks of `docker exec`.
-struct ExecOptions {
-    bool interactive = false;  // -i: the program reads calzion's stdin
-    bool tty = false;          // -t: the program runs on a terminal
-    std::string term;          // with `tty`: TERM for the program, if known
-    std::string user;          // -u
-    std::string workdir;       // -w
-};
+using ExecOptions = backend::ExecOptions;
 
 // `docker exec [options] container command...`.
 Argv exec(const std::string& container, const std::vector<std::string>& command, const ExecOptions& options);

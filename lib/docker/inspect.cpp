@@ -24,8 +24,9 @@ int label_number(const std::string& text) {
     return std::stoi(text);
 }
 
-Container container_from(const json& item) {
-    Container container;
+// A container of the instance as the workload that runs its service.
+backend::Workload container_from(const json& item) {
+    backend::Workload container;
     container.id = string_at(item, "Id");
     container.name = string_at(item, "Name");
     if (!container.name.empty() && container.name.front() == '/') {

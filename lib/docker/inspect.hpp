@@ -4,35 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "backend/observed.hpp"
+
 namespace calzion::docker {
-
-// A Docker volume mounted in a container.
-struct VolumeMount {
-    std::string name;    // the volume's name (a 64-digit id for an anonymous one)
-    std::string target;  // where it is mounted in the container
-};
-
-// What calzion needs to know about a container it finds on a host.
-struct Container {
-    std::string id;
-    std::string name;       // without docker's leading "/"
-    std::string instance;   // label io.calzion.instance
-    std::string service;    // label io.calzion.service
-    std::string spec_hash;  // label io.calzion.spec-hash
-    std::string state_dir;  // label io.calzion.state: the state directory that owns it ("" before owners were labelled)
-    int revision = 0;       // label io.calzion.revision
-    std::string image_id;   // the image it runs, "sha256:..."
-    std::string status;     // created, running, restarting, exited, paused, dead
-    std::string health;     // healthy, unhealthy, starting, or "" without a check
-    int exit_code = 0;
-    int restart_count = 0;
-    std::string started_at;
-    std::vector<VolumeMount> volumes;  // the Docker volumes it mounts
-};
 
 // The --format template for `docker inspect` of containers and images at once:
 // one JSON line per object. A container's line is the part of docker's own
-// document that Container reads (Id, Name, Image, RestartCount, every label,
+// document that parse_inspected reads (Id, Name, Image, RestartCount, every label,
 // State with Health's status); an image's line holds its RepoTags and Id; other
 // objects print nothing. It indexes rather than selects fields that may be
 // absent, because docker runs a template that fails on its typed document again
@@ -41,7 +19,7 @@ extern const char* const k_inspect_format;
 
 // What `docker inspect --format k_inspect_format` printed.
 struct Inspected {
-    std::vector<Container> containers;
+    std::vector<backend::Workload> containers;
     std::map<std::string, std::string> image_ids;  // every tag of every image -> its id
 };
 

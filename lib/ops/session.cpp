@@ -1,20 +1,25 @@
 #include "ops/session.hpp"
 
-#include "state/ownership.hpp"
+#include "backend/ownership.hpp"
+#include "backend/read.hpp"
 
 namespace calzion::ops {
 
-Session::Session(exec::Runner& runner, SessionOptions options) : m_host(runner), m_options(std::move(options)) {
+Session::Session(exec::Runner& runner, SessionOptions options)
+    : m_host(runner), m_options(std::move(options)), m_backend(backend::select(m_options.backend)) {
     using Mode = SessionOptions::Mode;
     if (m_options.mode == Mode::change) {
-        std::tie(m_lock, m_observed) = state::lock_and_read(m_host, m_options.state_dir, m_options.instance,
-                                                            m_options.command, m_options.lock_timeout,
-                                                            m_options.images);
+        auto read = backend::lock_and_read(m_backend, m_host, m_options.state_dir, m_options.instance,
+                                           m_options.command, m_options.lock_timeout, m_options.images);
+        m_lock = std::move(read.lock);
+        m_observed = std::move(read.recorded);
+        m_runtime = std::move(read.observed);
         return;
     }
-    m_observed = state::read_state(m_host, m_options.state_dir, m_options.instance, m_options.images);
+    std::tie(m_observed, m_runtime) =
+        backend::read(m_backend, m_host, m_options.state_dir, m_options.instance, m_options.images);
     if (m_options.mode == Mode::dry_run) {
-        state::check_owner(m_observed, m_options.instance, m_host.host());
+        backend::check_owner(m_runtime, m_observed, m_options.instance, m_host.host());
         if (m_options.dry_run_to != nullptr) {
             m_dry.emplace(m_host.host(), *m_options.dry_run_to);
         }

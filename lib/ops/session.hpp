@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "backend/backend.hpp"
+#include "backend/observed.hpp"
 #include "exec/dry_run_runner.hpp"
 #include "exec/runner.hpp"
 #include "state/host_state.hpp"
@@ -40,6 +42,7 @@ struct SessionOptions {
     std::vector<std::string> images;  // references whose local ids the plan compares
     Mode mode = Mode::change;
     std::ostream* dry_run_to = nullptr;  // Mode::dry_run: where the commands are printed
+    std::string backend = "docker";      // what runs the instance (backend::select)
 };
 
 // An instance opened on one host: its state as read, and its lock when held.
@@ -56,7 +59,11 @@ public:
 
     const std::string& host() const { return m_host.host(); }
     const SessionOptions& options() const { return m_options; }
+    // What the host's record store holds about the instance.
     const state::HostState& observed() const { return m_observed; }
+    // What the backend found running for it, read in the same round trip.
+    const backend::Observed& runtime() const { return m_runtime; }
+    const backend::Backend& backend() const { return m_backend; }
     bool dry_run() const { return m_dry.has_value(); }
 
     // The host, for reads, whatever the mode.
@@ -78,9 +85,11 @@ public:
 private:
     exec::Runner& m_host;
     SessionOptions m_options;
+    const backend::Backend& m_backend;
     std::optional<exec::DryRunRunner> m_dry;
     std::unique_ptr<state::Lock> m_lock;
     state::HostState m_observed;
+    backend::Observed m_runtime;
 };
 
 }  // namespace calzion::ops

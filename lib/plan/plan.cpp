@@ -1,6 +1,7 @@
-// The planner. For each service the template wants, it looks at the containers
-// that carry the instance's labels on the host and at the revision the host
-// recorded, and picks exactly one action:
+// The planner. For each service the template wants, it looks at what the
+// backend observed running for the instance on the host (workloads: with plain
+// docker, containers) and at the revision the host recorded, and picks exactly
+// one action:
 //
 //   no container for the service                 -> create ("new service", or
 //                                                   "container missing" when the
@@ -47,7 +48,6 @@
 
 #include <algorithm>
 
-#include "docker/inspect.hpp"
 #include "util/error.hpp"
 
 namespace calzion::plan {
@@ -56,8 +56,8 @@ namespace {
 
 // What a service moved to another host leaves behind, as the end of its
 // reason: nothing when it mounts no volume.
-std::string volumes_left(const state::HostState& observed, const std::string& service, const std::string& instance) {
-    const state::RecordedService* recorded = observed.recorded_service(service);
+std::string volumes_left(const state::HostState& host, const std::string& service, const std::string& instance) {
+    const state::RecordedService* recorded = host.recorded_service(service);
     if (recorded == nullptr) {
         return "";
     }
@@ -67,7 +67,7 @@ std::string volumes_left(const state::HostState& observed, const std::string& se
     if (!own && !named) {
         return "";
     }
-    std::string where = own ? observed.instance_dir(instance) + "/volumes/" + service : "";
+    std::string where = own ? host.instance_dir(instance) + "/volumes/" + service : "";
     where += own && named ? " and its named volumes" : named ? "its named volumes" : "";
     return "; its volumes stay on this host (in " + where + "), and it starts there without them";
 }
@@ -88,7 +88,7 @@ std::vector<std::string> diff_fields(const Fields& desired, const state::Recorde
 
 // Split the service's containers into its own (named as it should be) and leftovers.
 void assign_containers(Action& action, const render::RenderedService& service,
-                       const std::vector<docker::Container>& containers) {
+                       const std::vector<backend::Workload>& containers) {
     for (const auto& container : containers) {
         if (container.service != service.name) {
             continue;
@@ -103,7 +103,7 @@ void assign_containers(Action& action, const render::RenderedService& service,
         return;
     }
     // A name from an earlier scheme; parked containers are left to the cleanup.
-    auto renamed = std::find_if(action.leftovers.begin(), action.leftovers.end(), [](const docker::Container& c) {
+    auto renamed = std::find_if(action.leftovers.begin(), action.leftovers.end(), [](const backend::Workload& c) {
         return c.status == "running" && !c.name.ends_with("_old") && !c.name.ends_with("-calzion-old");
     });
     if (renamed != action.leftovers.end()) {
@@ -114,8 +114,8 @@ void assign_containers(Action& action, const render::RenderedService& service,
 
 // The named volumes that containers in place keep data in under another name
 // than the template now gives them, with how to move that data.
-std::vector<std::string> renamed_volumes(const Plan& plan, const state::HostState& observed,
-                                         const std::string& instance) {
+std::vector<std::string> renamed_volumes(const Plan& plan, const state::HostState& recorded,
+                                         const backend::Observed& observed, const std::string& instance) {
     std::vector<std::string> problems;
     for (const auto& action : plan.actions) {
         if (action.desired == nullptr || !action.current) {
@@ -135,7 +135,7 @@ std::vector<std::string> renamed_volumes(const Plan& plan, const state::HostStat
                     "\", and docker cannot rename a volume; move the data on the host (stop " + action.current->name +
                     " first if it writes there), then deploy again:\n"
                     "  docker volume create --label io.calzion.instance=" + instance +
-                    " --label io.calzion.state=" + observed.state_dir + " " + mount.source + "\n"
+                    " --label io.calzion.state=" + recorded.state_dir + " " + mount.source + "\n"
                     "  docker run --rm -v " + old.name + ":/from -v " + mount.source +
                     ":/to IMAGE cp -a /from/. /to/   (any IMAGE with cp, e.g. busybox)\n"
                     "  and once the deploy succeeded: docker volume rm " + old.name);
@@ -145,8 +145,8 @@ std::vector<std::string> renamed_volumes(const Plan& plan, const state::HostStat
     return problems;
 }
 
-std::string image_wanted(const render::RenderedService& service, const state::HostState& observed) {
-    auto found = observed.image_ids.find(docker::normalize_reference(service.image));
+std::string image_wanted(const render::RenderedService& service, const backend::Observed& observed) {
+    auto found = observed.image_ids.find(service.image);
     return found == observed.image_ids.end() ? std::string() : found->second;
 }
 
@@ -161,8 +161,8 @@ bool secrets_changed(const render::RenderedService& service, const state::HostSt
 }
 
 void decide(Action& action, const render::RenderedService& service, const Fields& fields,
-            const state::HostState& observed, const PlanOptions& options) {
-    const state::RecordedService* recorded = observed.recorded_service(service.name);
+            const state::HostState& host, const backend::Observed& observed, const PlanOptions& options) {
+    const state::RecordedService* recorded = host.recorded_service(service.name);
     const auto& current = action.current;
     std::string wanted_image = image_wanted(service, observed);
     if (!current) {
@@ -183,7 +183,7 @@ void decide(Action& action, const render::RenderedService& service, const Fields
     } else if (current->status != "running") {
         action.kind = ActionKind::replace;
         action.reason = "container is " + current->status;
-    } else if (secrets_changed(service, observed, options)) {
+    } else if (secrets_changed(service, host, options)) {
         action.kind = ActionKind::replace;
         action.reason = "secrets changed";
         action.changed_fields = {"secrets"};
@@ -199,7 +199,7 @@ void decide(Action& action, const render::RenderedService& service, const Fields
 // A running leftover is a parked old container that still serves.
 void mark_interrupted(Action& action) {
     auto running = std::find_if(action.leftovers.begin(), action.leftovers.end(),
-                                [](const docker::Container& c) { return c.status == "running"; });
+                                [](const backend::Workload& c) { return c.status == "running"; });
     if (running == action.leftovers.end()) {
         return;
     }
@@ -214,7 +214,7 @@ void mark_interrupted(Action& action) {
     }
 }
 
-void mark_build(Action& action, const render::RenderedService& service, const state::HostState& observed) {
+void mark_build(Action& action, const render::RenderedService& service, const backend::Observed& observed) {
     bool starts = action.kind == ActionKind::create || action.kind == ActionKind::replace;
     bool built = (service.git || service.build) && !service.image.empty();
     if (starts && built && image_wanted(service, observed).empty()) {
@@ -236,10 +236,10 @@ void mark_routes(Action& action, const render::RenderedService& service, const s
     }
 }
 
-void add_departed(Plan& plan, const render::Deployment& desired, const state::HostState& observed,
-                  const PlanOptions& options) {
+void add_departed(Plan& plan, const render::Deployment& desired, const state::HostState& recorded,
+                  const backend::Observed& observed, const PlanOptions& options) {
     std::map<std::string, Action> departed;
-    for (const auto& container : observed.containers) {
+    for (const auto& container : observed.workloads) {
         if (desired.find(container.service) != nullptr) {
             continue;
         }
@@ -250,7 +250,7 @@ void add_departed(Plan& plan, const render::Deployment& desired, const state::Ho
             // Data does not travel: say so, since the new container starts without it.
             action.kind = ActionKind::remove;
             action.reason = "moved to \"" + moved->second + "\"" +
-                            volumes_left(observed, container.service, desired.instance);
+                            volumes_left(recorded, container.service, desired.instance);
         } else {
             action.kind = options.prune ? ActionKind::remove : ActionKind::keep;
             action.reason = options.prune ? "no longer in the template"
@@ -279,26 +279,27 @@ const Action* Plan::find(const std::string& service) const {
 }
 
 Plan make_plan(const render::Deployment& desired, const std::map<std::string, Fields>& desired_fields,
-               const state::HostState& observed, const PlanOptions& options) {
+               const state::HostState& recorded, const backend::Observed& observed, const PlanOptions& options) {
     Plan plan;
     static const Fields no_fields;
     for (const auto& service : desired.services) {
         Action action;
         action.service = service.name;
         action.desired = &service;
-        assign_containers(action, service, observed.containers);
+        assign_containers(action, service, observed.workloads);
         auto fields = desired_fields.find(service.name);
-        decide(action, service, fields == desired_fields.end() ? no_fields : fields->second, observed, options);
+        decide(action, service, fields == desired_fields.end() ? no_fields : fields->second, recorded, observed,
+               options);
         mark_interrupted(action);
         if (options.builds) {
             mark_build(action, service, observed);
         }
-        action.init = !service.init.empty() && !observed.init_done.count(service.name);
-        mark_routes(action, service, observed);
+        action.init = !service.init.empty() && !recorded.init_done.count(service.name);
+        mark_routes(action, service, recorded);
         plan.actions.push_back(std::move(action));
     }
-    add_departed(plan, desired, observed, options);
-    std::vector<std::string> problems = renamed_volumes(plan, observed, desired.instance);
+    add_departed(plan, desired, recorded, observed, options);
+    std::vector<std::string> problems = renamed_volumes(plan, recorded, observed, desired.instance);
     if (!problems.empty()) {
         std::string text;
         for (const auto& problem : problems) {

@@ -85,14 +85,14 @@ std::string state_dir_text(const deploy::HostCheck& check) {
     if (!check.reached) {
         return "-";
     }
-    const state::HostProbe& probe = check.probe;
+    const docker::HostProbe& probe = check.probe;
     const char* how = probe.state_dir_exists ? (probe.state_dir_writable ? "writable" : "not writable")
                                              : (probe.state_dir_writable ? "to be created" : "cannot be created");
     return probe.state_dir + " (" + how + ")";
 }
 
 std::vector<std::string> check_row(const deploy::HostCheck& check) {
-    const state::HostProbe& probe = check.probe;
+    const docker::HostProbe& probe = check.probe;
     bool known = check.reached;
     return {check.host,
             connection_text(check),
@@ -123,7 +123,7 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
 }
 
 ordered_json check_json(const deploy::HostCheck& check) {
-    const state::HostProbe& probe = check.probe;
+    const docker::HostProbe& probe = check.probe;
     ordered_json problems = ordered_json::array();
     for (const auto& problem : check.problems) {
         problems.push_back(error_field(problem));

@@ -73,21 +73,6 @@ std::set<std::string> names_in(const std::string& text) {
     return names;
 }
 
-// "name owner" per line; a volume without an owner label has only its name.
-std::map<std::string, std::string> volumes_in(const std::string& text) {
-    std::map<std::string, std::string> volumes;
-    std::istringstream lines(text);
-    std::string line;
-    while (std::getline(lines, line)) {
-        std::string name = trimmed(line.substr(0, line.find(' ')));
-        if (!name.empty()) {
-            size_t space = line.find(' ');
-            volumes[name] = space == std::string::npos ? "" : trimmed(line.substr(space + 1));
-        }
-    }
-    return volumes;
-}
-
 }  // namespace
 
 const RecordedService* HostState::recorded_service(const std::string& name) const {
@@ -102,9 +87,7 @@ const RecordedService* HostState::recorded_service(const std::string& name) cons
 HostState parse_dump(const std::string& output, const std::string& host) {
     auto sections = sections_of(output);
     if (!sections.count("end")) {
-        throw Error(ErrorKind::operation_failed,
-                    sections.count("docker-failed") ? "docker does not answer on the host (is the engine running?)"
-                                                    : "the host's state could not be read");
+        throw Error(ErrorKind::operation_failed, "the host's state could not be read");
     }
     HostState state;
     state.state_dir = trimmed(sections["state_dir"]);
@@ -122,10 +105,7 @@ HostState parse_dump(const std::string& output, const std::string& host) {
             state.secrets_applied[service] = *names.begin();
         }
     }
-    docker::Inspected inspected = docker::parse_inspected(sections["docker"]);
-    state.containers = std::move(inspected.containers);
-    state.image_ids = std::move(inspected.image_ids);
-    state.volumes = volumes_in(sections["volumes"]);
+    state.observer_output = sections["observed"];
     return state;
 }
 

@@ -6,8 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "docker/inspect.hpp"
-
 namespace calzion::state {
 
 // A service as the current revision on a host recorded it.
@@ -23,7 +21,8 @@ struct RecordedService {
     std::string routes;                // its "routes" as recorded, canonical JSON ("[]": none)
 };
 
-// Everything one round trip tells about an instance on a host.
+// What the host record store holds about an instance on a host, as one round
+// trip read it (what runs there is the backend's: backend::Observed).
 struct HostState {
     std::string state_dir;     // absolute, as the host resolved it
     int format = 0;            // 0: nothing recorded on this host yet
@@ -36,19 +35,17 @@ struct HostState {
     std::set<std::string> init_done;  // services whose init has run: a marker in init/
     // Per service: the digest of the secrets its container was started with.
     std::map<std::string, std::string> secrets_applied;
-    std::vector<docker::Container> containers;        // labelled with the instance
-    // Named volumes labelled with the instance -> the state directory that owns
-    // each ("" for one without that label).
-    std::map<std::string, std::string> volumes;
-    std::map<std::string, std::string> image_ids;     // normalized reference -> id
+    // What the read's observe fragment (state::Observer) printed, for the
+    // backend that handed it in to parse.
+    std::string observer_output;
 
     std::string instance_dir(const std::string& instance) const { return state_dir + "/instances/" + instance; }
     const RecordedService* recorded_service(const std::string& name) const;
 };
 
 // Parse what the state scripts print (from "@@calzion state_dir" to
-// "@@calzion end"). Throws Error(operation_failed) when docker could not be
-// asked, and Error(invalid_data) when the host's state format is newer than this
+// "@@calzion end"). Throws Error(operation_failed) when the output is cut short,
+// and Error(invalid_data) when the host's state format is newer than this
 // calzion's or a record cannot be read. `host` names the host in messages.
 HostState parse_dump(const std::string& output, const std::string& host);
 

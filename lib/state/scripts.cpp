@@ -1,6 +1,5 @@
 #include "state/scripts.hpp"
 
-#include "docker/inspect.hpp"
 #include "exec/script_status.hpp"
 #include "state/lock.hpp"
 #include "state/state_dir_script.hpp"
@@ -12,10 +11,10 @@ namespace {
 
 constexpr const char* k_state_dir = k_resolve_state_dir;
 
-// Print what calzion needs to know about instance $2 in state dir $1, and the
-// ids of images $3... (references that cannot name a container): recorded state,
-// lock holder, containers, images, volumes. One docker process lists
-// containers, one inspects them and the images, one lists volumes.
+// Print what the store holds about instance $2 in state dir $1: recorded state,
+// lock holder, secrets, init markers. Then run the caller's observe fragment
+// (calzion_observe, see state::Observer) with $3..., in a subshell so that its
+// variables and exits stay its own, in the section "observed".
 constexpr const char* k_dump = R"sh(
 calzion_dump() {
   d=$1; i=$2; shift 2
@@ -47,14 +46,8 @@ calzion_dump() {
     n=${f##*/}
     [ -f "$f" ] && case $n in *.*) ;; *) echo "$n" ;; esac
   done
-  ids=$(docker ps -aq --no-trunc --filter "label=io.calzion.instance=$i") || { echo "@@calzion docker-failed"; return 0; }
-  # The instance's containers and images $3... in one docker call, a JSON line each
-  # ($inspect_format: what docker::parse_inspected reads; every label comes along).
-  echo "@@calzion docker"
-  if [ -n "$ids" ] || [ $# -gt 0 ]; then docker inspect --format "$inspect_format" $ids "$@" 2>/dev/null; fi
-  # Named volumes labelled with the instance, each with the state directory that owns it.
-  echo "@@calzion volumes"
-  docker volume ls --filter "label=io.calzion.instance=$i" --format '{{.Name}} {{.Label "io.calzion.state"}}' 2>/dev/null
+  echo "@@calzion observed"
+  ( calzion_observe "$@" ) </dev/null
   echo "@@calzion end"
 }
 )sh";
@@ -87,44 +80,6 @@ cat > "$idir/revisions/$rev.json.tmp" &&
   echo "$rev" > "$idir/current.tmp.$$" &&
   mv "$idir/current.tmp.$$" "$idir/current" &&
   printf '%s\n' "$audit" >> "$idir/audit.log"
-)sh";
-
-// $6... are $5 directories, then named volumes. A volume that exists must carry
-// the labels calzion gives its own: any other (someone else's, or one from
-// before volumes were labelled) is refused before anything is created.
-constexpr const char* k_prepare = R"sh(
-idir=$1; network=$2; instance=$3; owner=$4; ndirs=$5; shift 5
-n=0
-for v in "$@"; do
-  n=$((n + 1)); [ "$n" -gt "$ndirs" ] || continue
-  labels=$(docker volume inspect --format '{{index .Labels "io.calzion.instance"}} {{index .Labels "io.calzion.state"}}' "$v" 2>/dev/null) || continue
-  if [ "$labels" != "$instance $owner" ]; then
-    echo "volume \"$v\" exists on the host without the labels io.calzion.instance=$instance and io.calzion.state=$owner: calzion does not use a volume it did not create; remove or rename it" >&2
-    exit 77
-  fi
-done
-# The network gets a subnet of its own (the one docker picks, then given back
-# to it explicitly): only there may a container that leaves and joins it again
-# keep its address, as a start-first replacement needs (docker/hand_over.cpp).
-if ! docker network inspect "$network" >/dev/null 2>&1; then
-  docker network create --label "io.calzion.instance=$instance" "$network" >/dev/null || exit 1
-  net=$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}' "$network") || exit 1
-  subnet=${net%% *}; gateway=${net#* }
-  if [ -n "$subnet" ] && [ -n "$gateway" ] && [ "$gateway" != "$net" ] && docker network rm "$network" >/dev/null; then
-    docker network create --label "io.calzion.instance=$instance" --subnet "$subnet" --gateway "$gateway" \
-      "$network" >/dev/null ||
-      docker network create --label "io.calzion.instance=$instance" "$network" >/dev/null || exit 1
-  fi
-fi
-n=0
-for arg in "$@"; do
-  n=$((n + 1))
-  if [ "$n" -le "$ndirs" ]; then
-    mkdir -p "$idir/$arg" || exit 77
-  elif ! docker volume inspect "$arg" >/dev/null 2>&1; then
-    docker volume create --label "io.calzion.instance=$instance" --label "io.calzion.state=$owner" "$arg" >/dev/null || exit 1
-  fi
-done
 )sh";
 
 // Record which secrets (their digest) service $2's container now runs with.
@@ -190,28 +145,27 @@ for idir in "$d"/instances/*/; do
 done
 )sh";
 
-// The dump function with docker's --format template set before it: a constant
-// of calzion's, quoted like every word that reaches a shell.
-std::string dump_function() {
-    return "inspect_format=" + util::shell_quote(docker::k_inspect_format) + "\n" + k_dump;
+// The observe fragment as a function, then the dump function.
+std::string dump_function(const Observer& observer) {
+    return "calzion_observe() {\n" + (observer.script.empty() ? std::string(":") : observer.script) + "\n}\n" +
+           k_dump;
 }
 
 }  // namespace
 
 std::vector<std::string> read_state_argv(const std::string& state_dir, const std::string& instance,
-                                         const std::vector<std::string>& images) {
+                                         const Observer& observer) {
     std::vector<std::string> args = {state_dir, instance};
-    auto references = docker::references_to_inspect(images);
-    args.insert(args.end(), references.begin(), references.end());
-    return util::script_argv(std::string(k_state_dir) + dump_function() + k_read, args);
+    args.insert(args.end(), observer.args.begin(), observer.args.end());
+    return util::script_argv(std::string(k_state_dir) + dump_function(observer) + k_read, args);
 }
 
 std::vector<std::string> lock_argv(const std::string& state_dir, const std::string& instance,
-                                   const std::string& owner, int wait_seconds, const std::vector<std::string>& images) {
+                                   const std::string& owner, int wait_seconds, const Observer& observer) {
     std::vector<std::string> args = {state_dir, instance, owner, std::to_string(wait_seconds)};
-    auto references = docker::references_to_inspect(images);
-    args.insert(args.end(), references.begin(), references.end());
-    return util::script_argv(exec::script_status_prelude() + k_state_dir + lock_function() + dump_function() + k_lock,
+    args.insert(args.end(), observer.args.begin(), observer.args.end());
+    return util::script_argv(exec::script_status_prelude() + k_state_dir + lock_function() + dump_function(observer) +
+                                 k_lock,
                              args);
 }
 
@@ -219,15 +173,6 @@ std::vector<std::string> record_argv(const std::string& state_dir, const std::st
                                      const std::string& audit_line) {
     return util::script_argv(exec::script_status_prelude() + k_state_dir + k_record,
                  {state_dir, instance, std::to_string(revision), audit_line, std::to_string(k_state_format)});
-}
-
-std::vector<std::string> prepare_argv(const std::string& instance_dir, const std::string& network,
-                                      const std::string& instance, const std::vector<std::string>& directories,
-                                      const std::string& state_dir, const std::vector<std::string>& volumes) {
-    std::vector<std::string> args = {instance_dir, network, instance, state_dir, std::to_string(directories.size())};
-    args.insert(args.end(), directories.begin(), directories.end());
-    args.insert(args.end(), volumes.begin(), volumes.end());
-    return util::script_argv(k_prepare, args);
 }
 
 std::vector<std::string> mark_secrets_argv(const std::string& instance_dir, const std::string& service,

@@ -3,10 +3,12 @@
 #include <string>
 #include <vector>
 
+#include "state/observer.hpp"
+
 namespace calzion::state {
 
-// The host side of calzion: short POSIX sh scripts that need only sh, coreutils
-// and docker on the host. Each is run as `sh -c SCRIPT calzion ARGS...`: the
+// The host side of the record store: short POSIX sh scripts that need only sh
+// and coreutils on the host. Each is run as `sh -c SCRIPT calzion ARGS...`: the
 // script is a constant, every value is an argument, and the runner quotes the
 // whole argv in its one quoting place. Output sections start with "@@calzion ".
 
@@ -14,32 +16,24 @@ namespace calzion::state {
 inline constexpr int k_state_format = 1;
 
 // argv that prints the state of an instance (see state::parse_dump) without
-// locking. Arguments: state dir ("" for the default), instance, images to inspect
-// (each asked about once, see docker::references_to_inspect).
+// locking, then what `observer` prints. Arguments: state dir ("" for the
+// default), instance, then the observer's.
 std::vector<std::string> read_state_argv(const std::string& state_dir, const std::string& instance,
-                                         const std::vector<std::string>& images);
+                                         const Observer& observer);
 
 // argv that takes the instance's lock, waiting up to `wait_seconds`, prints
-// "@@calzion locked" and the state dump, then holds the lock until its stdin
+// "@@calzion locked" and the state dump with what `observer` prints, then holds the lock until its stdin
 // closes, which happens when calzion finishes, dies, or loses the connection.
 // When the lock stays held, prints "@@calzion held" and the holder, exits
 // exec::k_status_lock_held (see state::lock_function).
 std::vector<std::string> lock_argv(const std::string& state_dir, const std::string& instance,
-                                   const std::string& owner, int wait_seconds, const std::vector<std::string>& images);
+                                   const std::string& owner, int wait_seconds, const Observer& observer);
 
 // argv that records a revision: the revision document arrives on stdin, is
 // written atomically, becomes current, and the audit line is appended.
 std::vector<std::string> record_argv(const std::string& state_dir, const std::string& instance, int revision,
                                      const std::string& audit_line);
 
-// argv that creates the instance's network unless it exists, the given
-// directories (volumes) inside the instance directory, and the named volumes
-// that do not exist yet, labelled with the instance and `state_dir` (the owner).
-// It exits 77 before creating anything when one of `volumes` exists without
-// exactly those labels.
-std::vector<std::string> prepare_argv(const std::string& instance_dir, const std::string& network,
-                                      const std::string& instance, const std::vector<std::string>& directories,
-                                      const std::string& state_dir, const std::vector<std::string>& volumes);
 // argv that writes a service's secret env file from stdin: mode 0600 in a 0700
 // directory, never on a command line.
 // Record the digest of the secrets service `service`'s container was started

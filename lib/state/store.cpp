@@ -4,7 +4,6 @@
 
 #include "exec/run_checked.hpp"
 #include "exec/script_status.hpp"
-#include "state/ownership.hpp"
 #include "state/sections.hpp"
 #include "state/scripts.hpp"
 #include "tmpl/names.hpp"
@@ -30,9 +29,9 @@ namespace {
 }  // namespace
 
 HostState read_state(exec::Runner& runner, const std::string& state_dir, const std::string& instance,
-                     const std::vector<std::string>& images) {
+                     const Observer& observer) {
     tmpl::check_instance_name(instance);
-    exec::Result result = runner.run(exec::command(read_state_argv(state_dir, instance, images)));
+    exec::Result result = runner.run(exec::command(read_state_argv(state_dir, instance, observer)));
     if (!result.ok()) {
         fail_reading(result);
     }
@@ -41,14 +40,12 @@ HostState read_state(exec::Runner& runner, const std::string& state_dir, const s
 
 std::pair<std::unique_ptr<Lock>, HostState> lock_and_read(exec::Runner& runner, const std::string& state_dir,
                                                           const std::string& instance, const std::string& command,
-                                                          int wait_seconds, const std::vector<std::string>& images) {
+                                                          int wait_seconds, const Observer& observer) {
     tmpl::check_instance_name(instance);
     LockAnswer answer = take_lock(
-        runner, exec::command(lock_argv(state_dir, instance, owner_line(command), wait_seconds, images)), wait_seconds);
+        runner, exec::command(lock_argv(state_dir, instance, owner_line(command), wait_seconds, observer)), wait_seconds);
     if (answer.lock) {
-        HostState state = parse_dump(answer.output, runner.host());
-        check_owner(state, instance, runner.host());
-        return {std::move(answer.lock), std::move(state)};
+        return {std::move(answer.lock), parse_dump(answer.output, runner.host())};
     }
     const exec::Result& result = answer.result;
     if (result.exit_code == exec::k_status_lock_held) {

@@ -8,22 +8,25 @@
 #include "render/deployment.hpp"
 #include "state/host_state.hpp"
 #include "state/lock.hpp"
+#include "state/observer.hpp"
 
 namespace calzion::state {
 
-// Read an instance's state on a host in one round trip, without the lock.
-// `images` are the references whose local ids the planner needs.
+// Read an instance's state on a host in one round trip, without the lock, and
+// run `observer` in the same round trip (its output: HostState::observer_output).
+// Throws Error(operation_failed), or Error(permission) when the host refuses.
 HostState read_state(exec::Runner& runner, const std::string& state_dir, const std::string& instance,
-                     const std::vector<std::string>& images);
+                     const Observer& observer);
 
 // Take the instance's lock, waiting up to `wait_seconds` for another holder, and
-// read the state while holding it (one round trip for both). Throws
-// Error(lock_held) naming the holder when the lock stays held, and
-// Error(permission) when the state directory cannot be written or another state
-// directory owns the instance (state::check_owner).
+// read the state while holding it, running `observer` too (one round trip for
+// all). Throws Error(lock_held) naming the holder when the lock stays held, and
+// Error(permission) when the state directory cannot be written. Whether another
+// state directory owns what runs is the caller's to check
+// (backend::check_owner).
 std::pair<std::unique_ptr<Lock>, HostState> lock_and_read(exec::Runner& runner, const std::string& state_dir,
                                                           const std::string& instance, const std::string& command,
-                                                          int wait_seconds, const std::vector<std::string>& images);
+                                                          int wait_seconds, const Observer& observer);
 
 // What a revision record says besides the deployment.
 struct RevisionInfo {

@@ -59,9 +59,15 @@ services:
   web: {image: "nginx:1.25", expose: {"db:sql": DB}}
 )";
 
+// A host as apply's caller sees it: what its store records, and the containers
+// the backend observed there (the plan's input).
+struct Host : state::HostState {
+    std::vector<backend::Workload> containers;
+};
+
 struct Fixture {
     render::Deployment deployment = testing::render_yaml(k_template, "shop");
-    state::HostState host;
+    Host host;
     test::FakeRunner runner;
     std::ostringstream log;
     report::LineReporter reporter{log, false};
@@ -73,7 +79,7 @@ struct Fixture {
         for (const auto& service : deployment.services) {
             fields[service.name] = state::fields_of(service);
         }
-        return plan::make_plan(deployment, fields, host, {});
+        return plan::make_plan(deployment, fields, host, backend::Observed{host.containers, {}, {}}, {});
     }
 
     deploy::ApplyResult apply(const plan::Plan& plan) {
@@ -112,8 +118,8 @@ struct Fixture {
 // The message of the result's error; empty when it has none.
 std::string error_of(const deploy::ApplyResult& result) { return result.error ? result.error->message() : ""; }
 
-docker::Container running(const render::RenderedService& service, const std::string& hash) {
-    docker::Container container;
+backend::Workload running(const render::RenderedService& service, const std::string& hash) {
+    backend::Workload container;
     container.name = service.container;
     container.service = service.name;
     container.spec_hash = hash;

@@ -17,8 +17,8 @@ namespace {
 
 const char* const k_empty_host =
     "@@calzion state_dir\n/var/lib/calzion\n@@calzion format\n@@calzion current\n\n@@calzion revision\n"
-    "@@calzion lock\n@@calzion secrets\n@@calzion secrets-applied\n@@calzion init\n@@calzion docker\n"
-    "@@calzion volumes\n@@calzion end\n";
+    "@@calzion lock\n@@calzion secrets\n@@calzion secrets-applied\n@@calzion init\n@@calzion observed\n"
+    "@@docker inspect\n@@docker volumes\n@@calzion end\n";
 
 // A first deploy of one service whose start script throws what `fail` throws.
 struct Fixture {
@@ -39,7 +39,7 @@ struct Fixture {
         outcome.revision_after = 1;
         outcome.deployment = std::make_unique<render::Deployment>(
             testing::render_yaml("services:\n  web: {image: \"nginx:1.25\"}\n", "shop"));
-        outcome.plan = deploy::plan_for(*outcome.deployment, session->observed(), {});
+        outcome.plan = deploy::plan_for(*outcome.deployment, session->observed(), session->runtime(), {});
     }
 
     void fail_start_with(std::function<void()> fail) {

@@ -25,7 +25,7 @@ std::string locked_dump(const std::string& containers) {
            "@@calzion revision\n"
            R"({"revision":3,"deployment":{"services":[{"name":"db","container":"shop_db"},)"
            R"({"name":"cache","container":"shop_cache"},{"name":"web","container":"shop_web"}]}})"
-           "\n@@calzion lock\n@@calzion docker\n" +
+           "\n@@calzion lock\n@@calzion observed\n@@docker inspect\n" +
            containers + "@@calzion end\n";
 }
 

@@ -62,8 +62,8 @@ std::string locked_dump(int revision) {
            std::string(revision ? "1\n" : "") + "@@calzion current\n" +
            (revision ? std::to_string(revision) : "") + "\n@@calzion revision\n" +
            (revision ? revision_document(revision) + "\n" : "") +
-           "@@calzion lock\n@@calzion secrets\n@@calzion secrets-applied\n@@calzion init\n@@calzion docker\n"
-           "@@calzion volumes\n@@calzion end\n";
+           "@@calzion lock\n@@calzion secrets\n@@calzion secrets-applied\n@@calzion init\n@@calzion observed\n"
+           "@@docker inspect\n@@docker volumes\n@@calzion end\n";
 }
 
 const char* k_owner =

@@ -6,8 +6,8 @@ using namespace calzion;
 
 namespace {
 
-docker::Container mounting(const std::string& name, std::vector<docker::VolumeMount> volumes) {
-    docker::Container c;
+backend::Workload mounting(const std::string& name, std::vector<backend::VolumeMount> volumes) {
+    backend::Workload c;
     c.name = name;
     c.volumes = std::move(volumes);
     return c;
@@ -16,17 +16,18 @@ docker::Container mounting(const std::string& name, std::vector<docker::VolumeMo
 }  // namespace
 
 TEST_CASE("deploy::volume_candidates") {
-    state::HostState observed;
-    observed.state_dir = "/var/lib/calzion";
+    state::HostState recorded;
+    recorded.state_dir = "/var/lib/calzion";
+    backend::Observed observed;
 
     SUBCASE("labelled volumes of this state directory, and those the instance's containers mount") {
         observed.volumes = {{"cz_app_data", "/var/lib/calzion"}, {"cz_app_odd", ""}};
-        observed.containers = {mounting("app-web", {{"cz-app-store", "/s"}, {std::string(64, 'f'), "/anon"},
+        observed.workloads = {mounting("app-web", {{"cz-app-store", "/s"}, {std::string(64, 'f'), "/anon"},
                                                     {"cz_app_data", "/d"}})};
         state::RecordedService web;
         web.volumes = {"cz-app-store", "cz-app-gone"};
-        observed.recorded = {web};
-        auto candidates = deploy::volume_candidates(observed);
+        recorded.recorded = {web};
+        auto candidates = deploy::volume_candidates(recorded, observed);
         CHECK(candidates.removable == std::vector<std::string>{"cz_app_data", "cz-app-store"});
         REQUIRE(candidates.kept.size() == 2);
         CHECK(candidates.kept[0].name == "cz_app_odd");
@@ -35,7 +36,7 @@ TEST_CASE("deploy::volume_candidates") {
         CHECK(candidates.kept[1].kept_because ==
               "not labelled with the instance, and no container of the instance mounts it");
     }
-    SUBCASE("nothing known, nothing to do") { CHECK(deploy::volume_candidates(observed).removable.empty()); }
+    SUBCASE("nothing known, nothing to do") { CHECK(deploy::volume_candidates(recorded, observed).removable.empty()); }
 }
 
 TEST_CASE("deploy::parse_settled") {

@@ -30,8 +30,8 @@ std::map<std::string, plan::Fields> fields_of(const render::Deployment& deployme
     return fields;
 }
 
-docker::Container running(const render::RenderedService& service) {
-    docker::Container container;
+backend::Workload running(const render::RenderedService& service) {
+    backend::Workload container;
     container.name = service.container;
     container.service = service.name;
     container.spec_hash = service.spec_hash;
@@ -44,9 +44,17 @@ state::RecordedService recorded(const render::RenderedService& service) {
     return {service.name, service.container, service.spec_hash, service.image, state::fields_of(service), {}, "[]"};
 }
 
+// A host as the planner sees it: what its store records, and what the backend
+// observed running there.
+struct Host : state::HostState {
+    std::vector<backend::Workload> containers;
+    std::map<std::string, std::string> volumes;
+    std::map<std::string, std::string> image_ids;
+};
+
 // A host where the deployment runs exactly as recorded.
-state::HostState deployed(const render::Deployment& deployment) {
-    state::HostState host;
+Host deployed(const render::Deployment& deployment) {
+    Host host;
     host.state_dir = "/var/lib/calzion";
     host.current_revision = 1;
     for (const auto& service : deployment.services) {
@@ -56,8 +64,9 @@ state::HostState deployed(const render::Deployment& deployment) {
     return host;
 }
 
-plan::Plan plan_of(const render::Deployment& deployment, const state::HostState& host, plan::PlanOptions options = {}) {
-    return plan::make_plan(deployment, fields_of(deployment), host, options);
+plan::Plan plan_of(const render::Deployment& deployment, const Host& host, plan::PlanOptions options = {}) {
+    backend::Observed observed{host.containers, host.volumes, host.image_ids};
+    return plan::make_plan(deployment, fields_of(deployment), host, observed, options);
 }
 
 }  // namespace
@@ -67,7 +76,7 @@ TEST_CASE("plan::make_plan") {
     auto host = deployed(deployment);
 
     SUBCASE("a new instance creates every service, dependencies first") {
-        auto plan = plan_of(deployment, state::HostState{});
+        auto plan = plan_of(deployment, Host{});
         REQUIRE(plan.actions.size() == 2);
         CHECK(plan.actions[0].service == "db");
         CHECK(plan.actions[0].kind == plan::ActionKind::create);
@@ -222,7 +231,7 @@ services:
     auto deployment = testing::render_yaml(with_init, "shop");
 
     SUBCASE("a new service with init runs it; one without has nothing to run") {
-        auto plan = plan_of(deployment, state::HostState{});
+        auto plan = plan_of(deployment, Host{});
         CHECK(plan.find("db")->kind == plan::ActionKind::create);
         CHECK(plan.find("db")->init);
         CHECK_FALSE(plan.find("web")->init);
@@ -276,7 +285,7 @@ services:
     auto first = at_commit("0123456789ab");
 
     SUBCASE("a new built service is built, then created; an image service is not built") {
-        auto plan = plan_of(first, state::HostState{});
+        auto plan = plan_of(first, Host{});
         CHECK(plan.find("web")->kind == plan::ActionKind::create);
         CHECK(plan.find("web")->build);
         CHECK(plan.find("web")->reason == "new service, build shop_web:0123456789ab");
@@ -285,7 +294,7 @@ services:
     SUBCASE("rollback builds nothing, so its plan says nothing of a build") {
         plan::PlanOptions rollback;
         rollback.builds = false;
-        auto plan = plan_of(first, state::HostState{}, rollback);
+        auto plan = plan_of(first, Host{}, rollback);
         CHECK_FALSE(plan.find("web")->build);
         CHECK(plan.find("web")->reason == "new service");
     }

@@ -8,7 +8,6 @@
 #include <fstream>
 #include <thread>
 
-#include "docker/inspect.hpp"
 #include "exec/local_runner.hpp"
 #include "state/scripts.hpp"
 #include "state/store.hpp"
@@ -185,19 +184,37 @@ TEST_CASE("state::forget_instance keeps the init markers with the data, unless w
     CHECK_FALSE(fs::exists(instance_dir));
 }
 
-TEST_CASE("state::read_state_argv and lock_argv ask docker about each image once") {
-    std::vector<std::string> images(500, "local/busybox:1");
-    images.push_back("redis");
-    images.push_back("docker.io/library/redis:latest");
-    auto read = state::read_state_argv("", "shop", images);
+TEST_CASE("state::read_state_argv and lock_argv pass the observer's arguments after their own") {
+    state::Observer observer{"echo hi", {"shop", "redis:latest"}};
+    auto read = state::read_state_argv("", "shop", observer);
     REQUIRE(read.size() == 8);
     CHECK(std::vector<std::string>(read.begin() + 3, read.end()) ==
-          std::vector<std::string>{"calzion", "", "shop", "local/busybox:1", "redis:latest"});
-    auto lock = state::lock_argv("/s", "shop", "owner", 5, images);
+          std::vector<std::string>{"calzion", "", "shop", "shop", "redis:latest"});
+    auto lock = state::lock_argv("/s", "shop", "owner", 5, observer);
     REQUIRE(lock.size() == 10);
     CHECK(std::vector<std::string>(lock.begin() + 3, lock.end()) ==
-          std::vector<std::string>{"calzion", "/s", "shop", "owner", "5", "local/busybox:1", "redis:latest"});
-    // One `docker inspect` reads containers and images with calzion's template.
-    CHECK(read[2].find(R"(docker inspect --format "$inspect_format" $ids "$@")") != std::string::npos);
-    CHECK(read[2].find("inspect_format=" + util::shell_quote(docker::k_inspect_format) + "\n") != std::string::npos);
+          std::vector<std::string>{"calzion", "/s", "shop", "owner", "5", "shop", "redis:latest"});
+    // The store's own scripts know nothing of docker.
+    CHECK(read[2].find("docker") == std::string::npos);
+    CHECK(lock[2].find("docker") == std::string::npos);
+}
+
+TEST_CASE("state::read_state and lock_and_read run the observer in the same round trip") {
+    test::TempStateDir state("state-test");
+    exec::LocalRunner runner;
+    // A fragment that sets the store's variables and exits: it runs in a
+    // subshell of its own, so the dump and the lock are not disturbed.
+    state::Observer observer{"echo \"@@seen $# $1 $2\"; idir=/nowhere; d=/nowhere; exit 3", {"a b", "c"}};
+    state::HostState read = state::read_state(runner, state.dir(), "shop", observer);
+    CHECK(read.observer_output == "@@seen 2 a b c\n");
+    CHECK(read.state_dir == state.dir());
+
+    auto [lock, locked] = state::lock_and_read(runner, state.dir(), "shop", "deploy", 0, observer);
+    CHECK(locked.observer_output == "@@seen 2 a b c\n");
+    CHECK(fs::is_directory(fs::path(state.dir()) / "instances/shop/lock"));
+    lock->release();
+    CHECK_FALSE(fs::exists(fs::path(state.dir()) / "instances/shop/lock"));
+
+    // No observer: nothing observed, and the store still answers.
+    CHECK(state::read_state(runner, state.dir(), "shop", {}).observer_output.empty());
 }

@@ -6,14 +6,14 @@
 
 #include "docker/inspect.hpp"
 
-namespace calzion::state {
+namespace calzion::docker {
 
-// What one look at a host found (`calzion hosts check`): who commands run as,
-// whether docker answers, and the state directory.
+// What one look at a host found (`calzion hosts check`) for the plain docker
+// backend: who commands run as, whether docker answers, and the state directory.
 struct HostProbe {
     std::string user;             // the user commands run as
     int docker_exit = -1;         // of `docker version`: 0 when client and engine answered
-    docker::Versions docker;
+    Versions docker;
     std::string docker_output;    // what docker printed besides its JSON (its error), one line
     std::string state_dir;        // as the host resolves it
     bool state_dir_exists = false;
@@ -35,4 +35,4 @@ HostProbe parse_probe(const std::string& output);
 // The available space in the output of `df -Pk`, in bytes, if it can be read.
 std::optional<long long> parse_df_available(const std::string& output);
 
-}  // namespace calzion::state
+}  // namespace calzion::docker

@@ -9,7 +9,7 @@
 
 #include "deploy/hosts_check.hpp"
 #include "exec/local_runner.hpp"
-#include "state/host_probe.hpp"
+#include "docker/host_probe.hpp"
 #include "util/error.hpp"
 
 using namespace calzion;
@@ -51,18 +51,18 @@ private:
     std::string m_path;
 };
 
-state::HostProbe probe_for_real(const std::string& state_dir) {
+docker::HostProbe probe_for_real(const std::string& state_dir) {
     exec::LocalRunner runner;
-    exec::Result result = runner.run({state::probe_argv(state_dir), "", std::nullopt, nullptr});
+    exec::Result result = runner.run({docker::probe_argv(state_dir), "", std::nullopt, nullptr});
     REQUIRE(result.ok());
-    return state::parse_probe(result.out);
+    return docker::parse_probe(result.out);
 }
 
 }  // namespace
 
-TEST_CASE("state::parse_probe") {
+TEST_CASE("docker::parse_probe") {
     SUBCASE("a fit host") {
-        auto probe = state::parse_probe(probe_output(k_docker_json, 0, "exists=yes\nwritable=yes\n"));
+        auto probe = docker::parse_probe(probe_output(k_docker_json, 0, "exists=yes\nwritable=yes\n"));
         CHECK(probe.user == "deploy");
         CHECK(probe.docker_exit == 0);
         CHECK(probe.docker.client == "24.0.7");
@@ -77,7 +77,7 @@ TEST_CASE("state::parse_probe") {
         CHECK(deploy::problems_in(probe).empty());
     }
     SUBCASE("an engine that does not answer, a state dir that cannot be written") {
-        auto probe = state::parse_probe(probe_output(
+        auto probe = docker::parse_probe(probe_output(
             R"({"Client":{"Version":"24.0.7"},"Server":null})"
             "\npermission denied while trying to connect to the Docker daemon socket",
             1, "exists=yes\nwritable=no\n"));
@@ -93,7 +93,7 @@ TEST_CASE("state::parse_probe") {
         CHECK(problems[1].kind() == ErrorKind::permission);  // as deploy says for it
     }
     SUBCASE("no docker at all; a state dir that cannot be created") {
-        auto probe = state::parse_probe(probe_output("sh: 1: docker: not found", 127, "exists=no\nwritable=no\n"));
+        auto probe = docker::parse_probe(probe_output("sh: 1: docker: not found", 127, "exists=no\nwritable=no\n"));
         auto problems = deploy::problems_in(probe);
         REQUIRE(problems.size() == 2);
         CHECK(problems[0].message() == "docker is not installed (or not on the PATH of \"deploy\")");
@@ -102,29 +102,29 @@ TEST_CASE("state::parse_probe") {
     SUBCASE("a state format newer than this calzion's") {
         std::string output = probe_output(k_docker_json, 0, "exists=yes\nwritable=yes\n");
         output.replace(output.find("format\n1"), 8, "format\n9");
-        auto problems = deploy::problems_in(state::parse_probe(output));
+        auto problems = deploy::problems_in(docker::parse_probe(output));
         REQUIRE(problems.size() == 1);
         CHECK(problems[0].kind() == ErrorKind::invalid_data);
         CHECK(problems[0].message() == "the state in \"/srv/cz\" has format 9, newer than this calzion's (1): "
                                        "upgrade calzion");
     }
     SUBCASE("cut short") {
-        CHECK_THROWS_WITH_AS(state::parse_probe("@@calzion user\nroot\n"), "the host's answer was cut short", Error);
+        CHECK_THROWS_WITH_AS(docker::parse_probe("@@calzion user\nroot\n"), "the host's answer was cut short", Error);
     }
 }
 
-TEST_CASE("state::parse_df_available") {
-    CHECK(state::parse_df_available("Filesystem 1024-blocks Used Available Capacity Mounted on\n"
+TEST_CASE("docker::parse_df_available") {
+    CHECK(docker::parse_df_available("Filesystem 1024-blocks Used Available Capacity Mounted on\n"
                                     "map auto_home 0 0 0 100% /home\n") == 0LL);
-    CHECK(state::parse_df_available("Filesystem 1024-blocks Used Available Capacity Mounted on\n"
+    CHECK(docker::parse_df_available("Filesystem 1024-blocks Used Available Capacity Mounted on\n"
                                     "/dev/sda1 1000 10 990 1% /mnt/my disk\n") == 990LL * 1024);
-    CHECK_FALSE(state::parse_df_available("").has_value());
-    CHECK_FALSE(state::parse_df_available("Filesystem 1024-blocks Used Available Capacity Mounted on\n"
+    CHECK_FALSE(docker::parse_df_available("").has_value());
+    CHECK_FALSE(docker::parse_df_available("Filesystem 1024-blocks Used Available Capacity Mounted on\n"
                                           "none 0 0 0 - /proc\n")
                     .has_value());
 }
 
-TEST_CASE("state::probe_argv run for real") {
+TEST_CASE("docker::probe_argv run for real") {
     Sandbox sandbox(std::string("echo '") + k_docker_json + "'\n");
     fs::path state = sandbox.root / "state";
 
@@ -150,7 +150,7 @@ TEST_CASE("state::probe_argv run for real") {
     }
 }
 
-TEST_CASE("state::probe_argv with an engine that does not answer") {
+TEST_CASE("docker::probe_argv with an engine that does not answer") {
     Sandbox sandbox("echo '{\"Client\":{\"Version\":\"1.0\"},\"Server\":null}'\necho 'cannot connect' >&2\nexit 1\n");
     auto probe = probe_for_real((sandbox.root / "state").string());
     CHECK(probe.docker_exit == 1);

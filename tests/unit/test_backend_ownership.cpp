@@ -1,23 +1,23 @@
 #include <doctest/doctest.h>
 
-#include "state/ownership.hpp"
+#include "backend/ownership.hpp"
 #include "util/error.hpp"
 
 using namespace calzion;
 
 namespace {
 
-docker::Container container(const std::string& name, const std::string& state_dir) {
-    docker::Container c;
+backend::Workload container(const std::string& name, const std::string& state_dir) {
+    backend::Workload c;
     c.name = name;
     c.service = "web";
     c.state_dir = state_dir;
     return c;
 }
 
-std::string refusal(const state::HostState& observed) {
+std::string refusal(const state::HostState& recorded, const backend::Observed& observed) {
     try {
-        state::check_owner(observed, "app", "host1");
+        backend::check_owner(observed, recorded, "app", "host1");
     } catch (const Error& error) {
         CHECK(error.kind() == ErrorKind::permission);
         return error.message();
@@ -27,35 +27,36 @@ std::string refusal(const state::HostState& observed) {
 
 }  // namespace
 
-TEST_CASE("state::check_owner") {
-    state::HostState observed;
-    observed.state_dir = "/home/czuser/.local/state/calzion";
+TEST_CASE("backend::check_owner") {
+    state::HostState recorded;
+    recorded.state_dir = "/home/czuser/.local/state/calzion";
+    backend::Observed observed;
 
     SUBCASE("nothing on the host, or only what this state directory owns, passes") {
-        CHECK(refusal(observed).empty());
-        observed.containers = {container("app_web", observed.state_dir)};
-        observed.volumes = {{"cz_app_data", observed.state_dir}};
-        CHECK(refusal(observed).empty());
+        CHECK(refusal(recorded, observed).empty());
+        observed.workloads = {container("app_web", recorded.state_dir)};
+        observed.volumes = {{"cz_app_data", recorded.state_dir}};
+        CHECK(refusal(recorded, observed).empty());
     }
     SUBCASE("a container owned by another state directory is refused, naming the owner") {
-        observed.containers = {container("app_web", "/var/lib/calzion")};
-        CHECK(refusal(observed) == "instance \"app\" on host1 is owned by state directory /var/lib/calzion, not "
+        observed.workloads = {container("app_web", "/var/lib/calzion")};
+        CHECK(refusal(recorded, observed) == "instance \"app\" on host1 is owned by state directory /var/lib/calzion, not "
                                    "/home/czuser/.local/state/calzion (container app_web); use that state directory "
                                    "to change it");
     }
     SUBCASE("so is a named volume kept by another state directory after its containers went") {
         observed.volumes = {{"cz_app_data", "/var/lib/calzion"}};
-        CHECK(refusal(observed) == "instance \"app\" on host1 is owned by state directory /var/lib/calzion, not "
+        CHECK(refusal(recorded, observed) == "instance \"app\" on host1 is owned by state directory /var/lib/calzion, not "
                                    "/home/czuser/.local/state/calzion (volume cz_app_data); use that state directory "
                                    "to change it");
     }
     SUBCASE("containers from before owners were labelled: adopted only with a record of the instance") {
-        observed.containers = {container("app-web", ""), container("app-db", "")};
-        CHECK(refusal(observed) ==
+        observed.workloads = {container("app-web", ""), container("app-db", "")};
+        CHECK(refusal(recorded, observed) ==
               "instance \"app\" on host1 has containers that name no owner (app-db, app-web) and state directory "
               "/home/czuser/.local/state/calzion has no record of it: it was deployed with another state directory; "
               "use that one to change it");
-        observed.current_revision = 2;
-        CHECK(refusal(observed).empty());
+        recorded.current_revision = 2;
+        CHECK(refusal(recorded, observed).empty());
     }
 }

@@ -1,12 +1,13 @@
-#include "state/host_probe.hpp"
+#include "docker/host_probe.hpp"
 
 #include <sstream>
 
+#include "docker/inspect.hpp"
 #include "state/sections.hpp"
 #include "state/state_dir_script.hpp"
 #include "util/error.hpp"
 
-namespace calzion::state {
+namespace calzion::docker {
 
 namespace {
 
@@ -59,25 +60,25 @@ std::string other_lines(const std::string& text) {
 }  // namespace
 
 std::vector<std::string> probe_argv(const std::string& state_dir) {
-    return {"sh", "-c", std::string(k_resolve_state_dir) + k_probe, "calzion", state_dir};
+    return {"sh", "-c", std::string(state::k_resolve_state_dir) + k_probe, "calzion", state_dir};
 }
 
 HostProbe parse_probe(const std::string& output) {
-    auto sections = sections_of(output);
+    auto sections = state::sections_of(output);
     if (!sections.count("end")) {
         throw Error(ErrorKind::operation_failed, "the host's answer was cut short");
     }
     HostProbe probe;
-    probe.user = trimmed(sections["user"]);
-    probe.docker_exit = number_in(sections["docker_exit"]);
-    probe.docker = docker::parse_versions(sections["docker"]);
+    probe.user = state::trimmed(sections["user"]);
+    probe.docker_exit = state::number_in(sections["docker_exit"]);
+    probe.docker = parse_versions(sections["docker"]);
     probe.docker_output = other_lines(sections["docker"]);
-    probe.state_dir = trimmed(sections["state_dir"]);
+    probe.state_dir = state::trimmed(sections["state_dir"]);
     const std::string& state = sections["state"];
     probe.state_dir_exists = state.find("exists=yes\n") != std::string::npos;
     probe.state_dir_writable = state.find("writable=yes\n") != std::string::npos;
-    std::string format = trimmed(sections["format"]);
-    probe.format = format.empty() ? 0 : number_in(format);
+    std::string format = state::trimmed(sections["format"]);
+    probe.format = format.empty() ? 0 : state::number_in(format);
     probe.free_bytes = parse_df_available(sections["df"]);
     return probe;
 }
@@ -107,4 +108,4 @@ std::optional<long long> parse_df_available(const std::string& output) {
     return std::nullopt;
 }
 
-}  // namespace calzion::state
+}  // namespace calzion::docker

@@ -1,0 +1,94 @@
+#include "docker/backend.hpp"
+
+#include "deploy/apply.hpp"
+#include "docker/argv.hpp"
+#include "docker/attach.hpp"
+#include "docker/observe.hpp"
+#include "docker/wait.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace calzion::docker {
+
+namespace {
+
+void must(exec::Runner& runner, const std::vector<std::string>& argv, const std::string& what) {
+    exec::Result result = runner.run({argv, "", std::nullopt, nullptr});
+    if (!result.ok()) {
+        throw Error(ErrorKind::operation_failed, what + " failed: " + util::one_line(result.err));
+    }
+}
+
+}  // namespace
+
+state::Observer DockerBackend::observer(const std::string& instance, const std::vector<std::string>& images) const {
+    return docker::observer(instance, images);
+}
+
+backend::Observed DockerBackend::parse_observed(const std::string& output,
+                                                const std::vector<std::string>& images) const {
+    return docker::parse_observed(output, images);
+}
+
+deploy::ApplyResult DockerBackend::apply(const plan::Plan& plan, const render::Deployment& desired,
+                                         const state::HostState& recorded, exec::Runner& runner,
+                                         report::Reporter& reporter, const deploy::ApplyOptions& options) const {
+    return deploy::apply(plan, desired, recorded, runner, reporter, options);
+}
+
+void DockerBackend::stop(exec::Runner& runner, const std::string& name) const {
+    must(runner, stop_container(name), "docker stop");
+}
+
+void DockerBackend::start(exec::Runner& runner, const std::string& name, const std::string& service,
+                          const backend::Readiness& readiness) const {
+    must(runner, start_container(name), "docker start");
+    exec::Result wait =
+        runner.run({wait_ready_argv(name, readiness.timeout, readiness.stable_seconds), "", std::nullopt, nullptr});
+    if (wait.ok()) {
+        return;
+    }
+    WaitOutcome outcome = parse_wait(wait.out);
+    std::string why = outcome.verdict == "timeout"
+                          ? "not ready after " + std::to_string(readiness.timeout) + "s"
+                          : "failed to start (" + outcome.status +
+                                (outcome.health == "none" || outcome.health.empty() ? "" : ", " + outcome.health) +
+                                ")";
+    throw Error(ErrorKind::operation_failed, "service " + util::quoted(service) + ": " + not_ready_text(why, outcome));
+}
+
+void DockerBackend::remove_workloads(exec::Runner& runner, const std::vector<std::string>& names,
+                                     bool volumes) const {
+    // With `volumes`, their anonymous volumes go with them (docker keeps named ones).
+    std::vector<std::string> argv = {"docker", "rm", "--force"};
+    if (volumes) {
+        argv.push_back("--volumes");
+    }
+    argv.insert(argv.end(), names.begin(), names.end());
+    exec::Result result = runner.run({argv, "", std::nullopt, nullptr});
+    if (!result.ok()) {
+        throw Error(ErrorKind::operation_failed,
+                    "removing containers failed: " + result.err.substr(0, result.err.find('\n')));
+    }
+}
+
+std::vector<deploy::NamedVolume> DockerBackend::settle_volumes(exec::Runner& runner, const state::HostState& recorded,
+                                                               const backend::Observed& observed,
+                                                               bool removing) const {
+    return deploy::settle_volumes(runner, recorded, observed, removing);
+}
+
+bool DockerBackend::remove_network(exec::Runner& runner, const std::string& network) const {
+    return runner.run({docker::remove_network(network), "", std::nullopt, nullptr}).ok();
+}
+
+std::vector<std::string> DockerBackend::logs_argv(const std::string& name, const backend::LogsOptions& options) const {
+    return logs(name, options);
+}
+
+std::vector<std::string> DockerBackend::exec_argv(const std::string& name, const std::vector<std::string>& command,
+                                                  const backend::ExecOptions& options) const {
+    return exec(name, command, options);
+}
+
+}  // namespace calzion::docker
