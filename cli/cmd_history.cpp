@@ -7,16 +7,16 @@
 #include "common.hpp"
 #include "deploy/history.hpp"
 #include "deploy/rollback.hpp"
-#include "report/history.hpp"
-#include "report/outcomes.hpp"
+#include "output/history.hpp"
+#include "output/outcomes.hpp"
 
 namespace calzion::cli {
 
 int run_history(const Invocation& run) {
     auto histories = deploy::history_all(targets_for(run), run.instance);
     return finish_per_host(histories, run,
-                           run.global.json ? report::history_json(histories, run.instance)
-                                           : report::history_text(histories, run.instance));
+                           run.global.json ? output::history_json(histories, run.instance)
+                                           : output::history_text(histories, run.instance));
 }
 
 int run_rollback(const Invocation& run) {
@@ -29,7 +29,7 @@ int run_rollback(const Invocation& run) {
     auto reporter = make_reporter(run, request.targets.hosts);
     auto outcomes = deploy::rollback_all(request, *reporter);
     reporter->finish();
-    return finish_per_host(outcomes, run, run.global.json ? report::outcomes_json(outcomes, run.instance) : "");
+    return finish_per_host(outcomes, run, run.global.json ? output::outcomes_json(outcomes, run.instance) : "");
 }
 
 }  // namespace calzion::cli

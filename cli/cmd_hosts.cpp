@@ -11,8 +11,8 @@
 #include "deploy/instances.hpp"
 #include "deploy/secrets.hpp"
 #include "exec/local_runner.hpp"
-#include "report/destroy.hpp"
-#include "report/outcomes.hpp"
+#include "output/destroy.hpp"
+#include "output/outcomes.hpp"
 #include "terminal.hpp"
 #include "util/strings.hpp"
 
@@ -49,8 +49,8 @@ deploy::DeployRequest request_for(const Invocation& run) {
     render::Deployment first = render::render(request.source, request.render);
     // Services built from source: the commit of their repository names the image.
     exec::LocalRunner local;
-    request.builds = build::resolve(local, first, request.source.file, {run.allow_dirty});
-    request.render.commits = build::tags_of(request.builds);
+    request.builds = images::resolve(local, first, request.source.file, {run.allow_dirty});
+    request.render.commits = images::tags_of(request.builds);
     request.build_local = run.build_local;
     // Plan fails as deploy would on a secret set nowhere; only deploy keeps the values.
     auto secret_values = deploy::resolve_secrets(first, process_environment(), run.secrets_files);
@@ -82,10 +82,10 @@ int run_plan(const Invocation& run) {
     deploy::DeployRequest request = request_for(run);
     auto outcomes = deploy::plan_all(request);
     // --quiet with --detailed-exitcode: the exit code alone says it.
-    std::string output = run.global.json ? report::outcomes_json(outcomes, run.instance)
+    std::string output = run.global.json ? output::outcomes_json(outcomes, run.instance)
                          : run.global.quiet && run.detailed_exitcode
                              ? ""
-                             : report::plan_text(outcomes, run.instance, use_color(run.global.color, STDOUT_FILENO));
+                             : output::plan_text(outcomes, run.instance, use_color(run.global.color, STDOUT_FILENO));
     if (int failed = finish_per_host(outcomes, run, output)) {
         return failed;
     }
@@ -106,8 +106,8 @@ int run_deploy(const Invocation& run) {
     reporter->finish();
     std::string output;
     if (run.global.json) {
-        output = run.dry_run ? report::dry_run_json(outcomes, run.instance, dry_commands.str())
-                             : report::outcomes_json(outcomes, run.instance);
+        output = run.dry_run ? output::dry_run_json(outcomes, run.instance, dry_commands.str())
+                             : output::outcomes_json(outcomes, run.instance);
     }
     return finish_per_host(outcomes, run, output);
 }
@@ -116,13 +116,13 @@ int run_status(const Invocation& run) {
     auto statuses = deploy::status_all(targets_for(run), run.instance);
     fail_if_nowhere(statuses, run);
     return finish_per_host(statuses, run,
-                           run.global.json ? report::status_json(statuses)
-                                           : report::status_text(statuses, use_color(run.global.color, STDOUT_FILENO)));
+                           run.global.json ? output::status_json(statuses)
+                                           : output::status_text(statuses, use_color(run.global.color, STDOUT_FILENO)));
 }
 
 int run_list(const Invocation& run) {
     auto listings = deploy::list_all(targets_for(run));
-    return finish_per_host(listings, run, run.global.json ? report::list_json(listings) : report::list_text(listings));
+    return finish_per_host(listings, run, run.global.json ? output::list_json(listings) : output::list_text(listings));
 }
 
 int run_destroy(const Invocation& run) {
@@ -133,13 +133,13 @@ int run_destroy(const Invocation& run) {
     fail_if_nowhere(outcomes, run);
     for (auto& outcome : outcomes) {
         if (outcome.missing && !outcome.error) {
-            reporter->event({report::Event::Kind::done, outcome.host, "",
+            reporter->event({events::Event::Kind::done, outcome.host, "",
                              "no instance " + util::quoted(run.instance) + ": nothing to destroy"});
         }
     }
     reporter->finish();
     return finish_per_host(outcomes, run,
-                           run.global.json ? report::destroy_json(outcomes, run.instance, run.volumes) : "");
+                           run.global.json ? output::destroy_json(outcomes, run.instance, run.volumes) : "");
 }
 
 }  // namespace calzion::cli

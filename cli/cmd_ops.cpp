@@ -8,7 +8,7 @@
 #include "deploy/hosts_check.hpp"
 #include "deploy/lifecycle.hpp"
 #include "deploy/locks.hpp"
-#include "report/operations.hpp"
+#include "output/operations.hpp"
 
 namespace calzion::cli {
 
@@ -34,20 +34,20 @@ int run_lifecycle(const Invocation& run) {
     auto outcomes = deploy::lifecycle_all(request, *reporter);
     reporter->finish();
     return finish_per_host(outcomes, run,
-                           run.global.json ? report::lifecycle_json(outcomes, run.instance, request.action) : "");
+                           run.global.json ? output::lifecycle_json(outcomes, run.instance, request.action) : "");
 }
 
 int run_lock(const Invocation& run) {
     deploy::Targets targets = targets_for(run);
     auto locks = run.break_lock ? deploy::break_all(targets, run.instance) : deploy::locks_all(targets, run.instance);
     return finish_per_host(locks, run,
-                           run.global.json ? report::lock_json(locks, run.instance) : report::lock_text(locks, run.instance));
+                           run.global.json ? output::lock_json(locks, run.instance) : output::lock_text(locks, run.instance));
 }
 
 int run_hosts_check(const Invocation& run) {
     auto checks = deploy::check_all(targets_for(run));
     return finish_per_host(checks, run,
-                           run.global.json ? report::hosts_check_json(checks) : report::hosts_check_text(checks));
+                           run.global.json ? output::hosts_check_json(checks) : output::hosts_check_text(checks));
 }
 
 }  // namespace calzion::cli

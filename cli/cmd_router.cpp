@@ -6,7 +6,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "deploy/router_sync.hpp"
-#include "report/router.hpp"
+#include "output/router.hpp"
 
 namespace calzion::cli {
 
@@ -27,7 +27,7 @@ int run_router_sync(const Invocation& run) {
     auto reporter = make_reporter(run);
     auto outcomes = deploy::sync_routers(targets, options, *reporter);
     reporter->finish();
-    return finish_per_host(outcomes, run, run.global.json ? report::router_sync_json(outcomes) : "");
+    return finish_per_host(outcomes, run, run.global.json ? output::router_sync_json(outcomes) : "");
 }
 
 }  // namespace calzion::cli

@@ -10,7 +10,7 @@
 #include "deploy/deploy.hpp"
 #include "render/deployment_json.hpp"
 #include "render/render.hpp"
-#include "report/starters.hpp"
+#include "output/starters.hpp"
 #include "tmpl/starters.hpp"
 #include "util/error.hpp"
 #include "util/fs.hpp"
@@ -61,7 +61,7 @@ int run_render(const Invocation& run) {
 
 int run_init(const Invocation& run) {
     if (run.list && run.global.json) {
-        print_json(run, report::starters_json(tmpl::embedded_starters()));
+        print_json(run, output::starters_json(tmpl::embedded_starters()));
         return 0;
     }
     if (run.list) {
@@ -92,7 +92,7 @@ int run_init(const Invocation& run) {
     }
     util::write_file_atomic(file, starter->text);
     if (run.global.json) {
-        print_json(run, report::init_json(file, name, exists));
+        print_json(run, output::init_json(file, name, exists));
     }
     if (!run.global.quiet) {
         std::cerr << "wrote " << file << " from the " << util::quoted(name) << " starter; next: calzion render "

@@ -8,8 +8,8 @@
 #include "infra/infrastructure.hpp"
 #include "tmpl/parser.hpp"
 #include "render/sources.hpp"
-#include "report/error_json.hpp"
-#include "report/live_reporter.hpp"
+#include "output/error_json.hpp"
+#include "output/live_reporter.hpp"
 #include "terminal.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -131,16 +131,16 @@ deploy::Targets targets_for(const Invocation& run) {
     return targets;
 }
 
-std::unique_ptr<report::Reporter> make_reporter(const Invocation& run, const std::vector<std::string>& hosts) {
+std::unique_ptr<events::Reporter> make_reporter(const Invocation& run, const std::vector<std::string>& hosts) {
     if (run.global.quiet || run.dry_run || !is_smart_terminal(STDERR_FILENO)) {
-        return std::make_unique<report::LineReporter>(std::cerr, run.global.quiet);
+        return std::make_unique<events::LineReporter>(std::cerr, run.global.quiet);
     }
-    report::LiveOptions options;
+    output::LiveOptions options;
     options.color = use_color(run.global.color);
     options.unicode = locale_is_utf8();
     options.hosts = hosts;
     options.screen_size = [] { return terminal_size(STDERR_FILENO); };
-    return std::make_unique<report::LiveReporter>(std::cerr, std::move(options));
+    return std::make_unique<output::LiveReporter>(std::cerr, std::move(options));
 }
 
 int duration_seconds(const std::string& text, const std::string& option) {
@@ -159,7 +159,7 @@ bool g_json_printed = false;
 }  // namespace
 
 void print_json(const Invocation& run, const std::string& document, const std::optional<Error>& error) {
-    std::cout << report::json_envelope(run.command, document, error) << std::flush;
+    std::cout << output::json_envelope(run.command, document, error) << std::flush;
     g_json_printed = true;
 }
 

@@ -11,7 +11,7 @@
 #include "invocation.hpp"
 #include "render/interpolate.hpp"
 #include "render/render.hpp"
-#include "report/reporter.hpp"
+#include "events/reporter.hpp"
 
 namespace calzion::cli {
 
@@ -41,13 +41,13 @@ deploy::Targets targets_for(const Invocation& run);
 // (not for --dry-run, whose commands go to stdout and would tear it); else one
 // plain line per event. The live display shows `hosts` in that order, then any
 // other host as it reports. Call finish() on it before printing the result.
-std::unique_ptr<report::Reporter> make_reporter(const Invocation& run, const std::vector<std::string>& hosts = {});
+std::unique_ptr<events::Reporter> make_reporter(const Invocation& run, const std::vector<std::string>& hosts = {});
 
 // Seconds in "30", "30s", "2m" or "1h". Throws Error(usage) naming `option`.
 int duration_seconds(const std::string& text, const std::string& option);
 
 // Under --json, print `document` (the command's JSON object) on stdout in the
-// envelope every document has (report::json_envelope), with `error` as its
+// envelope every document has (output::json_envelope), with `error` as its
 // top-level error. Remembers that the document was printed.
 void print_json(const Invocation& run, const std::string& document, const std::optional<Error>& error = std::nullopt);
 

@@ -9,7 +9,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "invocation.hpp"
-#include "report/error_json.hpp"
+#include "output/error_json.hpp"
 #include "ssh/connect.hpp"
 #include "terminal.hpp"
 #include "util/error.hpp"
@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
         calzion::cli::print_error(error, color);
         // Under --json stdout holds one document whatever happens.
         if (wants_json(argc, argv) && !calzion::cli::json_printed()) {
-            std::cout << calzion::report::error_to_json(command, error);
+            std::cout << calzion::output::error_to_json(command, error);
         }
         return calzion::exit_code_for(error.kind());
     } catch (const std::exception& error) {
@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
         calzion::Error internal(calzion::ErrorKind::operation_failed, std::string("internal error: ") + error.what());
         calzion::cli::print_error(internal, color);
         if (wants_json(argc, argv) && !calzion::cli::json_printed()) {
-            std::cout << calzion::report::error_to_json(command, internal);
+            std::cout << calzion::output::error_to_json(command, internal);
         }
         return 1;
     }

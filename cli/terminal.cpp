@@ -63,7 +63,7 @@ bool is_smart_terminal(int fd) {
     return ::isatty(fd) == 1 && term != nullptr && *term != '\0' && std::string(term) != "dumb";
 }
 
-report::ScreenSize terminal_size(int fd) {
+output::ScreenSize terminal_size(int fd) {
     struct winsize size {};
     if (::ioctl(fd, TIOCGWINSZ, &size) != 0) {
         return {};

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "report/live_reporter.hpp"
+#include "output/live_reporter.hpp"
 #include "util/error.hpp"
 
 namespace calzion::cli {
@@ -16,7 +16,7 @@ bool use_color(const std::string& when, int fd = 2);
 bool is_smart_terminal(int fd);
 
 // The columns and lines of the terminal on `fd`; zeros when it is not one.
-report::ScreenSize terminal_size(int fd);
+output::ScreenSize terminal_size(int fd);
 
 // Whether the locale's character set is UTF-8: the first of LC_ALL, LC_CTYPE
 // and LANG that is set decides.

@@ -12,11 +12,11 @@
 #include <vector>
 
 #include "backend/attach.hpp"
-#include "backend/observed.hpp"
+#include "plan/observed.hpp"
 #include "deploy/volumes.hpp"
 #include "exec/runner.hpp"
 #include "plan/plan.hpp"
-#include "report/reporter.hpp"
+#include "events/reporter.hpp"
 #include "state/host_state.hpp"
 #include "state/observer.hpp"
 
@@ -26,6 +26,11 @@ struct ApplyResult;
 }  // namespace calzion::deploy
 
 namespace calzion::backend {
+
+// What a backend observes, in the planner's neutral terms.
+using plan::Observed;
+using plan::VolumeMount;
+using plan::Workload;
 
 // How long a started workload has to become ready.
 struct Readiness {
@@ -56,7 +61,7 @@ public:
     // of the engine: the result says what runs.
     virtual deploy::ApplyResult apply(const plan::Plan& plan, const render::Deployment& desired,
                                       const state::HostState& recorded, exec::Runner& runner,
-                                      report::Reporter& reporter, const deploy::ApplyOptions& options) const = 0;
+                                      events::Reporter& reporter, const deploy::ApplyOptions& options) const = 0;
 
     // -- lifecycle of the workloads of a deployed instance.
 
@@ -97,9 +102,5 @@ public:
     virtual std::vector<std::string> exec_argv(const std::string& name, const std::vector<std::string>& command,
                                                const ExecOptions& options) const = 0;
 };
-
-// The backend the infrastructure's `backend:` value names ("docker" when it
-// names none). Throws Error(usage) for a backend this calzion cannot use yet.
-const Backend& select(const std::string& name);
 
 }  // namespace calzion::backend

@@ -19,7 +19,7 @@ namespace {
 
 }  // namespace
 
-void check_owner(const Observed& observed, const state::HostState& recorded, const std::string& instance,
+void check_owner(const plan::Observed& observed, const state::HostState& recorded, const std::string& instance,
                  const std::string& host) {
     std::vector<std::string> unlabelled;
     for (const auto& workload : observed.workloads) {

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "backend/observed.hpp"
+#include "plan/observed.hpp"
 #include "state/host_state.hpp"
 
 namespace calzion::backend {
@@ -13,7 +13,7 @@ namespace calzion::backend {
 // while this state directory has no record of the instance (it has one: they
 // are this directory's, and the next deploy relabels them). Throws
 // Error(permission) naming the owner; `host` names the host in the message.
-void check_owner(const Observed& observed, const state::HostState& recorded, const std::string& instance,
+void check_owner(const plan::Observed& observed, const state::HostState& recorded, const std::string& instance,
                  const std::string& host);
 
 }  // namespace calzion::backend

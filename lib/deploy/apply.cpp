@@ -48,7 +48,7 @@ public:
 class Applier {
 public:
     Applier(const render::Deployment& desired, const state::HostState& observed, exec::Runner& runner,
-            report::Reporter& reporter, const ApplyOptions& options)
+            events::Reporter& reporter, const ApplyOptions& options)
         : m_desired(desired), m_observed(observed), m_runner(runner), m_reporter(reporter), m_options(options) {}
 
     ApplyResult run(const plan::Plan& plan) {
@@ -354,7 +354,7 @@ private:
     // the first that fails, then record the marker that they never run again.
     void run_init(const render::RenderedService& service) {
         for (const auto& command : service.init) {
-            m_reporter.event({report::Event::Kind::step, m_runner.host(), service.name,
+            m_reporter.event({events::Event::Kind::step, m_runner.host(), service.name,
                               "init: " + exec::describe(command)});
             exec::Result result = m_runner.run({docker::init_command(service.container, command), "", std::nullopt,
                                                 nullptr});
@@ -458,17 +458,17 @@ private:
     }
 
     void step(const Action& action, const std::string& text) {
-        m_reporter.event({report::Event::Kind::step, m_runner.host(), action.service,
+        m_reporter.event({events::Event::Kind::step, m_runner.host(), action.service,
                           text + (action.reason.empty() ? "" : ": " + action.reason)});
     }
     void note(const Action& action, const std::string& text) {
-        m_reporter.event({report::Event::Kind::done, m_runner.host(), action.service, text});
+        m_reporter.event({events::Event::Kind::done, m_runner.host(), action.service, text});
     }
     // Record that `action` failed with `error`: the first failure is the
     // result's, named after its service, keeping its kind and host.
     void fail(const Action& action, const Error& error) {
         m_failed = true;
-        m_reporter.event({report::Event::Kind::failed, m_runner.host(), action.service, error.message()});
+        m_reporter.event({events::Event::Kind::failed, m_runner.host(), action.service, error.message()});
         std::lock_guard<std::mutex> guard(m_mutex);
         if (!m_result.error) {
             Error named(error.kind(), "service \"" + action.service + "\": " + error.message());
@@ -479,7 +479,7 @@ private:
     const render::Deployment& m_desired;
     const state::HostState& m_observed;
     exec::Runner& m_runner;
-    report::Reporter& m_reporter;
+    events::Reporter& m_reporter;
     const ApplyOptions& m_options;
     Step m_prepare;  // the host's preparation, when it runs in the one start script
     std::atomic<bool> m_failed{false};
@@ -490,7 +490,7 @@ private:
 }  // namespace
 
 ApplyResult apply(const plan::Plan& plan, const render::Deployment& desired, const state::HostState& observed,
-                  exec::Runner& runner, report::Reporter& reporter, const ApplyOptions& options) {
+                  exec::Runner& runner, events::Reporter& reporter, const ApplyOptions& options) {
     return Applier(desired, observed, runner, reporter, options).run(plan);
 }
 

@@ -8,7 +8,7 @@
 #include "docker/argv.hpp"
 #include "exec/runner.hpp"
 #include "plan/plan.hpp"
-#include "report/reporter.hpp"
+#include "events/reporter.hpp"
 #include "state/host_state.hpp"
 #include "util/error.hpp"
 
@@ -60,6 +60,6 @@ struct ApplyResult {
 // becomes an Error): the result says what happened so that the state can
 // record what actually runs.
 ApplyResult apply(const plan::Plan& plan, const render::Deployment& desired, const state::HostState& observed,
-                  exec::Runner& runner, report::Reporter& reporter, const ApplyOptions& options);
+                  exec::Runner& runner, events::Reporter& reporter, const ApplyOptions& options);
 
 }  // namespace calzion::deploy

@@ -10,6 +10,7 @@
 #include "deploy/lifecycle.hpp"
 #include "exec/executor.hpp"
 #include "exec/local_terminal.hpp"
+#include "ops/backends.hpp"
 #include "ops/session.hpp"
 #include "util/strings.hpp"
 
@@ -44,7 +45,7 @@ Found find_on(Connection& connection, const Targets& targets, const std::string&
         options.backend = targets.backend;
         ops::Session look(*connection.runner, options);
         const state::HostState& observed = look.observed();
-        const backend::Observed& runtime = look.runtime();
+        const plan::Observed& runtime = look.runtime();
         if (observed.current_revision == 0) {
             return found;
         }
@@ -185,7 +186,7 @@ int stream_logs(const LogsRequest& request) {
     for (const Found& found : located) {
         pending.push_back(std::async(std::launch::async, [&, several = located.size() > 1] {
             exec::Command command;
-            command.argv = backend::select(request.targets.backend).logs_argv(found.container, request.options);
+            command.argv = ops::backend_named(request.targets.backend).logs_argv(found.container, request.options);
             command.keep_stdin_open = request.options.follow;
             PrefixedOutput prefixed(found.host + " | ", output);
             if (several) {
@@ -227,7 +228,7 @@ int exec_in_service(const ExecRequest& request) {
     }
     const Found& found = located.front();
     exec::Command command;
-    command.argv = backend::select(request.targets.backend).exec_argv(found.container, request.command, request.options);
+    command.argv = ops::backend_named(request.targets.backend).exec_argv(found.container, request.command, request.options);
     exec::Attach how;
     how.tty = request.options.tty;
     how.stdin = request.options.interactive;

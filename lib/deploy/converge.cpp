@@ -68,10 +68,10 @@ void record(ops::Session& session, const HostOutcome& outcome, const state::Revi
 
 // Without --prune, containers of services that left the template stay: say so,
 // changes or not, so that they are not forgotten.
-void report_kept(const plan::Plan& plan, const std::string& host, report::Reporter& reporter) {
+void report_kept(const plan::Plan& plan, const std::string& host, events::Reporter& reporter) {
     for (const auto& action : plan.actions) {
         if (action.kind == plan::ActionKind::keep) {
-            reporter.event({report::Event::Kind::note, host, action.service, "kept: " + action.reason});
+            reporter.event({events::Event::Kind::note, host, action.service, "kept: " + action.reason});
         }
     }
 }
@@ -89,7 +89,7 @@ std::vector<std::string> images_of(const render::Deployment& deployment) {
 }
 
 plan::Plan plan_for(const render::Deployment& desired, const state::HostState& observed,
-                    const backend::Observed& runtime, const plan::PlanOptions& options) {
+                    const plan::Observed& runtime, const plan::PlanOptions& options) {
     std::map<std::string, plan::Fields> fields;
     for (const auto& service : desired.services) {
         fields[service.name] = state::fields_of(service);
@@ -98,14 +98,14 @@ plan::Plan plan_for(const render::Deployment& desired, const state::HostState& o
 }
 
 void apply_and_record(HostOutcome& outcome, ops::Session& session, const ChangeOptions& options,
-                      report::Reporter& reporter) {
+                      events::Reporter& reporter) {
     report_kept(outcome.plan, outcome.host, reporter);
     if (!outcome.plan.has_changes()) {
-        reporter.event({report::Event::Kind::done, outcome.host, "",
+        reporter.event({events::Event::Kind::done, outcome.host, "",
                         "up to date at revision " + std::to_string(outcome.revision_before)});
         return;
     }
-    report::SilentReporter silent;
+    events::SilentReporter silent;
     ApplyResult result = session.backend().apply(outcome.plan, *outcome.deployment, session.observed(),
                                                  session.runner(), session.dry_run() ? silent : reporter,
                                                  options.apply);
@@ -115,7 +115,7 @@ void apply_and_record(HostOutcome& outcome, ops::Session& session, const ChangeO
         throw *result.error;  // with its kind: a lost connection exits as unreachable
     }
     std::string why = options.record.message.empty() ? "" : " (" + options.record.message + ")";
-    reporter.event({report::Event::Kind::done, outcome.host, "",
+    reporter.event({events::Event::Kind::done, outcome.host, "",
                     (session.dry_run() ? "would record revision " : "recorded revision ") +
                         std::to_string(outcome.revision_after) + why});
 }

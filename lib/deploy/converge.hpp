@@ -13,7 +13,7 @@
 #include "exec/runner.hpp"
 #include "ops/session.hpp"
 #include "plan/plan.hpp"
-#include "report/reporter.hpp"
+#include "events/reporter.hpp"
 #include "state/store.hpp"
 
 namespace calzion::deploy {
@@ -24,7 +24,7 @@ std::vector<std::string> images_of(const render::Deployment& deployment);
 
 // The plan that brings a host from `observed` to `desired`. Pure.
 plan::Plan plan_for(const render::Deployment& desired, const state::HostState& observed,
-                    const backend::Observed& runtime, const plan::PlanOptions& options);
+                    const plan::Observed& runtime, const plan::PlanOptions& options);
 
 // How to carry out one host's change and what to record about it.
 struct ChangeOptions {
@@ -40,6 +40,6 @@ struct ChangeOptions {
 // outcome.revision_after with what actually runs, and let the lock go. Throws
 // apply's error, with its kind and host, after recording the failure.
 void apply_and_record(HostOutcome& outcome, ops::Session& session, const ChangeOptions& options,
-                      report::Reporter& reporter);
+                      events::Reporter& reporter);
 
 }  // namespace calzion::deploy

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "build/builder.hpp"
+#include "images/builder.hpp"
 #include "deploy/converge.hpp"
 #include "deploy/git_commit.hpp"
 #include "exec/dry_run_runner.hpp"
@@ -53,7 +53,7 @@ plan::PlanOptions plan_options(const DeployRequest& request, const render::Deplo
 }
 
 void plan_host(HostOutcome& outcome, const DeployRequest& request, const state::HostState& observed,
-               const backend::Observed& runtime) {
+               const plan::Observed& runtime) {
     backend::check_owner(runtime, observed, request.render.instance, outcome.host);
     outcome.revision_before = observed.current_revision;
     outcome.revision_after = observed.current_revision;
@@ -89,19 +89,19 @@ state::RevisionInfo provenance_of(const DeployRequest& request) {
 
 // Build the images the plan marks, through dry-run runners for a dry run.
 void build_for_host(const HostOutcome& outcome, exec::Runner& runner, const DeployRequest& request,
-                    build::LocalImages& local_images, report::Reporter& reporter) {
+                    images::LocalImages& local_images, events::Reporter& reporter) {
     exec::LocalRunner local;
     std::optional<exec::DryRunRunner> dry_host;
     std::optional<exec::DryRunRunner> dry_local;
-    report::SilentReporter silent;
+    events::SilentReporter silent;
     if (request.dry_run) {
         dry_host.emplace(runner.host(), *request.dry_run);
         dry_local.emplace("local", *request.dry_run);
     }
-    build::BuildRunners runners{dry_host ? static_cast<exec::Runner&>(*dry_host) : runner,
+    images::BuildRunners runners{dry_host ? static_cast<exec::Runner&>(*dry_host) : runner,
                                 dry_local ? static_cast<exec::Runner&>(*dry_local) : local,
                                 request.build_local ? &local_images : nullptr};
-    build::build_images(outcome.plan, request.builds, runners, request.dry_run ? silent : reporter);
+    images::build_images(outcome.plan, request.builds, runners, request.dry_run ? silent : reporter);
 }
 
 // How a host is opened: deploy locks and reads in one round trip, a dry run
@@ -125,8 +125,8 @@ ops::SessionOptions session_options(const DeployRequest& request, const std::str
 
 // Build and apply what plan_host planned.
 void apply_planned(HostOutcome& outcome, ops::Session& session, const DeployRequest& request,
-                   const state::RevisionInfo& provenance, build::LocalImages& local_images,
-                   report::Reporter& reporter) {
+                   const state::RevisionInfo& provenance, images::LocalImages& local_images,
+                   events::Reporter& reporter) {
     // Build the images of `git`/`build` services the host lacks, before anything changes.
     build_for_host(outcome, session.reader(), request, local_images, reporter);
     // Apply, record what actually runs as the next revision, unlock.
@@ -137,7 +137,7 @@ void apply_planned(HostOutcome& outcome, ops::Session& session, const DeployRequ
 // After a deploy on a host where the instance has or had domains: the router
 // follows what is now recorded there.
 void sync_router(HostOutcome& outcome, exec::Runner& runner, const DeployRequest& request,
-                 const state::HostState& observed, report::Reporter& reporter) {
+                 const state::HostState& observed, events::Reporter& reporter) {
     bool routed = std::any_of(observed.recorded.begin(), observed.recorded.end(),
                               [](const auto& service) { return service.routes != "[]"; });
     for (const auto& service : outcome.deployment->services) {
@@ -148,7 +148,7 @@ void sync_router(HostOutcome& outcome, exec::Runner& runner, const DeployRequest
     }
     router::SyncResult result = router::sync(runner, request.targets.state_dir_for(runner.host()), request.targets.router);
     std::string domains = util::comma_list(result.domains);
-    reporter.event({report::Event::Kind::done, runner.host(), "",
+    reporter.event({events::Event::Kind::done, runner.host(), "",
                     result.changed() ? "router serves " + (domains.empty() ? std::string("no domain") : domains)
                                      : "router unchanged"});
 }
@@ -267,7 +267,7 @@ bool any_failed(const std::vector<HostOutcome>& outcomes) {
 // (locked and read for a deploy, read for plan) before the placement is worked
 // out from all of them; every problem that a host's state or the placement
 // reveals is found, and every host planned, before any host changes.
-std::vector<HostOutcome> placed(const DeployRequest& request, bool plan_only, report::Reporter& reporter) {
+std::vector<HostOutcome> placed(const DeployRequest& request, bool plan_only, events::Reporter& reporter) {
     std::vector<Connection> connections = connect_all(request.targets);
     std::optional<std::vector<std::string>> images;
     if (plan_only) {
@@ -310,7 +310,7 @@ std::vector<HostOutcome> placed(const DeployRequest& request, bool plan_only, re
     }
     state::RevisionInfo provenance = provenance_of(request);
     exec::LocalRunner local;
-    build::LocalImages local_images(local);
+    images::LocalImages local_images(local);
     ops::on_each(connections, outcomes, [&](size_t i) {
         ops::Session& session = *sessions[i];
         state::HostState before = session.observed();
@@ -337,7 +337,7 @@ render::Placement first_placement(const render::Source& source, const render::Re
 
 std::vector<HostOutcome> plan_all(const DeployRequest& request) {
     if (request.placement) {
-        report::SilentReporter silent;
+        events::SilentReporter silent;
         return placed(request, true, silent);
     }
     auto images = images_of(*render_at(request, 1));
@@ -347,13 +347,13 @@ std::vector<HostOutcome> plan_all(const DeployRequest& request) {
     });
 }
 
-std::vector<HostOutcome> deploy_all(const DeployRequest& request, report::Reporter& reporter) {
+std::vector<HostOutcome> deploy_all(const DeployRequest& request, events::Reporter& reporter) {
     if (request.placement) {
         return placed(request, false, reporter);
     }
     state::RevisionInfo provenance = provenance_of(request);
     exec::LocalRunner local;
-    build::LocalImages local_images(local);  // --build-local: each image built once for every host
+    images::LocalImages local_images(local);  // --build-local: each image built once for every host
     return on_every_host<HostOutcome>(request.targets, [&](HostOutcome& outcome, exec::Runner& runner) {
         // Lock and read the state in one round trip (a dry run only reads).
         ops::Session session(runner, session_options(request, runner.host(), false));

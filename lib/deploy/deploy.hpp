@@ -6,13 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "build/recipe.hpp"
+#include "images/recipe.hpp"
 #include "deploy/apply.hpp"
 #include "deploy/targets.hpp"
 #include "infra/infrastructure.hpp"
 #include "plan/plan.hpp"
 #include "render/render.hpp"
-#include "report/reporter.hpp"
+#include "events/reporter.hpp"
 
 namespace calzion::deploy {
 
@@ -26,9 +26,9 @@ struct DeployRequest {
     int lock_timeout = 0;               // seconds to wait for another deploy's lock
     std::ostream* dry_run = nullptr;    // set: print the commands instead of running them
     std::map<std::string, std::string> secret_values;  // by secret name
-    // What each `git`/`build` service is built from (build::resolve); their image
+    // What each `git`/`build` service is built from (images::resolve); their image
     // tags are in render.commits.
-    std::map<std::string, build::Recipe> builds;
+    std::map<std::string, images::Recipe> builds;
     bool build_local = false;  // build here and send images with docker save | docker load
     // With an infrastructure file: the instance's hosts share its services
     // (infra::place) instead of each running all of them, and `addresses` says
@@ -63,6 +63,6 @@ std::vector<HostOutcome> plan_all(const DeployRequest& request);
 // record what runs, unlock. Errors are kept per host and reported as they happen.
 // With placement, every host is locked and read before any is changed; when one
 // of them fails there, none is changed and each says why.
-std::vector<HostOutcome> deploy_all(const DeployRequest& request, report::Reporter& reporter);
+std::vector<HostOutcome> deploy_all(const DeployRequest& request, events::Reporter& reporter);
 
 }  // namespace calzion::deploy

@@ -15,7 +15,7 @@ namespace calzion::deploy {
 
 namespace {
 
-std::string drift_of(const state::RecordedService& recorded, const backend::Workload& container) {
+std::string drift_of(const state::RecordedService& recorded, const plan::Workload& container) {
     if (container.spec_hash != recorded.spec_hash) {
         return "container differs from revision";
     }
@@ -25,7 +25,7 @@ std::string drift_of(const state::RecordedService& recorded, const backend::Work
     return "";
 }
 
-void describe_services(InstanceStatus& status, const state::HostState& observed, const backend::Observed& runtime) {
+void describe_services(InstanceStatus& status, const state::HostState& observed, const plan::Observed& runtime) {
     std::set<std::string> seen;
     for (const auto& recorded : observed.recorded) {
         ServiceStatus service{recorded.name, recorded.container, 0, "missing", "", "container missing"};
@@ -49,7 +49,7 @@ void describe_services(InstanceStatus& status, const state::HostState& observed,
 }
 
 // Whether anything of the instance is on the host: a record or a container.
-bool instance_present(const state::HostState& observed, const backend::Observed& runtime) {
+bool instance_present(const state::HostState& observed, const plan::Observed& runtime) {
     return observed.current_revision != 0 || !observed.recorded.empty() || !runtime.workloads.empty();
 }
 
@@ -64,7 +64,7 @@ InstanceStatus status_of(exec::Runner& runner, const Targets& targets, const std
     options.backend = targets.backend;
     ops::Session look(runner, options);
     const state::HostState& observed = look.observed();
-    const backend::Observed& runtime = look.runtime();
+    const plan::Observed& runtime = look.runtime();
     // A first deploy that holds the lock has recorded nothing yet: the instance is there.
     status.missing = !instance_present(observed, runtime) && observed.lock_owner.empty();
     status.revision = observed.current_revision;
@@ -86,7 +86,7 @@ std::vector<state::InstanceRecord> list_on(exec::Runner& runner, const Targets& 
 }
 
 void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& targets, const std::string& instance,
-                bool volumes, int lock_timeout, report::Reporter& reporter) {
+                bool volumes, int lock_timeout, events::Reporter& reporter) {
     ops::SessionOptions options;
     options.state_dir = targets.state_dir_for(runner.host());
     options.instance = instance;
@@ -95,7 +95,7 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
     options.backend = targets.backend;
     ops::Session session(runner, options);
     const state::HostState& observed = session.observed();
-    const backend::Observed& runtime = session.runtime();
+    const plan::Observed& runtime = session.runtime();
     const backend::Backend& engine = session.backend();
     if (!instance_present(observed, runtime)) {
         // Only the data an earlier destroy kept may be left: --volumes removes it,
@@ -115,7 +115,7 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
             bool all_gone = std::all_of(outcome.named_volumes.begin(), outcome.named_volumes.end(),
                                         [](const NamedVolume& volume) { return volume.removed; });
             outcome.data = all_gone ? DestroyOutcome::Data::removed : DestroyOutcome::Data::partly_kept;
-            reporter.event({report::Event::Kind::done, runner.host(), "",
+            reporter.event({events::Event::Kind::done, runner.host(), "",
                             "removed the data kept of " + util::quoted(instance)});
         }
         return;
@@ -147,7 +147,7 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
     outcome.network = render::network_name(instance);
     outcome.network_removed = engine.remove_network(runner, outcome.network);
     outcome.instance_dir_removed = volumes;
-    reporter.event({report::Event::Kind::done, runner.host(), "",
+    reporter.event({events::Event::Kind::done, runner.host(), "",
                     "destroyed " + util::quoted(instance) + " (" + std::to_string(names.size()) +
                         (names.size() == 1 ? " container" : " containers") +
                         (!volumes  ? "; data kept, destroy --volumes removes it)"
@@ -155,7 +155,7 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
                                     : ", with its data but the volumes kept below)")});
     for (const auto& volume : outcome.named_volumes) {
         if (volumes && !volume.removed) {
-            reporter.event({report::Event::Kind::note, runner.host(), "",
+            reporter.event({events::Event::Kind::note, runner.host(), "",
                             "kept volume " + volume.name + ": " + volume.kept_because});
         }
     }
@@ -202,7 +202,7 @@ std::vector<HostListing> list_all(const Targets& targets) {
 }
 
 std::vector<DestroyOutcome> destroy_all(const Targets& targets, const std::string& instance, bool volumes,
-                                        int lock_timeout, report::Reporter& reporter) {
+                                        int lock_timeout, events::Reporter& reporter) {
     return on_every_host<DestroyOutcome>(targets, [&](DestroyOutcome& outcome, exec::Runner& runner) {
         destroy_on(outcome, runner, targets, instance, volumes, lock_timeout, reporter);
     });

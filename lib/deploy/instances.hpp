@@ -6,7 +6,7 @@
 
 #include "deploy/targets.hpp"
 #include "deploy/volumes.hpp"
-#include "report/reporter.hpp"
+#include "events/reporter.hpp"
 
 namespace calzion::deploy {
 
@@ -86,6 +86,6 @@ struct DestroyOutcome {
 // nothing of the instance (no record, no container) is left alone and its
 // outcome marked `missing`.
 std::vector<DestroyOutcome> destroy_all(const Targets& targets, const std::string& instance, bool volumes,
-                                        int lock_timeout, report::Reporter& reporter);
+                                        int lock_timeout, events::Reporter& reporter);
 
 }  // namespace calzion::deploy

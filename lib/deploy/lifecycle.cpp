@@ -15,7 +15,7 @@ namespace {
 class Lifecycler {
 public:
     Lifecycler(LifecycleOutcome& outcome, exec::Runner& runner, const LifecycleRequest& request,
-               const backend::Observed& observed, const backend::Backend& backend, report::Reporter& reporter)
+               const plan::Observed& observed, const backend::Backend& backend, events::Reporter& reporter)
         : m_outcome(outcome), m_runner(runner), m_request(request), m_observed(observed), m_backend(backend),
           m_reporter(reporter) {}
 
@@ -33,7 +33,7 @@ public:
 
 private:
     // The recorded service's container, as found by the instance label.
-    const backend::Workload* container_of(const state::RecordedService& service) const {
+    const plan::Workload* container_of(const state::RecordedService& service) const {
         for (const auto& container : m_observed.workloads) {
             if (container.name == service.container) {
                 return &container;
@@ -43,42 +43,42 @@ private:
     }
 
     void stop(const state::RecordedService& service) {
-        const backend::Workload* container = container_of(service);
+        const plan::Workload* container = container_of(service);
         if (container == nullptr) {
-            done(service, "no container", report::Event::Kind::note);
+            done(service, "no container", events::Event::Kind::note);
             return;
         }
         if (container->status == "exited" || container->status == "created" || container->status == "dead") {
-            done(service, "already stopped", report::Event::Kind::note);
+            done(service, "already stopped", events::Event::Kind::note);
             return;
         }
         step(service, "stop");
         m_backend.stop(m_runner, service.container);
-        done(service, "stopped", report::Event::Kind::done);
+        done(service, "stopped", events::Event::Kind::done);
     }
 
     void start(const state::RecordedService& service) {
-        const backend::Workload* container = container_of(service);
+        const plan::Workload* container = container_of(service);
         if (container == nullptr) {
             throw Error(ErrorKind::operation_failed, "service " + util::quoted(service.name) +
                                                          " has no container on the host; deploy creates it again");
         }
         // A restart stopped it a moment ago: what was observed before no longer holds.
         if (container->status == "running" && m_request.action == Lifecycle::start) {
-            done(service, "already running", report::Event::Kind::note);
+            done(service, "already running", events::Event::Kind::note);
             return;
         }
         step(service, "start");
         m_backend.start(m_runner, service.container, service.name,
                         {m_request.wait_timeout, m_request.stable_seconds});
-        done(service, "started", report::Event::Kind::done);
+        done(service, "started", events::Event::Kind::done);
     }
 
     void step(const state::RecordedService& service, const std::string& text) {
-        m_reporter.event({report::Event::Kind::step, m_runner.host(), service.name, text});
+        m_reporter.event({events::Event::Kind::step, m_runner.host(), service.name, text});
     }
 
-    void done(const state::RecordedService& service, const std::string& change, report::Event::Kind kind) {
+    void done(const state::RecordedService& service, const std::string& change, events::Event::Kind kind) {
         m_outcome.changes.push_back({service.name, change});
         m_reporter.event({kind, m_runner.host(), service.name, change});
     }
@@ -86,9 +86,9 @@ private:
     LifecycleOutcome& m_outcome;
     exec::Runner& m_runner;
     const LifecycleRequest& m_request;
-    const backend::Observed& m_observed;
+    const plan::Observed& m_observed;
     const backend::Backend& m_backend;
-    report::Reporter& m_reporter;
+    events::Reporter& m_reporter;
 };
 
 std::vector<std::string> names_of(const std::vector<state::RecordedService>& services) {
@@ -184,7 +184,7 @@ std::vector<state::RecordedService> select_services(const state::HostState& obse
 }
 
 void lifecycle_on(LifecycleOutcome& outcome, exec::Runner& runner, const LifecycleRequest& request,
-                  report::Reporter& reporter) {
+                  events::Reporter& reporter) {
     ops::SessionOptions options;
     options.state_dir = request.targets.state_dir_for(runner.host());
     options.instance = request.instance;
@@ -193,7 +193,7 @@ void lifecycle_on(LifecycleOutcome& outcome, exec::Runner& runner, const Lifecyc
     options.backend = request.targets.backend;
     ops::Session session(runner, options);
     const state::HostState& observed = session.observed();
-    const backend::Observed& runtime = session.runtime();
+    const plan::Observed& runtime = session.runtime();
     const backend::Backend& engine = session.backend();
     auto services = select_services(observed, request.instance, request.services);
     Lifecycler lifecycler(outcome, runner, request, runtime, engine, reporter);
@@ -222,7 +222,7 @@ void lifecycle_on(LifecycleOutcome& outcome, exec::Runner& runner, const Lifecyc
     }
 }
 
-std::vector<LifecycleOutcome> lifecycle_all(const LifecycleRequest& request, report::Reporter& reporter) {
+std::vector<LifecycleOutcome> lifecycle_all(const LifecycleRequest& request, events::Reporter& reporter) {
     if (request.targets.hosts.size() <= 1) {
         return on_every_host<LifecycleOutcome>(request.targets, [&](LifecycleOutcome& outcome, exec::Runner& runner) {
             lifecycle_on(outcome, runner, request, reporter);

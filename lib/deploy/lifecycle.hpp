@@ -6,7 +6,7 @@
 
 #include "deploy/targets.hpp"
 #include "exec/runner.hpp"
-#include "report/reporter.hpp"
+#include "events/reporter.hpp"
 #include "state/host_state.hpp"
 
 namespace calzion::deploy {
@@ -60,13 +60,13 @@ std::vector<state::RecordedService> select_services(const state::HostState& obse
 // when docker fails or a container does not become ready (with its last log
 // lines); later services are then left alone.
 void lifecycle_on(LifecycleOutcome& outcome, exec::Runner& runner, const LifecycleRequest& request,
-                  report::Reporter& reporter);
+                  events::Reporter& reporter);
 
 // lifecycle_on on every target host at once. Errors are kept per host. With
 // several hosts, every host is read first and each acts only on the requested
 // services it runs (an instance placed over several hosts); a host running
 // none of them is left alone. Throws Error(usage), before any change, when a
 // requested service runs on none of the hosts or none has the instance.
-std::vector<LifecycleOutcome> lifecycle_all(const LifecycleRequest& request, report::Reporter& reporter);
+std::vector<LifecycleOutcome> lifecycle_all(const LifecycleRequest& request, events::Reporter& reporter);
 
 }  // namespace calzion::deploy

@@ -44,7 +44,7 @@ std::unique_ptr<render::Deployment> deployment_for(const state::RevisionRecord& 
 
 // Services the revision did not have go: a rollback prunes.
 void plan_rollback(HostOutcome& outcome, const state::RevisionRecord& target, const std::string& instance,
-                   const state::HostState& observed, const backend::Observed& runtime) {
+                   const state::HostState& observed, const plan::Observed& runtime) {
     outcome.revision_before = observed.current_revision;
     outcome.deployment = deployment_for(target, instance, observed.current_revision + 1);
     plan::PlanOptions options;
@@ -73,7 +73,7 @@ ChangeOptions change_options(const RollbackRequest& request, const state::Revisi
 }
 
 void rollback_host(HostOutcome& outcome, exec::Runner& runner, const RollbackRequest& request,
-                   report::Reporter& reporter) {
+                   events::Reporter& reporter) {
     // Lock and read the state, then the history under the same lock: what the
     // default target and the new number depend on cannot change in between.
     // (No image ids: a revision records references, not ids, so only specs count.)
@@ -87,7 +87,7 @@ void rollback_host(HostOutcome& outcome, exec::Runner& runner, const RollbackReq
     state::History history = state::read_history(runner, options.state_dir, request.instance);
     // Pick the revision and plan its deployment against what runs.
     const state::RevisionRecord& target = rollback_target(history, request.to_revision, request.instance, outcome.host);
-    reporter.event({report::Event::Kind::step, outcome.host, "",
+    reporter.event({events::Event::Kind::step, outcome.host, "",
                     "rolling back to revision " + std::to_string(target.revision) + " (" + target.command + " of " +
                         target.time + " by " + target.user + "@" + target.machine + ")"});
     plan_rollback(outcome, target, request.instance, session.observed(), session.runtime());
@@ -137,7 +137,7 @@ const state::RevisionRecord& rollback_target(const state::History& history, std:
                                       ": nothing to roll back to (see calzion history)");
 }
 
-std::vector<HostOutcome> rollback_all(const RollbackRequest& request, report::Reporter& reporter) {
+std::vector<HostOutcome> rollback_all(const RollbackRequest& request, events::Reporter& reporter) {
     return on_every_host<HostOutcome>(request.targets, [&](HostOutcome& outcome, exec::Runner& runner) {
         rollback_host(outcome, runner, request, reporter);
     });

@@ -6,7 +6,7 @@
 
 #include "deploy/deploy.hpp"
 #include "deploy/targets.hpp"
-#include "report/reporter.hpp"
+#include "events/reporter.hpp"
 #include "state/history.hpp"
 
 namespace calzion::deploy {
@@ -36,7 +36,7 @@ const state::RevisionRecord& rollback_target(const state::History& history, std:
 // service whose image is gone fails (the old container keeps serving). Secrets
 // come from the env files on the host. It is recorded as a new revision, command
 // "rollback". Errors are kept per host and reported as they happen.
-std::vector<HostOutcome> rollback_all(const RollbackRequest& request, report::Reporter& reporter);
+std::vector<HostOutcome> rollback_all(const RollbackRequest& request, events::Reporter& reporter);
 
 // A revision recorded before the current naming scheme names its container
 // <instance>-<service> and its volumes cz-<instance>-<volume>: give `service`

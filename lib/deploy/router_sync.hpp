@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "deploy/targets.hpp"
-#include "report/reporter.hpp"
+#include "events/reporter.hpp"
 #include "router/sync.hpp"
 
 namespace calzion::deploy {
@@ -21,6 +21,6 @@ struct RouterOutcome {
 // router::sync), all hosts at once; each host's result is also reported as an
 // event. Errors are kept per host.
 std::vector<RouterOutcome> sync_routers(const Targets& targets, const router::SyncOptions& options,
-                                        report::Reporter& reporter);
+                                        events::Reporter& reporter);
 
 }  // namespace calzion::deploy

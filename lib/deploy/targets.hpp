@@ -31,7 +31,7 @@ struct Targets {
     // How the hosts are reached: host_connector(*this) for the real ones, fake
     // hosts in tests. Shared, as requests holding Targets are copied.
     std::shared_ptr<ops::Connector> connector;
-    std::string backend = "docker";                // what runs the services (backend::select)
+    std::string backend = "docker";                // what runs the services (ops::backend_named)
 
     // The hosts, or "local" when none is given.
     std::vector<std::string> hosts_or_local() const;

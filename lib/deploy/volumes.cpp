@@ -36,7 +36,7 @@ done
 
 }  // namespace
 
-VolumeCandidates volume_candidates(const state::HostState& recorded, const backend::Observed& observed) {
+VolumeCandidates volume_candidates(const state::HostState& recorded, const plan::Observed& observed) {
     VolumeCandidates candidates;
     std::vector<std::string> unowned;
     for (const auto& [name, owner] : observed.volumes) {
@@ -113,7 +113,7 @@ std::vector<NamedVolume> parse_settled(const std::string& output, const VolumeCa
 }
 
 std::vector<NamedVolume> settle_volumes(exec::Runner& runner, const state::HostState& recorded,
-                                        const backend::Observed& observed, bool removing) {
+                                        const plan::Observed& observed, bool removing) {
     VolumeCandidates candidates = volume_candidates(recorded, observed);
     std::vector<std::string> names = candidates.removable;
     for (const auto& volume : candidates.kept) {

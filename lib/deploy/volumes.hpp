@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "backend/observed.hpp"
+#include "plan/observed.hpp"
 #include "exec/runner.hpp"
 #include "state/host_state.hpp"
 
@@ -28,7 +28,7 @@ struct VolumeCandidates {
 
 // Sort the volumes `recorded` and `observed` know of (read before the
 // containers went). Pure.
-VolumeCandidates volume_candidates(const state::HostState& recorded, const backend::Observed& observed);
+VolumeCandidates volume_candidates(const state::HostState& recorded, const plan::Observed& observed);
 
 // argv that removes the first `removable` of `names` (or only looks at them)
 // and prints one line per volume that exists: "removed NAME", "kept NAME", or
@@ -43,6 +43,6 @@ std::vector<NamedVolume> parse_settled(const std::string& output, const VolumeCa
 // Remove (with `removing`) or only list the named volumes of the instance.
 // Throws Error(operation_failed) when the host cannot be asked.
 std::vector<NamedVolume> settle_volumes(exec::Runner& runner, const state::HostState& recorded,
-                                        const backend::Observed& observed, bool removing);
+                                        const plan::Observed& observed, bool removing);
 
 }  // namespace calzion::deploy

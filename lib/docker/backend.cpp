@@ -25,14 +25,14 @@ state::Observer DockerBackend::observer(const std::string& instance, const std::
     return docker::observer(instance, images);
 }
 
-backend::Observed DockerBackend::parse_observed(const std::string& output,
+plan::Observed DockerBackend::parse_observed(const std::string& output,
                                                 const std::vector<std::string>& images) const {
     return docker::parse_observed(output, images);
 }
 
 deploy::ApplyResult DockerBackend::apply(const plan::Plan& plan, const render::Deployment& desired,
                                          const state::HostState& recorded, exec::Runner& runner,
-                                         report::Reporter& reporter, const deploy::ApplyOptions& options) const {
+                                         events::Reporter& reporter, const deploy::ApplyOptions& options) const {
     return deploy::apply(plan, desired, recorded, runner, reporter, options);
 }
 
@@ -73,7 +73,7 @@ void DockerBackend::remove_workloads(exec::Runner& runner, const std::vector<std
 }
 
 std::vector<deploy::NamedVolume> DockerBackend::settle_volumes(exec::Runner& runner, const state::HostState& recorded,
-                                                               const backend::Observed& observed,
+                                                               const plan::Observed& observed,
                                                                bool removing) const {
     return deploy::settle_volumes(runner, recorded, observed, removing);
 }

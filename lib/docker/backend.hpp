@@ -12,10 +12,10 @@ public:
     std::string name() const override { return "docker"; }
 
     state::Observer observer(const std::string& instance, const std::vector<std::string>& images) const override;
-    backend::Observed parse_observed(const std::string& output, const std::vector<std::string>& images) const override;
+    plan::Observed parse_observed(const std::string& output, const std::vector<std::string>& images) const override;
 
     deploy::ApplyResult apply(const plan::Plan& plan, const render::Deployment& desired,
-                              const state::HostState& recorded, exec::Runner& runner, report::Reporter& reporter,
+                              const state::HostState& recorded, exec::Runner& runner, events::Reporter& reporter,
                               const deploy::ApplyOptions& options) const override;
 
     void stop(exec::Runner& runner, const std::string& name) const override;
@@ -24,7 +24,7 @@ public:
 
     void remove_workloads(exec::Runner& runner, const std::vector<std::string>& names, bool volumes) const override;
     std::vector<deploy::NamedVolume> settle_volumes(exec::Runner& runner, const state::HostState& recorded,
-                                                    const backend::Observed& observed, bool removing) const override;
+                                                    const plan::Observed& observed, bool removing) const override;
     bool remove_network(exec::Runner& runner, const std::string& network) const override;
 
     std::vector<std::string> logs_argv(const std::string& name, const backend::LogsOptions& options) const override;

@@ -25,8 +25,8 @@ int label_number(const std::string& text) {
 }
 
 // A container of the instance as the workload that runs its service.
-backend::Workload container_from(const json& item) {
-    backend::Workload container;
+plan::Workload container_from(const json& item) {
+    plan::Workload container;
     container.id = string_at(item, "Id");
     container.name = string_at(item, "Name");
     if (!container.name.empty() && container.name.front() == '/') {

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "backend/observed.hpp"
+#include "plan/observed.hpp"
 
 namespace calzion::docker {
 
@@ -19,7 +19,7 @@ extern const char* const k_inspect_format;
 
 // What `docker inspect --format k_inspect_format` printed.
 struct Inspected {
-    std::vector<backend::Workload> containers;
+    std::vector<plan::Workload> containers;
     std::map<std::string, std::string> image_ids;  // every tag of every image -> its id
 };
 

@@ -74,13 +74,13 @@ state::Observer observer(const std::string& instance, const std::vector<std::str
     return observer;
 }
 
-backend::Observed parse_observed(const std::string& output, const std::vector<std::string>& images) {
+plan::Observed parse_observed(const std::string& output, const std::vector<std::string>& images) {
     auto parts = parts_of(output);
     if (parts.count("failed") || !parts.count("inspect")) {
         throw Error(ErrorKind::operation_failed, "docker does not answer on the host (is the engine running?)");
     }
     Inspected inspected = parse_inspected(parts["inspect"]);
-    backend::Observed observed;
+    plan::Observed observed;
     observed.workloads = std::move(inspected.containers);
     observed.volumes = volumes_in(parts["volumes"]);
     for (const auto& image : images) {

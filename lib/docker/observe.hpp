@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "backend/observed.hpp"
+#include "plan/observed.hpp"
 #include "state/observer.hpp"
 
 namespace calzion::docker {
@@ -20,6 +20,6 @@ state::Observer observer(const std::string& instance, const std::vector<std::str
 // Observed::image_ids is keyed by each of `images` as given. Throws
 // Error(operation_failed) when docker did not answer, or when a container's
 // description cannot be read (see parse_inspected).
-backend::Observed parse_observed(const std::string& output, const std::vector<std::string>& images);
+plan::Observed parse_observed(const std::string& output, const std::vector<std::string>& images);
 
 }  // namespace calzion::docker

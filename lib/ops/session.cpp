@@ -2,11 +2,12 @@
 
 #include "backend/ownership.hpp"
 #include "backend/read.hpp"
+#include "ops/backends.hpp"
 
 namespace calzion::ops {
 
 Session::Session(exec::Runner& runner, SessionOptions options)
-    : m_host(runner), m_options(std::move(options)), m_backend(backend::select(m_options.backend)) {
+    : m_host(runner), m_options(std::move(options)), m_backend(ops::backend_named(m_options.backend)) {
     using Mode = SessionOptions::Mode;
     if (m_options.mode == Mode::change) {
         auto read = backend::lock_and_read(m_backend, m_host, m_options.state_dir, m_options.instance,

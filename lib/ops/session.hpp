@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "backend/backend.hpp"
-#include "backend/observed.hpp"
+#include "plan/observed.hpp"
 #include "exec/dry_run_runner.hpp"
 #include "exec/runner.hpp"
 #include "state/host_state.hpp"
@@ -42,7 +42,7 @@ struct SessionOptions {
     std::vector<std::string> images;  // references whose local ids the plan compares
     Mode mode = Mode::change;
     std::ostream* dry_run_to = nullptr;  // Mode::dry_run: where the commands are printed
-    std::string backend = "docker";      // what runs the instance (backend::select)
+    std::string backend = "docker";      // what runs the instance (ops::backend_named)
 };
 
 // An instance opened on one host: its state as read, and its lock when held.
@@ -62,7 +62,7 @@ public:
     // What the host's record store holds about the instance.
     const state::HostState& observed() const { return m_observed; }
     // What the backend found running for it, read in the same round trip.
-    const backend::Observed& runtime() const { return m_runtime; }
+    const plan::Observed& runtime() const { return m_runtime; }
     const backend::Backend& backend() const { return m_backend; }
     bool dry_run() const { return m_dry.has_value(); }
 
@@ -89,7 +89,7 @@ private:
     std::optional<exec::DryRunRunner> m_dry;
     std::unique_ptr<state::Lock> m_lock;
     state::HostState m_observed;
-    backend::Observed m_runtime;
+    plan::Observed m_runtime;
 };
 
 }  // namespace calzion::ops

@@ -88,7 +88,7 @@ std::vector<std::string> diff_fields(const Fields& desired, const state::Recorde
 
 // Split the service's containers into its own (named as it should be) and leftovers.
 void assign_containers(Action& action, const render::RenderedService& service,
-                       const std::vector<backend::Workload>& containers) {
+                       const std::vector<plan::Workload>& containers) {
     for (const auto& container : containers) {
         if (container.service != service.name) {
             continue;
@@ -103,7 +103,7 @@ void assign_containers(Action& action, const render::RenderedService& service,
         return;
     }
     // A name from an earlier scheme; parked containers are left to the cleanup.
-    auto renamed = std::find_if(action.leftovers.begin(), action.leftovers.end(), [](const backend::Workload& c) {
+    auto renamed = std::find_if(action.leftovers.begin(), action.leftovers.end(), [](const plan::Workload& c) {
         return c.status == "running" && !c.name.ends_with("_old") && !c.name.ends_with("-calzion-old");
     });
     if (renamed != action.leftovers.end()) {
@@ -115,7 +115,7 @@ void assign_containers(Action& action, const render::RenderedService& service,
 // The named volumes that containers in place keep data in under another name
 // than the template now gives them, with how to move that data.
 std::vector<std::string> renamed_volumes(const Plan& plan, const state::HostState& recorded,
-                                         const backend::Observed& observed, const std::string& instance) {
+                                         const plan::Observed& observed, const std::string& instance) {
     std::vector<std::string> problems;
     for (const auto& action : plan.actions) {
         if (action.desired == nullptr || !action.current) {
@@ -145,7 +145,7 @@ std::vector<std::string> renamed_volumes(const Plan& plan, const state::HostStat
     return problems;
 }
 
-std::string image_wanted(const render::RenderedService& service, const backend::Observed& observed) {
+std::string image_wanted(const render::RenderedService& service, const plan::Observed& observed) {
     auto found = observed.image_ids.find(service.image);
     return found == observed.image_ids.end() ? std::string() : found->second;
 }
@@ -161,7 +161,7 @@ bool secrets_changed(const render::RenderedService& service, const state::HostSt
 }
 
 void decide(Action& action, const render::RenderedService& service, const Fields& fields,
-            const state::HostState& host, const backend::Observed& observed, const PlanOptions& options) {
+            const state::HostState& host, const plan::Observed& observed, const PlanOptions& options) {
     const state::RecordedService* recorded = host.recorded_service(service.name);
     const auto& current = action.current;
     std::string wanted_image = image_wanted(service, observed);
@@ -199,7 +199,7 @@ void decide(Action& action, const render::RenderedService& service, const Fields
 // A running leftover is a parked old container that still serves.
 void mark_interrupted(Action& action) {
     auto running = std::find_if(action.leftovers.begin(), action.leftovers.end(),
-                                [](const backend::Workload& c) { return c.status == "running"; });
+                                [](const plan::Workload& c) { return c.status == "running"; });
     if (running == action.leftovers.end()) {
         return;
     }
@@ -214,7 +214,7 @@ void mark_interrupted(Action& action) {
     }
 }
 
-void mark_build(Action& action, const render::RenderedService& service, const backend::Observed& observed) {
+void mark_build(Action& action, const render::RenderedService& service, const plan::Observed& observed) {
     bool starts = action.kind == ActionKind::create || action.kind == ActionKind::replace;
     bool built = (service.git || service.build) && !service.image.empty();
     if (starts && built && image_wanted(service, observed).empty()) {
@@ -237,7 +237,7 @@ void mark_routes(Action& action, const render::RenderedService& service, const s
 }
 
 void add_departed(Plan& plan, const render::Deployment& desired, const state::HostState& recorded,
-                  const backend::Observed& observed, const PlanOptions& options) {
+                  const plan::Observed& observed, const PlanOptions& options) {
     std::map<std::string, Action> departed;
     for (const auto& container : observed.workloads) {
         if (desired.find(container.service) != nullptr) {
@@ -279,7 +279,7 @@ const Action* Plan::find(const std::string& service) const {
 }
 
 Plan make_plan(const render::Deployment& desired, const std::map<std::string, Fields>& desired_fields,
-               const state::HostState& recorded, const backend::Observed& observed, const PlanOptions& options) {
+               const state::HostState& recorded, const plan::Observed& observed, const PlanOptions& options) {
     Plan plan;
     static const Fields no_fields;
     for (const auto& service : desired.services) {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "backend/observed.hpp"
+#include "plan/observed.hpp"
 #include "render/deployment.hpp"
 #include "state/host_state.hpp"
 
@@ -29,12 +29,12 @@ struct Action {
     std::string reason;                       // e.g. "image changed", "container missing"
     std::vector<std::string> changed_fields;  // for replace: the fields whose value differs
     const render::RenderedService* desired = nullptr;  // null for remove and keep
-    std::optional<backend::Workload> current;          // the container in place, if any
-    std::vector<backend::Workload> leftovers;          // other containers of the service to clean up
+    std::optional<plan::Workload> current;          // the container in place, if any
+    std::vector<plan::Workload> leftovers;          // other containers of the service to clean up
     // An old container of the service that an interrupted replacement left
     // running beside (parked): it serves until the new container is ready,
     // then goes; it is not among the leftovers.
-    std::optional<backend::Workload> parked;
+    std::optional<plan::Workload> parked;
     // Run the service's init commands once its container is ready: it has some
     // and the host holds no marker saying they ran. Also for an unchanged one.
     bool init = false;
@@ -76,7 +76,7 @@ struct PlanOptions {
 // under a name from an earlier naming scheme (docker cannot rename it), saying
 // how to move the data.
 Plan make_plan(const render::Deployment& desired, const std::map<std::string, Fields>& desired_fields,
-               const state::HostState& recorded, const backend::Observed& observed, const PlanOptions& options);
+               const state::HostState& recorded, const plan::Observed& observed, const PlanOptions& options);
 
 // "create", "replace", ...
 const char* to_string(ActionKind kind);

@@ -4,7 +4,7 @@
 
 #include "util/error.hpp"
 #include "util/sha256.hpp"
-#include "report/yaml_emit.hpp"
+#include "tmpl/yaml_emit.hpp"
 
 namespace calzion::render {
 
@@ -138,7 +138,7 @@ nlohmann::ordered_json deployment_to_json(const Deployment& deployment) {
 }
 
 std::string deployment_to_yaml(const Deployment& deployment) {
-    return report::to_yaml(deployment_to_json(deployment));
+    return tmpl::to_yaml(deployment_to_json(deployment));
 }
 
 }  // namespace calzion::render

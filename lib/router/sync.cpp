@@ -209,4 +209,30 @@ SyncResult sync(exec::Runner& runner, const std::string& state_dir, const SyncOp
     return result;
 }
 
+std::string summary(const router::SyncResult& result) {
+    if (result.domains.empty()) {
+        return result.removed ? "removed: no instance routes a domain" : "none: no instance routes a domain";
+    }
+    size_t count = result.domains.size();
+    std::string text = "serves " + std::to_string(count) + (count == 1 ? " domain (" : " domains (") +
+                       util::comma_list(result.domains) + "): ";
+    std::vector<std::string> changes;
+    if (result.created) {
+        changes.push_back("created");
+    }
+    if (result.started) {
+        changes.push_back("started");
+    }
+    if (result.reloaded) {
+        changes.push_back("reloaded");
+    }
+    if (!result.connected.empty()) {
+        changes.push_back("joined " + util::comma_list(result.connected));
+    }
+    if (!result.disconnected.empty()) {
+        changes.push_back("left " + util::comma_list(result.disconnected));
+    }
+    return text + (changes.empty() ? "unchanged" : util::comma_list(changes));
+}
+
 }  // namespace calzion::router

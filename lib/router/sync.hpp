@@ -44,4 +44,9 @@ struct SyncResult {
 // leaves the current one serving), and the errors of lock_and_observe.
 SyncResult sync(exec::Runner& runner, const std::string& state_dir, const SyncOptions& options);
 
+// What sync did, in one line: "serves 2 domains (a.example.com,
+// b.example.com): created, joined cz-a, cz-b", "serves 1 domain
+// (a.example.com): unchanged", "removed: no instance routes a domain".
+std::string summary(const SyncResult& result);
+
 }  // namespace calzion::router

@@ -22,7 +22,7 @@ struct RecordedService {
 };
 
 // What the host record store holds about an instance on a host, as one round
-// trip read it (what runs there is the backend's: backend::Observed).
+// trip read it (what runs there is the backend's: plan::Observed).
 struct HostState {
     std::string state_dir;     // absolute, as the host resolved it
     int format = 0;            // 0: nothing recorded on this host yet

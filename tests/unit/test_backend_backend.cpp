@@ -1,16 +1,17 @@
 #include <doctest/doctest.h>
 
 #include "backend/backend.hpp"
+#include "ops/backends.hpp"
 #include "fake_runner.hpp"
 #include "util/error.hpp"
 
 using namespace calzion;
 
-TEST_CASE("backend::select") {
-    CHECK(backend::select("docker").name() == "docker");
-    CHECK(&backend::select("") == &backend::select("docker"));
+TEST_CASE("ops::backend_named") {
+    CHECK(ops::backend_named("docker").name() == "docker");
+    CHECK(&ops::backend_named("") == &ops::backend_named("docker"));
     try {
-        backend::select("swarm");
+        ops::backend_named("swarm");
         FAIL("expected an error");
     } catch (const Error& error) {
         CHECK(error.kind() == ErrorKind::usage);
@@ -19,7 +20,7 @@ TEST_CASE("backend::select") {
 }
 
 TEST_CASE("docker backend: lifecycle and destroy commands") {
-    const backend::Backend& docker = backend::select("docker");
+    const backend::Backend& docker = ops::backend_named("docker");
     test::FakeRunner runner;
 
     SUBCASE("workloads go in one docker rm, with their anonymous volumes when asked") {

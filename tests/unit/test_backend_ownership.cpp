@@ -7,15 +7,15 @@ using namespace calzion;
 
 namespace {
 
-backend::Workload container(const std::string& name, const std::string& state_dir) {
-    backend::Workload c;
+plan::Workload container(const std::string& name, const std::string& state_dir) {
+    plan::Workload c;
     c.name = name;
     c.service = "web";
     c.state_dir = state_dir;
     return c;
 }
 
-std::string refusal(const state::HostState& recorded, const backend::Observed& observed) {
+std::string refusal(const state::HostState& recorded, const plan::Observed& observed) {
     try {
         backend::check_owner(observed, recorded, "app", "host1");
     } catch (const Error& error) {
@@ -30,7 +30,7 @@ std::string refusal(const state::HostState& recorded, const backend::Observed& o
 TEST_CASE("backend::check_owner") {
     state::HostState recorded;
     recorded.state_dir = "/home/czuser/.local/state/calzion";
-    backend::Observed observed;
+    plan::Observed observed;
 
     SUBCASE("nothing on the host, or only what this state directory owns, passes") {
         CHECK(refusal(recorded, observed).empty());

@@ -62,7 +62,7 @@ services:
 // A host as apply's caller sees it: what its store records, and the containers
 // the backend observed there (the plan's input).
 struct Host : state::HostState {
-    std::vector<backend::Workload> containers;
+    std::vector<plan::Workload> containers;
 };
 
 struct Fixture {
@@ -70,7 +70,7 @@ struct Fixture {
     Host host;
     test::FakeRunner runner;
     std::ostringstream log;
-    report::LineReporter reporter{log, false};
+    events::LineReporter reporter{log, false};
 
     Fixture() { host.state_dir = "/var/lib/calzion"; }
 
@@ -79,7 +79,7 @@ struct Fixture {
         for (const auto& service : deployment.services) {
             fields[service.name] = state::fields_of(service);
         }
-        return plan::make_plan(deployment, fields, host, backend::Observed{host.containers, {}, {}}, {});
+        return plan::make_plan(deployment, fields, host, plan::Observed{host.containers, {}, {}}, {});
     }
 
     deploy::ApplyResult apply(const plan::Plan& plan) {
@@ -118,8 +118,8 @@ struct Fixture {
 // The message of the result's error; empty when it has none.
 std::string error_of(const deploy::ApplyResult& result) { return result.error ? result.error->message() : ""; }
 
-backend::Workload running(const render::RenderedService& service, const std::string& hash) {
-    backend::Workload container;
+plan::Workload running(const render::RenderedService& service, const std::string& hash) {
+    plan::Workload container;
     container.name = service.container;
     container.service = service.name;
     container.spec_hash = hash;

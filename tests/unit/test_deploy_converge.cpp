@@ -26,7 +26,7 @@ struct Fixture {
     deploy::HostOutcome outcome;
     std::unique_ptr<ops::Session> session;
     std::ostringstream log;
-    report::LineReporter reporter{log, false};
+    events::LineReporter reporter{log, false};
 
     // The host holds nothing of the instance yet.
     Fixture() {

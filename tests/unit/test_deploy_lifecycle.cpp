@@ -36,7 +36,7 @@ bool is_script(const std::vector<std::string>& argv, const std::string& text) {
 struct Fixture {
     test::FakeRunner runner;
     std::ostringstream log;
-    report::LineReporter reporter{log, false};
+    events::LineReporter reporter{log, false};
     deploy::LifecycleRequest request;
     deploy::LifecycleOutcome outcome;
 

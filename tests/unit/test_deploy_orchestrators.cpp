@@ -14,7 +14,7 @@
 #include "deploy/rollback.hpp"
 #include "fake_connector.hpp"
 #include "render/deployment_json.hpp"
-#include "report/reporter.hpp"
+#include "events/reporter.hpp"
 #include "template_helpers.hpp"
 
 using namespace calzion;
@@ -72,7 +72,7 @@ const char* k_owner =
 struct Hosts {
     std::shared_ptr<test::FakeConnector> connector = std::make_shared<test::FakeConnector>();
     std::ostringstream log;
-    report::LineReporter reporter{log, false};
+    events::LineReporter reporter{log, false};
 
     int revision;
     bool scripted = false;

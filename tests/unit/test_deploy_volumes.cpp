@@ -6,8 +6,8 @@ using namespace calzion;
 
 namespace {
 
-backend::Workload mounting(const std::string& name, std::vector<backend::VolumeMount> volumes) {
-    backend::Workload c;
+plan::Workload mounting(const std::string& name, std::vector<plan::VolumeMount> volumes) {
+    plan::Workload c;
     c.name = name;
     c.volumes = std::move(volumes);
     return c;
@@ -18,7 +18,7 @@ backend::Workload mounting(const std::string& name, std::vector<backend::VolumeM
 TEST_CASE("deploy::volume_candidates") {
     state::HostState recorded;
     recorded.state_dir = "/var/lib/calzion";
-    backend::Observed observed;
+    plan::Observed observed;
 
     SUBCASE("labelled volumes of this state directory, and those the instance's containers mount") {
         observed.volumes = {{"cz_app_data", "/var/lib/calzion"}, {"cz_app_odd", ""}};

@@ -30,8 +30,8 @@ std::map<std::string, plan::Fields> fields_of(const render::Deployment& deployme
     return fields;
 }
 
-backend::Workload running(const render::RenderedService& service) {
-    backend::Workload container;
+plan::Workload running(const render::RenderedService& service) {
+    plan::Workload container;
     container.name = service.container;
     container.service = service.name;
     container.spec_hash = service.spec_hash;
@@ -47,7 +47,7 @@ state::RecordedService recorded(const render::RenderedService& service) {
 // A host as the planner sees it: what its store records, and what the backend
 // observed running there.
 struct Host : state::HostState {
-    std::vector<backend::Workload> containers;
+    std::vector<plan::Workload> containers;
     std::map<std::string, std::string> volumes;
     std::map<std::string, std::string> image_ids;
 };
@@ -65,7 +65,7 @@ Host deployed(const render::Deployment& deployment) {
 }
 
 plan::Plan plan_of(const render::Deployment& deployment, const Host& host, plan::PlanOptions options = {}) {
-    backend::Observed observed{host.containers, host.volumes, host.image_ids};
+    plan::Observed observed{host.containers, host.volumes, host.image_ids};
     return plan::make_plan(deployment, fields_of(deployment), host, observed, options);
 }
 

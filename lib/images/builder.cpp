@@ -1,0 +1,143 @@
+#include "images/builder.hpp"
+
+#include "images/commands.hpp"
+#include "exec/executor.hpp"
+#include "exec/pipe.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace calzion::images {
+
+namespace {
+
+constexpr size_t k_log_lines = 20;
+
+exec::Command command(Argv argv) { return {std::move(argv), "", std::nullopt, nullptr}; }
+
+// The last `count` non-empty lines of `text`.
+std::string last_lines(const std::string& text, size_t count) {
+    std::vector<std::string> lines;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        end = end == std::string::npos ? text.size() : end;
+        std::string line = text.substr(start, end - start);
+        if (line.find_first_not_of(" \t\r") != std::string::npos) {
+            lines.push_back(line);
+        }
+        start = end + 1;
+    }
+    std::string out;
+    for (size_t i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i) {
+        out += (out.empty() ? "" : "\n") + lines[i];
+    }
+    return out;
+}
+
+Error failure(const std::string& what, const exec::Result& result) {
+    std::string how =
+        !result.signal.empty() ? "killed by SIG" + result.signal : "exit " + std::to_string(result.exit_code);
+    std::string log = last_lines(result.out + result.err, k_log_lines);
+    return Error(ErrorKind::operation_failed,
+                 what + " failed (" + how + ")" + (log.empty() ? "" : "; its last lines:\n" + log));
+}
+
+// Stream `git archive` of the recipe's tree (run on `local`) into `docker build`
+// on `builder`.
+void build_from_git(const Recipe& recipe, const std::string& image, exec::Runner& local, exec::Runner& builder) {
+    exec::PipeResult result =
+        exec::pipe(local, command(archive(recipe)), builder, command(docker_build(recipe, image)));
+    if (!result.producer.ok()) {
+        if (result.consumer_started && result.consumer.ok()) {
+            // docker may take a cut-off stream for a whole context: drop what it built.
+            builder.run(command(remove_image(image)));
+        }
+        throw failure("git archive", result.producer);
+    }
+    if (!result.consumer.ok()) {
+        throw failure("docker build", result.consumer);
+    }
+}
+
+// Stream `docker save` of `image` on `local` into `docker load` on `host`.
+void send_image(const std::string& image, exec::Runner& local, exec::Runner& host) {
+    exec::PipeResult result = exec::pipe(local, command(docker_save(image)), host, command(docker_load()));
+    if (!result.producer.ok()) {
+        throw failure("docker save", result.producer);
+    }
+    if (!result.consumer.ok()) {
+        throw failure("docker load", result.consumer);
+    }
+}
+
+void build_one(const plan::Action& action, const Recipe& recipe, const BuildRunners& runners,
+               events::Reporter& reporter) {
+    const std::string& image = action.desired->image;
+    auto step = [&](const std::string& text) {
+        reporter.event({events::Event::Kind::step, runners.host.host(), action.service, text});
+    };
+    // On "local", building on the host is building here: nothing to send.
+    if (runners.local_images != nullptr && runners.host.host() != "local") {
+        runners.local_images->ensure(recipe, image, runners.local, [&] { step("build " + image + " here"); });
+        step("send " + image + " (docker save | docker load)");
+        send_image(image, runners.local, runners.host);
+        reporter.event({events::Event::Kind::done, runners.host.host(), action.service, "loaded " + image});
+        return;
+    }
+    step("build " + image + " on the host");
+    build_from_git(recipe, image, runners.local, runners.host);
+    reporter.event({events::Event::Kind::done, runners.host.host(), action.service, "built " + image});
+}
+
+}  // namespace
+
+void LocalImages::ensure(const Recipe& recipe, const std::string& image, exec::Runner& effects,
+                         const std::function<void()>& before_build) {
+    Image* entry = nullptr;
+    {
+        std::lock_guard lock(m_mutex);
+        entry = &m_images[image];  // a map's elements stay where they are
+    }
+    std::lock_guard lock(entry->mutex);
+    if (entry->done) {
+        if (entry->failure) {
+            throw Error(ErrorKind::operation_failed, *entry->failure);
+        }
+        return;
+    }
+    try {
+        if (!m_local.run(command(image_exists(image))).ok()) {
+            before_build();
+            build_from_git(recipe, image, effects, effects);
+        }
+        entry->done = true;
+    } catch (...) {
+        Error error = exec::current_error();
+        entry->failure = error.message();
+        entry->done = true;
+        throw error;
+    }
+}
+
+void build_images(const plan::Plan& plan, const std::map<std::string, Recipe>& recipes, const BuildRunners& runners,
+                  events::Reporter& reporter) {
+    for (const auto& action : plan.actions) {
+        if (!action.build || action.desired == nullptr) {
+            continue;
+        }
+        try {
+            auto recipe = recipes.find(action.service);
+            if (recipe == recipes.end()) {
+                throw Error(ErrorKind::operation_failed, "nothing says what to build it from");
+            }
+            build_one(action, recipe->second, runners, reporter);
+        } catch (...) {
+            Error error = exec::current_error();
+            reporter.event({events::Event::Kind::failed, runners.host.host(), action.service, error.message()});
+            Error named(error.kind(), "service " + util::quoted(action.service) + ": " + error.message());
+            throw error.host().empty() ? named : named.on_host(error.host());
+        }
+    }
+}
+
+}  // namespace calzion::images

@@ -1,0 +1,17 @@
+#include "ops/backends.hpp"
+
+#include "docker/backend.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace calzion::ops {
+
+const backend::Backend& backend_named(const std::string& name) {
+    static const docker::DockerBackend docker;
+    if (name.empty() || name == docker.name()) {
+        return docker;
+    }
+    throw Error(ErrorKind::usage, "the " + util::quoted(name) + " backend is not available in this calzion yet");
+}
+
+}  // namespace calzion::ops
