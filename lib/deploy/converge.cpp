@@ -63,7 +63,7 @@ void record(exec::Runner& runner, const HostOutcome& outcome, const state::HostS
     }
     info.changes = change_lines(outcome.plan, result);
     state::record_revision(runner, observed, outcome.deployment->instance, info,
-                           state::actual_deployment_json(*outcome.deployment, current, kept, observed));
+                           state::actual_deployment(*outcome.deployment, current, kept, observed));
 }
 
 // Without --prune, containers of services that left the template stay: say so,

@@ -132,7 +132,7 @@ void change_host(HostOutcome& outcome, exec::Runner& runner, const DeployRequest
 void sync_router(HostOutcome& outcome, exec::Runner& runner, const DeployRequest& request,
                  const state::HostState& observed, report::Reporter& reporter) {
     bool routed = std::any_of(observed.recorded.begin(), observed.recorded.end(),
-                              [](const auto& service) { return service.routes != "[]"; });
+                              [](const auto& service) { return !service.routes.empty(); });
     for (const auto& service : outcome.deployment->services) {
         routed = routed || !service.routes.empty();
     }

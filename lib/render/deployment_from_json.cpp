@@ -118,11 +118,11 @@ std::vector<Mount> mounts_of(const json& value, const std::string& path) {
         std::string at = index_path(path, i);
         const json& item = value[i];
         expect_keys(item, at, {"type", "source", "target", "read_only"});
-        Mount mount{string_of(item["type"], at + ".type"), string_of(item["source"], at + ".source"),
-                    string_of(item["target"], at + ".target"), false};
-        if (mount.type != "instance" && mount.type != "volume" && mount.type != "bind") {
+        auto type = mount_type_named(string_of(item["type"], at + ".type"));
+        if (!type) {
             invalid(at + ".type", "must be \"instance\", \"volume\" or \"bind\"");
         }
+        Mount mount{*type, string_of(item["source"], at + ".source"), string_of(item["target"], at + ".target"), false};
         if (!item["read_only"].is_boolean()) {
             invalid(at + ".read_only", "must be true or false");
         }
@@ -210,7 +210,11 @@ RenderedService service_of(const json& item, const std::string& at) {
     service.healthcheck = nullable<tmpl::Healthcheck>(item["healthcheck"], at + ".healthcheck", healthcheck_of);
     service.init = init_of(item["init"], at + ".init");
     service.restart = text("restart");
-    service.update = text("update");
+    auto update = update_order_named(text("update"));
+    if (!update) {
+        invalid(at + ".update", "must be \"start-first\" or \"stop-first\"");
+    }
+    service.update = *update;
     service.user = text("user");
     service.workdir = text("workdir");
     service.memory = text("memory");
@@ -222,8 +226,9 @@ RenderedService service_of(const json& item, const std::string& at) {
     }
     // Revisions recorded before services had a pull policy have none: the default.
     if (item.contains("pull")) {
-        service.pull = string_of(item["pull"], at + ".pull");
-        if (!service.pull.empty() && service.pull != "always" && service.pull != "missing" && service.pull != "never") {
+        std::string pull = string_of(item["pull"], at + ".pull");
+        service.pull = pull_policy_named(pull);
+        if (!pull.empty() && !service.pull) {
             invalid(at + ".pull", "must be \"always\", \"missing\", \"never\" or \"\"");
         }
     }
