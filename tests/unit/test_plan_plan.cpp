@@ -41,7 +41,7 @@ docker::Container running(const render::RenderedService& service) {
 }
 
 state::RecordedService recorded(const render::RenderedService& service) {
-    return {service.name, service.container, service.spec_hash, service.image, state::fields_of(service), {}, "[]"};
+    return {service.name, service.container, service.spec_hash, service.image, state::fields_of(service), {}, {}, service.mounts};
 }
 
 // A host where the deployment runs exactly as recorded.
