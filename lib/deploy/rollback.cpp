@@ -27,7 +27,7 @@ std::string revision_ranges(const state::History& history) {
 // The revision's deployment, as the next revision: its containers carry that number.
 std::unique_ptr<render::Deployment> deployment_for(const state::Revision& target, const std::string& instance,
                                                    int revision) {
-    auto deployment = std::make_unique<render::Deployment>(target.deployment);
+    auto deployment = std::make_unique<render::Deployment>(state::runnable_deployment(target));
     if (deployment->instance != instance) {
         throw Error(ErrorKind::invalid_data, "revision " + std::to_string(target.revision) + " of " +
                                                  util::quoted(instance) + " records instance " +

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -82,6 +83,11 @@ struct RenderedService {
     std::vector<std::string> options;
     std::vector<Route> routes;  // not part of the spec hash: the router serves them, not the container
     std::string spec_hash;  // sha256 of the canonical resolved spec
+    // Read from a record that lacks these fields ("pull", "routes" from before
+    // they existed; others from a record written by hand): each reads as its
+    // default, is written back absent, and a service lacking any but "pull" and
+    // "routes" cannot be run again (see deployment_from_json).
+    std::set<std::string> absent;
 };
 
 // What one instance of a template resolves to.

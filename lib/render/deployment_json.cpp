@@ -105,6 +105,9 @@ nlohmann::ordered_json service_to_json(const RenderedService& service) {
             out[key] = value;
         }
     }
+    for (const auto& key : service.absent) {
+        out.erase(key);
+    }
     return out;
 }
 

@@ -71,10 +71,9 @@ private:
     const std::string& m_file;
 };
 
-const std::set<std::string> k_fields = {"format",  "revision",   "status",     "command",
-                                        "time",    "user",       "machine",    "template",
-                                        "template_digest", "git_commit", "message", "changes",
-                                        "deployment"};
+const std::set<std::string> k_fields = {"format",     "revision", "status",  "command", "time",
+                                        "user",       "machine",  "template", "template_digest",
+                                        "git_commit", "message",  "changes", "deployment"};
 
 }  // namespace
 
@@ -112,11 +111,21 @@ Revision parse_revision(const std::string& text, const std::string& host, const 
     revision.message = fields.text("message");
     revision.changes = fields.lines("changes");
     try {
-        revision.deployment = render::deployment_from_json(document["deployment"]);
+        revision.deployment = render::recorded_deployment_from_json(document["deployment"]);
     } catch (const Error& error) {
         throw unreadable_revision(host, file, error.message());
     }
     return revision;
+}
+
+render::Deployment runnable_deployment(const Revision& revision) {
+    try {
+        render::check_complete(revision.deployment);
+    } catch (const Error& error) {
+        throw Error(ErrorKind::invalid_data,
+                    "revision " + std::to_string(revision.revision) + " cannot be run again: " + error.message());
+    }
+    return revision.deployment;
 }
 
 std::string revision_to_json(const Revision& revision) {

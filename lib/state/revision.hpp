@@ -26,7 +26,7 @@ struct Revision {
     std::string git_commit;       // of the template's repository, "-dirty" when changed; empty if none
     std::string message;          // "rollback to revision 2", what failed
     std::vector<std::string> changes;  // "web: replace (env)", one per service touched
-    render::Deployment deployment;     // what ran after it, ready to run again
+    render::Deployment deployment;     // what ran after it (see runnable_deployment)
 };
 
 // The file of revision `revision` in the instance directory `instance_dir`.
@@ -34,11 +34,16 @@ std::string revision_file(const std::string& instance_dir, int revision);
 
 // Read a revision document as a host stored it in `file`. The descriptive
 // fields older calzions did not write read as empty; the deployment must be
-// there and be one this calzion can run again, exactly (see
-// render::deployment_from_json). Throws Error(invalid_data) naming `file` and
-// `host` when the text is not a revision document, a field is unknown or of the
-// wrong type, or the deployment cannot be read.
+// there, in this calzion's format, and its services may lack fields (see
+// render::recorded_deployment_from_json). Throws Error(invalid_data) naming
+// `file` and `host` when the text is not a revision document, a field is unknown
+// or of the wrong type, or the deployment cannot be read.
 Revision parse_revision(const std::string& text, const std::string& host, const std::string& file);
+
+// The deployment `revision` recorded, ready to run again. Throws
+// Error(invalid_data) naming the revision and the field when a service's record
+// lacks one ("revision 4 cannot be run again: ...").
+render::Deployment runnable_deployment(const Revision& revision);
 
 // The document of `revision` as a host stores it (without the final line
 // break): keys in sorted order, the same bytes every time, and what

@@ -84,6 +84,19 @@ TEST_CASE("state::parse_dump") {
         CHECK(outcome.status == "failed");
         CHECK(outcome.message == "web did not get healthy");
     }
+    SUBCASE("a record lacking fields (written by hand) gives the fields it has, to compare with") {
+        nlohmann::json document = revision_3();
+        document["deployment"]["services"][0] = {{"name", "web"}, {"container", "shop-web"}, {"spec_hash", "old"},
+                                                 {"env", {{"A", "1"}}}};
+        auto state = state::parse_dump(dump("1", "3", document.dump()), "shop", "h");
+        const auto* web = state.recorded_service("web");
+        REQUIRE(web != nullptr);
+        CHECK(web->spec_hash == "old");
+        CHECK(web->image.empty());
+        CHECK(web->fields == std::map<std::string, std::string>{{"container", "\"shop-web\""},
+                                                               {"env", R"({"A":"1"})"},
+                                                               {"name", "\"web\""}});
+    }
     SUBCASE("a current revision whose file is gone (being destroyed) gives no services") {
         auto state = state::parse_dump(dump("1", "3", ""), "shop", "h");
         CHECK(state.current_revision == 3);
@@ -144,10 +157,10 @@ TEST_CASE("state::parse_dump") {
               "the revision file \"/var/lib/calzion/instances/shop/revisions/3.json\" on \"h\" cannot be read: "
               "\"status\" must be a string");
         document = revision_3();
-        document["deployment"]["services"][0].erase("mounts");
+        document["deployment"]["services"][0]["mounts"] = "/d";
         CHECK(problem_in(dump("1", "3", document.dump())) ==
               "the revision file \"/var/lib/calzion/instances/shop/revisions/3.json\" on \"h\" cannot be read: "
-              "invalid deployment document: \"services[0].mounts\" is missing");
+              "invalid deployment document: \"services[0].mounts\" must be a list");
     }
 }
 

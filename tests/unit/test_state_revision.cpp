@@ -107,6 +107,24 @@ TEST_CASE("state::parse_revision") {
         CHECK(old.deployment.services.at(0).pull == std::nullopt);
         CHECK(old.deployment.services.at(0).routes.empty());
     }
+    SUBCASE("a service lacking fields (a record written by hand) reads and writes back as it was") {
+        json document = json::parse(state::revision_to_json(small_revision()));
+        document["deployment"]["services"][0] = {{"name", "web"}, {"container", "shop-web"}, {"spec_hash", "old"},
+                                                 {"mounts", json::array()}};
+        state::Revision partial = state::parse_revision(document.dump(), "host1", k_file);
+        const render::RenderedService& web = partial.deployment.services.at(0);
+        CHECK(web.container == "shop-web");
+        CHECK(web.spec_hash == "old");
+        CHECK(web.absent.count("image") == 1);
+        CHECK(web.absent.count("mounts") == 0);
+        CHECK(state::revision_to_json(partial) == document.dump());
+    }
+    SUBCASE("a service without a name or a container is no service") {
+        json document = json::parse(state::revision_to_json(small_revision()));
+        document["deployment"]["services"][0].erase("container");
+        CHECK(problem_in(document.dump()) ==
+              k_unreadable + "invalid deployment document: \"services[0].container\" is missing");
+    }
     SUBCASE("a bad document is invalid data naming the file and the host") {
         CHECK(problem_in("") == k_unreadable + "it is not a revision document");
         CHECK(problem_in("{\"revision\":3") == k_unreadable + "it is not a revision document");
@@ -127,6 +145,37 @@ TEST_CASE("state::parse_revision") {
         document["revision"] = 4;
         document["deployment"]["services"] = json::object();
         CHECK(problem_in(document.dump()) == k_unreadable + "invalid deployment document: \"services\" must be a list");
+    }
+}
+
+TEST_CASE("state::runnable_deployment") {
+    state::Revision revision = small_revision();
+    revision.deployment = testing::render_yaml("web: {image: nginx, cmd: serve}\n", "shop");
+
+    SUBCASE("gives back the deployment that was recorded") {
+        std::string text = state::revision_to_json(revision);
+        render::Deployment again = state::runnable_deployment(state::parse_revision(text, "host1", k_file));
+        CHECK(render::deployment_to_json(again).dump() == render::deployment_to_json(revision.deployment).dump());
+    }
+    SUBCASE("one recorded before services had routes or a pull policy runs with none") {
+        json document = json::parse(state::revision_to_json(revision));
+        document["deployment"]["services"][0].erase("pull");
+        document["deployment"]["services"][0].erase("routes");
+        render::Deployment again = state::runnable_deployment(state::parse_revision(document.dump(), "h", k_file));
+        CHECK(again.services.at(0).pull == std::nullopt);
+    }
+    SUBCASE("a service lacking a field cannot be run again, naming the revision and the field") {
+        json document = json::parse(state::revision_to_json(revision));
+        document["deployment"]["services"][0].erase("after");
+        state::Revision partial = state::parse_revision(document.dump(), "host1", k_file);
+        try {
+            state::runnable_deployment(partial);
+            FAIL("expected an error");
+        } catch (const Error& error) {
+            CHECK(error.kind() == ErrorKind::invalid_data);
+            CHECK(error.message() ==
+                  "revision 4 cannot be run again: invalid deployment document: \"services[0].after\" is missing");
+        }
     }
 }
 
