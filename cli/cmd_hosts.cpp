@@ -70,7 +70,7 @@ deploy::DeployRequest request_for(const Invocation& run) {
     request.plan.force = run.force;
     request.plan.prune = run.prune;
     // Given, --pull decides for every service; else each service's `pull` does.
-    request.apply.pull = docker::pull_policy_named(run.pull);
+    request.apply.pull = render::pull_policy_named(run.pull);
     request.apply.wait_timeout = run.wait_timeout;
     request.lock_timeout = duration_seconds(run.global.lock_timeout, "--lock-timeout");
     return request;

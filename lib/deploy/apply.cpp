@@ -163,7 +163,7 @@ private:
         const std::string& name = action.desired->container;
         // The container in place may still have a name from an earlier naming scheme.
         const std::string& current = action.current ? action.current->name : name;
-        bool stop_first = action.desired->update == "stop-first";
+        bool stop_first = action.desired->update == render::UpdateOrder::stop_first;
         step(action, std::string("replace (") + (stop_first ? "stop-first" : "start-first") + ")");
         std::string old = action.parked ? action.parked->name : parked_name(name);
         // Where the old container goes back to if the new one fails.
@@ -347,7 +347,7 @@ private:
                    " is not on the host, and pull policy \"never\" does not pull it: " + docker_says;
         }
         return "cannot pull image " + util::quoted(service.image) + " (pull policy " +
-               util::quoted(docker::to_string(pull)) + "): " + docker_says;
+               util::quoted(render::to_string(pull)) + "): " + docker_says;
     }
 
     // Run the service's init commands in its container, in order, stopping at
@@ -409,9 +409,9 @@ private:
                 continue;
             }
             for (const auto& mount : action.desired->mounts) {
-                if (mount.type == "instance") {
+                if (mount.type == render::MountType::instance) {
                     directories.push_back(mount.source);
-                } else if (mount.type == "volume" &&
+                } else if (mount.type == render::MountType::volume &&
                            std::find(volumes.begin(), volumes.end(), mount.source) == volumes.end()) {
                     volumes.push_back(mount.source);
                 }

@@ -63,7 +63,7 @@ void record(ops::Session& session, const HostOutcome& outcome, const state::Revi
         info.message += (info.message.empty() ? "" : ": ") + result.error->message();
     }
     info.changes = change_lines(outcome.plan, result);
-    session.record_revision(info, state::actual_deployment_json(*outcome.deployment, current, kept, observed));
+    session.record_revision(info, state::actual_deployment(*outcome.deployment, current, kept, observed));
 }
 
 // Without --prune, containers of services that left the template stay: say so,

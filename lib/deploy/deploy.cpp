@@ -139,7 +139,7 @@ void apply_planned(HostOutcome& outcome, ops::Session& session, const DeployRequ
 void sync_router(HostOutcome& outcome, exec::Runner& runner, const DeployRequest& request,
                  const state::HostState& observed, events::Reporter& reporter) {
     bool routed = std::any_of(observed.recorded.begin(), observed.recorded.end(),
-                              [](const auto& service) { return service.routes != "[]"; });
+                              [](const auto& service) { return !service.routes.empty(); });
     for (const auto& service : outcome.deployment->services) {
         routed = routed || !service.routes.empty();
     }

@@ -139,7 +139,7 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
     // With its records gone, the router drops the instance's domains and leaves
     // its network, which can then be removed.
     bool routed = std::any_of(observed.recorded.begin(), observed.recorded.end(),
-                              [](const auto& service) { return service.routes != "[]"; });
+                              [](const auto& service) { return !service.routes.empty(); });
     if (routed) {
         router::sync(runner, targets.state_dir_for(runner.host()), targets.router);
     }

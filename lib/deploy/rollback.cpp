@@ -26,9 +26,9 @@ std::string revision_ranges(const state::History& history) {
 }
 
 // The revision's deployment, as the next revision: its containers carry that number.
-std::unique_ptr<render::Deployment> deployment_for(const state::RevisionRecord& target, const std::string& instance,
+std::unique_ptr<render::Deployment> deployment_for(const state::Revision& target, const std::string& instance,
                                                    int revision) {
-    auto deployment = std::make_unique<render::Deployment>(state::recorded_deployment(target));
+    auto deployment = std::make_unique<render::Deployment>(state::runnable_deployment(target));
     if (deployment->instance != instance) {
         throw Error(ErrorKind::invalid_data, "revision " + std::to_string(target.revision) + " of " +
                                                  util::quoted(instance) + " records instance " +
@@ -43,7 +43,7 @@ std::unique_ptr<render::Deployment> deployment_for(const state::RevisionRecord& 
 }
 
 // Services the revision did not have go: a rollback prunes.
-void plan_rollback(HostOutcome& outcome, const state::RevisionRecord& target, const std::string& instance,
+void plan_rollback(HostOutcome& outcome, const state::Revision& target, const std::string& instance,
                    const state::HostState& observed, const plan::Observed& runtime) {
     outcome.revision_before = observed.current_revision;
     outcome.deployment = deployment_for(target, instance, observed.current_revision + 1);
@@ -60,7 +60,7 @@ void plan_rollback(HostOutcome& outcome, const state::RevisionRecord& target, co
 }
 
 // The new revision comes from the old one's template, so it records its origin.
-ChangeOptions change_options(const RollbackRequest& request, const state::RevisionRecord& target) {
+ChangeOptions change_options(const RollbackRequest& request, const state::Revision& target) {
     ChangeOptions change;
     change.apply.pull = docker::PullPolicy::never;
     change.apply.wait_timeout = request.wait_timeout;
@@ -86,7 +86,7 @@ void rollback_host(HostOutcome& outcome, exec::Runner& runner, const RollbackReq
     ops::Session session(runner, options);
     state::History history = state::read_history(runner, options.state_dir, request.instance);
     // Pick the revision and plan its deployment against what runs.
-    const state::RevisionRecord& target = rollback_target(history, request.to_revision, request.instance, outcome.host);
+    const state::Revision& target = rollback_target(history, request.to_revision, request.instance, outcome.host);
     reporter.event({events::Event::Kind::step, outcome.host, "",
                     "rolling back to revision " + std::to_string(target.revision) + " (" + target.command + " of " +
                         target.time + " by " + target.user + "@" + target.machine + ")"});
@@ -103,7 +103,7 @@ void rename_recorded(render::RenderedService& service, const std::string& instan
     bool renamed = service.container != container;
     service.container = container;
     for (auto& mount : service.mounts) {
-        if (mount.type == "volume" && mount.source.starts_with(old_volume_prefix)) {
+        if (mount.type == render::MountType::volume && mount.source.starts_with(old_volume_prefix)) {
             mount.source = render::volume_name(instance, mount.source.substr(old_volume_prefix.size()));
             renamed = true;
         }
@@ -114,14 +114,14 @@ void rename_recorded(render::RenderedService& service, const std::string& instan
     }
 }
 
-const state::RevisionRecord& rollback_target(const state::History& history, std::optional<int> to,
+const state::Revision& rollback_target(const state::History& history, std::optional<int> to,
                                              const std::string& instance, const std::string& host) {
     std::string name = util::quoted(instance);
     if (history.revisions.empty()) {
         throw Error(ErrorKind::usage, "instance " + name + " has no revisions on " + host + ": nothing to roll back to");
     }
     if (to) {
-        if (const state::RevisionRecord* record = history.find(*to)) {
+        if (const state::Revision* record = history.find(*to)) {
             return *record;
         }
         throw Error(ErrorKind::usage, "instance " + name + " has no revision " + std::to_string(*to) + " on " + host +

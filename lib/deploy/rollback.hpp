@@ -25,7 +25,7 @@ struct RollbackRequest {
 // when `to` is not recorded ("instance \"shop\" has no revision 7 on host1 (it
 // has 1-5)"), when the instance has no revisions there, or when no earlier
 // revision succeeded.
-const state::RevisionRecord& rollback_target(const state::History& history, std::optional<int> to,
+const state::Revision& rollback_target(const state::History& history, std::optional<int> to,
                                              const std::string& instance, const std::string& host);
 
 // Roll the instance back on every host in parallel, each under its lock: read

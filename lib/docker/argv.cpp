@@ -7,13 +7,14 @@ namespace calzion::docker {
 
 namespace {
 
-std::string pull_flag(PullPolicy pull) { return std::string("--pull=") + to_string(pull); }
+std::string pull_flag(PullPolicy pull) { return "--pull=" + std::string(render::to_string(pull)); }
 
 void add_mounts(Argv& argv, const render::RenderedService& service, const ServicePaths& paths) {
     for (const auto& mount : service.mounts) {
-        std::string source = mount.type == "instance" ? paths.instance_dir + "/" + mount.source : mount.source;
-        std::string spec = "type=" + std::string(mount.type == "volume" ? "volume" : "bind") + ",source=" + source +
-                           ",target=" + mount.target;
+        bool instance = mount.type == render::MountType::instance;
+        std::string source = instance ? paths.instance_dir + "/" + mount.source : mount.source;
+        std::string spec = std::string(mount.type == render::MountType::volume ? "type=volume" : "type=bind") +
+                           ",source=" + source + ",target=" + mount.target;
         if (mount.read_only) {
             spec += ",readonly";
         }
@@ -57,30 +58,12 @@ void add_command(Argv& argv, const render::RenderedService& service) {
 
 }  // namespace
 
-std::optional<PullPolicy> pull_policy_named(const std::string& name) {
-    for (PullPolicy pull : {PullPolicy::missing, PullPolicy::always, PullPolicy::never}) {
-        if (name == to_string(pull)) {
-            return pull;
-        }
-    }
-    return std::nullopt;
-}
-
-const char* to_string(PullPolicy pull) {
-    switch (pull) {
-    case PullPolicy::missing: return "missing";
-    case PullPolicy::always: return "always";
-    case PullPolicy::never: return "never";
-    }
-    return "missing";
-}
-
 PullPolicy pull_policy_for(const render::RenderedService& service, std::optional<PullPolicy> chosen) {
     // An image built from source exists only on the hosts: no registry has it.
     if (service.git || service.build) {
         return PullPolicy::never;
     }
-    return chosen ? *chosen : pull_policy_named(service.pull).value_or(PullPolicy::missing);
+    return chosen.value_or(service.pull.value_or(PullPolicy::missing));
 }
 
 std::string secrets_file(const std::string& instance_dir, const std::string& service) {

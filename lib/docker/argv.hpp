@@ -11,12 +11,7 @@ namespace calzion::docker {
 using Argv = std::vector<std::string>;
 
 // How to get the image when the container is created (docker run --pull).
-enum class PullPolicy { missing, always, never };
-
-// The policy called `name` ("missing", "always", "never"), or nullopt.
-std::optional<PullPolicy> pull_policy_named(const std::string& name);
-// "missing", "always" or "never".
-const char* to_string(PullPolicy pull);
+using PullPolicy = render::PullPolicy;
 
 // The policy a service's container is created with: `chosen` when the command
 // line chose one for every service (deploy --pull, rollback), else the

@@ -27,8 +27,8 @@ Session::Session(exec::Runner& runner, SessionOptions options)
     }
 }
 
-void Session::record_revision(const state::RevisionInfo& info, const std::string& deployment_json) {
-    state::record_revision(runner(), m_observed, m_options.instance, info, deployment_json);
+void Session::record_revision(const state::RevisionInfo& info, const render::Deployment& deployment) {
+    state::record_revision(runner(), m_observed, m_options.instance, info, deployment);
 }
 
 void Session::append_audit(const state::AuditEntry& entry) {

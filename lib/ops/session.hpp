@@ -71,9 +71,9 @@ public:
     // Where changes go: the host, or for a dry run a runner that prints them.
     exec::Runner& runner() { return m_dry ? static_cast<exec::Runner&>(*m_dry) : m_host; }
 
-    // Record revision `info.revision` with the deployment document (through
+    // Record revision `info.revision` with the deployment that runs (through
     // runner()). Throws as state::record_revision.
-    void record_revision(const state::RevisionInfo& info, const std::string& deployment_json);
+    void record_revision(const state::RevisionInfo& info, const render::Deployment& deployment);
     // Append `entry` to the instance's audit log (through runner()). Throws as
     // state::append_audit.
     void append_audit(const state::AuditEntry& entry);

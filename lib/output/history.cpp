@@ -19,7 +19,7 @@ constexpr size_t k_short = 12;  // hex digits of a digest or commit shown in the
 // Records come from the host: nothing in them may steer the terminal.
 std::string shown(const std::string& text) { return util::printable(text); }
 
-std::string by_of(const state::RevisionRecord& record) { return shown(record.user + "@" + record.machine); }
+std::string by_of(const state::Revision& record) { return shown(record.user + "@" + record.machine); }
 
 std::string short_digest(const std::string& digest) { return digest.empty() ? "-" : digest.substr(0, k_short); }
 
@@ -60,7 +60,7 @@ std::string host_table(const deploy::HostHistory& host) {
 
 ordered_json text_or_null(const std::string& text) { return text.empty() ? ordered_json(nullptr) : ordered_json(text); }
 
-ordered_json record_json(const state::RevisionRecord& record, int current) {
+ordered_json record_json(const state::Revision& record, int current) {
     return {{"revision", record.revision},
             {"current", record.revision == current},
             {"time", record.time},

@@ -42,10 +42,6 @@
 
 #include "plan/plan.hpp"
 
-#include <nlohmann/json.hpp>
-
-#include "render/deployment_json.hpp"
-
 #include <algorithm>
 
 #include "util/error.hpp"
@@ -61,8 +57,8 @@ std::string volumes_left(const state::HostState& host, const std::string& servic
     if (recorded == nullptr) {
         return "";
     }
-    auto mounts = recorded->fields.find("mounts");
-    bool own = mounts != recorded->fields.end() && mounts->second.find("\"type\":\"instance\"") != std::string::npos;
+    bool own = std::any_of(recorded->mounts.begin(), recorded->mounts.end(),
+                           [](const render::Mount& mount) { return mount.type == render::MountType::instance; });
     bool named = !recorded->volumes.empty();
     if (!own && !named) {
         return "";
@@ -122,7 +118,7 @@ std::vector<std::string> renamed_volumes(const Plan& plan, const state::HostStat
             continue;
         }
         for (const auto& mount : action.desired->mounts) {
-            if (mount.type != "volume" || observed.volumes.count(mount.source)) {
+            if (mount.type != render::MountType::volume || observed.volumes.count(mount.source)) {
                 continue;
             }
             for (const auto& old : action.current->volumes) {
@@ -225,10 +221,7 @@ void mark_build(Action& action, const render::RenderedService& service, const pl
 
 void mark_routes(Action& action, const render::RenderedService& service, const state::HostState& observed) {
     const state::RecordedService* recorded = observed.recorded_service(service.name);
-    auto rendered = render::service_to_json(service);
-    std::string wanted = rendered.contains("routes") ? nlohmann::json::parse(rendered["routes"].dump()).dump() : "[]";
-    std::string had = recorded ? recorded->routes : "[]";
-    if (wanted != had) {
+    if (service.routes != (recorded ? recorded->routes : std::vector<render::Route>{})) {
         action.routes_changed = true;
         if (action.kind == ActionKind::unchanged && !action.parked) {
             action.reason = "domains changed (the router follows; the container is not touched)";

@@ -2,20 +2,49 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tmpl/spec.hpp"
 
 namespace calzion::render {
 
+// What a mount's source is. Written as "instance", "volume" and "bind" in
+// deployment documents.
+enum class MountType {
+    instance,  // a directory inside the instance's state directory on the host
+    volume,    // a named Docker volume
+    bind,      // a path on the host
+};
+
+// How a container gets its image (docker run --pull). Written as "missing",
+// "always" and "never".
+enum class PullPolicy { missing, always, never };
+
+// How a container is replaced: the new one starts before the old one stops, or
+// after. Written as "start-first" and "stop-first".
+enum class UpdateOrder { start_first, stop_first };
+
+// The name each value is written as, and the value of a name (nullopt for a
+// name that is none of them). The only place these names are spelled.
+std::string_view to_string(MountType type);
+std::string_view to_string(PullPolicy pull);
+std::string_view to_string(UpdateOrder order);
+std::optional<MountType> mount_type_named(std::string_view name);
+std::optional<PullPolicy> pull_policy_named(std::string_view name);
+std::optional<UpdateOrder> update_order_named(std::string_view name);
+
 // A mount as the host will see it. For `instance` mounts, `source` is relative to
 // the instance's state directory on the host, which only the host knows.
 struct Mount {
-    std::string type;  // "instance", "volume" or "bind"
+    MountType type = MountType::instance;
     std::string source;
     std::string target;
     bool read_only = false;
+
+    bool operator==(const Mount&) const = default;
 };
 
 // A domain the host's router sends to a port of a service's container
@@ -23,6 +52,8 @@ struct Mount {
 struct Route {
     std::string domain;  // "www.example.com"
     int port = 0;        // in the container
+
+    bool operator==(const Route&) const = default;
 };
 
 // One service of an instance, fully resolved: everything docker needs to run it.
@@ -42,9 +73,9 @@ struct RenderedService {
     std::vector<std::string> after;  // services that must be up first (depends_on + expose)
     std::optional<tmpl::Healthcheck> healthcheck;
     std::vector<std::vector<std::string>> init;  // run once per instance (a marker on the host)
-    std::string pull;  // "always", "missing", "never", or empty: the deploy's default (missing)
+    std::optional<PullPolicy> pull;  // none: the deploy's default (missing)
     std::string restart;
-    std::string update;  // "start-first" or "stop-first"
+    UpdateOrder update = UpdateOrder::start_first;
     std::string user;
     std::string workdir;
     std::string memory;
@@ -52,6 +83,11 @@ struct RenderedService {
     std::vector<std::string> options;
     std::vector<Route> routes;  // not part of the spec hash: the router serves them, not the container
     std::string spec_hash;  // sha256 of the canonical resolved spec
+    // Read from a record that lacks these fields ("pull", "routes" from before
+    // they existed; others from a record written by hand): each reads as its
+    // default, is written back absent, and a service lacking any but "pull" and
+    // "routes" cannot be run again (see deployment_from_json).
+    std::set<std::string> absent;
 };
 
 // What one instance of a template resolves to.

@@ -1,7 +1,9 @@
 // Reading a deployment back from the JSON that deployment_to_json wrote, as a
 // host recorded it with a revision. The reader is strict: every field the writer
 // writes must be there with its type, and nothing else may be, because a
-// rollback must run exactly what the revision ran or nothing at all.
+// rollback must run exactly what the revision ran or nothing at all. A record
+// lacking fields (written by hand) can still be compared with and routed to: its
+// services list what they lack, and only running it again is refused.
 
 #include "render/deployment_json.hpp"
 
@@ -34,13 +36,11 @@ void expect_object(const json& value, const std::string& path) {
     }
 }
 
-// Every key of `object` must be one of `keys` or `optional`, and each of `keys`
-// must be there.
-void expect_keys(const json& object, const std::string& path, const std::set<std::string>& keys,
-                 const std::set<std::string>& optional = {}) {
+// Every key of `object` must be one of `keys`, and each of `keys` must be there.
+void expect_keys(const json& object, const std::string& path, const std::set<std::string>& keys) {
     expect_object(object, path);
     for (const auto& [key, value] : object.items()) {
-        if (!keys.count(key) && !optional.count(key)) {
+        if (!keys.count(key)) {
             invalid(key_path(path, key), "is not a field this calzion knows");
         }
     }
@@ -118,11 +118,11 @@ std::vector<Mount> mounts_of(const json& value, const std::string& path) {
         std::string at = index_path(path, i);
         const json& item = value[i];
         expect_keys(item, at, {"type", "source", "target", "read_only"});
-        Mount mount{string_of(item["type"], at + ".type"), string_of(item["source"], at + ".source"),
-                    string_of(item["target"], at + ".target"), false};
-        if (mount.type != "instance" && mount.type != "volume" && mount.type != "bind") {
+        auto type = mount_type_named(string_of(item["type"], at + ".type"));
+        if (!type) {
             invalid(at + ".type", "must be \"instance\", \"volume\" or \"bind\"");
         }
+        Mount mount{*type, string_of(item["source"], at + ".source"), string_of(item["target"], at + ".target"), false};
         if (!item["read_only"].is_boolean()) {
             invalid(at + ".read_only", "must be true or false");
         }
@@ -184,13 +184,41 @@ std::vector<std::vector<std::string>> init_of(const json& value, const std::stri
     return commands;
 }
 
-RenderedService service_of(const json& item, const std::string& at) {
-    expect_keys(item, at, {"name", "container", "image", "spec_hash", "build", "command", "entrypoint", "env",
-                           "secrets", "labels", "mounts", "ports", "after", "healthcheck", "init", "restart",
-                           "update", "user", "workdir", "memory", "cpus", "options"},
-                {"pull", "routes"});
+// The fields of a service as the writer writes them, each with its default value.
+const json& service_defaults() {
+    static const json defaults = json::parse(service_to_json(RenderedService{}).dump());
+    return defaults;
+}
+
+// A service's fields, those it lacks filled in with their defaults and listed
+// in `absent`. It must have a name and a container: without them it is no
+// service at all.
+json filled_in(const json& given, const std::string& at, std::set<std::string>& absent) {
+    expect_object(given, at);
+    json item = service_defaults();
+    for (const auto& [key, value] : given.items()) {
+        if (!item.contains(key)) {
+            invalid(key_path(at, key), "is not a field this calzion knows");
+        }
+        item[key] = value;
+    }
+    for (const auto& [key, value] : service_defaults().items()) {
+        if (!given.contains(key)) {
+            if (key == "name" || key == "container") {
+                invalid(key_path(at, key), "is missing");
+            }
+            absent.insert(key);
+        }
+    }
+    return item;
+}
+
+RenderedService service_of(const json& given, const std::string& at) {
+    std::set<std::string> absent;
+    const json item = filled_in(given, at, absent);
     auto text = [&](const char* key) { return string_of(item[key], at + "." + key); };
     RenderedService service;
+    service.absent = std::move(absent);
     service.name = text("name");
     service.container = text("container");
     service.image = text("image");
@@ -210,29 +238,28 @@ RenderedService service_of(const json& item, const std::string& at) {
     service.healthcheck = nullable<tmpl::Healthcheck>(item["healthcheck"], at + ".healthcheck", healthcheck_of);
     service.init = init_of(item["init"], at + ".init");
     service.restart = text("restart");
-    service.update = text("update");
+    auto update = update_order_named(text("update"));
+    if (!update) {
+        invalid(at + ".update", "must be \"start-first\" or \"stop-first\"");
+    }
+    service.update = *update;
     service.user = text("user");
     service.workdir = text("workdir");
     service.memory = text("memory");
     service.cpus = text("cpus");
     service.options = strings_of(item["options"], at + ".options");
-    // Revisions recorded before services had routes have none.
-    if (item.contains("routes")) {
-        service.routes = routes_of(item["routes"], at + ".routes");
-    }
-    // Revisions recorded before services had a pull policy have none: the default.
-    if (item.contains("pull")) {
-        service.pull = string_of(item["pull"], at + ".pull");
-        if (!service.pull.empty() && service.pull != "always" && service.pull != "missing" && service.pull != "never") {
-            invalid(at + ".pull", "must be \"always\", \"missing\", \"never\" or \"\"");
-        }
+    service.routes = routes_of(item["routes"], at + ".routes");
+    std::string pull = string_of(item["pull"], at + ".pull");
+    service.pull = pull_policy_named(pull);
+    if (!pull.empty() && !service.pull) {
+        invalid(at + ".pull", "must be \"always\", \"missing\", \"never\" or \"\"");
     }
     return service;
 }
 
 }  // namespace
 
-Deployment deployment_from_json(const nlohmann::json& document) {
+Deployment recorded_deployment_from_json(const nlohmann::json& document) {
     expect_keys(document, "", {"format", "instance", "network", "revision", "services"});
     if (int format = int_of(document["format"], "format"); format != k_deployment_format) {
         invalid("format", "is " + std::to_string(format) + ", this calzion reads " +
@@ -254,6 +281,23 @@ Deployment deployment_from_json(const nlohmann::json& document) {
             }
         }
     }
+    return deployment;
+}
+
+void check_complete(const Deployment& deployment) {
+    for (size_t i = 0; i < deployment.services.size(); ++i) {
+        for (const auto& key : deployment.services[i].absent) {
+            // Revisions recorded before services had routes or a pull policy have none.
+            if (key != "pull" && key != "routes") {
+                invalid(index_path("services", i) + "." + key, "is missing");
+            }
+        }
+    }
+}
+
+Deployment deployment_from_json(const nlohmann::json& document) {
+    Deployment deployment = recorded_deployment_from_json(document);
+    check_complete(deployment);
     return deployment;
 }
 

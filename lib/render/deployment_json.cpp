@@ -43,7 +43,7 @@ json build_to_json(const RenderedService& service) {
 json mounts_to_json(const std::vector<Mount>& mounts) {
     json out = json::array();
     for (const auto& mount : mounts) {
-        out.push_back({{"type", mount.type}, {"source", mount.source}, {"target", mount.target},
+        out.push_back({{"type", to_string(mount.type)}, {"source", mount.source}, {"target", mount.target},
                        {"read_only", mount.read_only}});
     }
     return out;
@@ -81,14 +81,14 @@ json service_body(const RenderedService& service) {
                 {"healthcheck", healthcheck_to_json(service.healthcheck)},
                 {"init", service.init},
                 {"restart", service.restart},
-                {"update", service.update},
+                {"update", to_string(service.update)},
                 {"user", service.user},
                 {"workdir", service.workdir},
                 {"memory", service.memory},
                 {"cpus", service.cpus},
                 {"options", service.options},
                 {"routes", routes_to_json(service.routes)},
-                {"pull", service.pull}};
+                {"pull", service.pull ? to_string(*service.pull) : ""}};
 }
 
 }  // namespace
@@ -104,6 +104,9 @@ nlohmann::ordered_json service_to_json(const RenderedService& service) {
         if (!out.contains(key)) {
             out[key] = value;
         }
+    }
+    for (const auto& key : service.absent) {
+        out.erase(key);
     }
     return out;
 }

@@ -21,9 +21,20 @@ nlohmann::ordered_json deployment_to_json(const Deployment& deployment);
 // JSON. Strict: a missing or unknown field, a value of the wrong type or another
 // format throws Error(invalid_data) naming the field ("services[1].env.PORT"),
 // except "pull" and "routes", which revisions recorded before they existed lack
-// (read as "" and as no routes).
+// (read as none, and listed in the service's `absent`).
 // The recorded spec hashes are kept as they are, not computed again.
 Deployment deployment_from_json(const nlohmann::json& document);
+
+// As deployment_from_json, except that a service may lack any field but its
+// name and container: each missing one reads as its default and is listed in
+// the service's `absent`. What the planner and the router read; what is run
+// again must pass check_complete.
+Deployment recorded_deployment_from_json(const nlohmann::json& document);
+
+// Throw the Error(invalid_data) deployment_from_json throws for the first field
+// a service of `deployment` lacks ("services[1].after" is missing), other than
+// "pull" and "routes".
+void check_complete(const Deployment& deployment);
 
 // The hash of a service's canonical spec, without the labels that carry the hash
 // and the revision (they would make the hash depend on itself and on time), and

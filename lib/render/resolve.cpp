@@ -52,15 +52,15 @@ std::vector<Mount> resolve_mounts(const tmpl::Service& service, const std::strin
         mount.read_only = volume.read_only;
         switch (volume.kind) {
         case tmpl::Volume::Kind::instance:
-            mount.type = "instance";
+            mount.type = MountType::instance;
             mount.source = instance_volume_path(service.name, volume.target);
             break;
         case tmpl::Volume::Kind::named:
-            mount.type = "volume";
+            mount.type = MountType::volume;
             mount.source = volume_name(instance, volume.source);
             break;
         case tmpl::Volume::Kind::bind:
-            mount.type = "bind";
+            mount.type = MountType::bind;
             mount.source = volume.source;
             break;
         }
@@ -171,10 +171,12 @@ RenderedService resolve_service(const tmpl::Template& spec, const tmpl::Service&
     }
     out.healthcheck = service.healthcheck;
     out.init = service.init;
-    out.pull = service.pull;
+    // The template's parser lets only these names through; empty is "not set".
+    out.pull = pull_policy_named(service.pull);
     out.restart = service.restart;
     // Two containers cannot publish one host port: those are replaced stop-first.
-    out.update = !service.update.empty() ? service.update : service.ports.empty() ? "start-first" : "stop-first";
+    out.update = update_order_named(service.update)
+                     .value_or(service.ports.empty() ? UpdateOrder::start_first : UpdateOrder::stop_first);
     out.user = service.user;
     out.workdir = service.workdir;
     out.memory = service.memory;

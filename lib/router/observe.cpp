@@ -7,6 +7,8 @@
 #include "exec/script_status.hpp"
 #include "router/container.hpp"
 #include "router/scripts.hpp"
+#include "state/lock.hpp"
+#include "state/revision.hpp"
 #include "state/sections.hpp"
 #include "tmpl/names.hpp"
 #include "util/error.hpp"
@@ -18,75 +20,23 @@ using nlohmann::json;
 
 namespace {
 
-// Reads the fields of one instance's revision document that routing needs,
-// leniently: a revision written by another calzion may hold fields this one
-// does not know, and the router of a host serves every instance on it.
-class RevisionReader {
-public:
-    RevisionReader(std::string instance, std::vector<Route>& routes) : m_instance(std::move(instance)), m_routes(routes) {}
-
-    void read(const std::string& text) {
-        json document = json::parse(text, nullptr, false);
-        if (document.is_discarded()) {
-            throw Error(ErrorKind::invalid_data,
-                        "the current revision of instance " + util::quoted(m_instance) + " is not JSON");
-        }
-        const json& deployment = member(document, "deployment", "");
-        std::string network = text_of(member(deployment, "network", "deployment"), "deployment.network");
-        const json& services = member(deployment, "services", "deployment");
-        if (!services.is_array()) {
-            invalid("deployment.services", "must be a list");
-        }
-        for (size_t i = 0; i < services.size(); ++i) {
-            read_service(services[i], "deployment.services[" + std::to_string(i) + "]", network);
-        }
-    }
-
-private:
-    [[noreturn]] void invalid(const std::string& path, const std::string& problem) const {
-        throw Error(ErrorKind::invalid_data, "cannot read the routes of instance " + util::quoted(m_instance) +
-                                                 ": " + util::quoted(path) + " " + problem);
-    }
-
-    const json& member(const json& object, const char* key, const std::string& path) const {
-        std::string at = path.empty() ? key : path + "." + key;
-        if (!object.is_object() || !object.contains(key)) {
-            invalid(at, "is missing");
-        }
-        return object[key];
-    }
-
-    std::string text_of(const json& value, const std::string& path) const {
-        if (!value.is_string()) {
-            invalid(path, "must be a string");
-        }
-        return value.get<std::string>();
-    }
-
-    void read_service(const json& service, const std::string& path, const std::string& network) {
-        std::string name = text_of(member(service, "name", path), path + ".name");
-        std::string container = text_of(member(service, "container", path), path + ".container");
-        if (!service.contains("routes")) {
-            return;
-        }
-        const json& routes = service["routes"];
-        if (!routes.is_array()) {
-            invalid(path + ".routes", "must be a list");
-        }
-        for (size_t i = 0; i < routes.size(); ++i) {
-            std::string at = path + ".routes[" + std::to_string(i) + "]";
-            std::string domain = text_of(member(routes[i], "domain", at), at + ".domain");
-            const json& port = member(routes[i], "port", at);
-            if (!port.is_number_integer() || port.get<long long>() < 1 || port.get<long long>() > 65535) {
-                invalid(at + ".port", "must be a port number from 1 to 65535");
+// The routes of one instance's current revision, each with where it leads.
+void add_routes(std::vector<Route>& routes, const state::Revision& revision, const std::string& instance,
+                const std::string& host, const std::string& file) {
+    const render::Deployment& deployment = revision.deployment;
+    for (size_t i = 0; i < deployment.services.size(); ++i) {
+        const render::RenderedService& service = deployment.services[i];
+        for (size_t j = 0; j < service.routes.size(); ++j) {
+            const render::Route& route = service.routes[j];
+            if (route.port < 1 || route.port > 65535) {
+                std::string at = "services[" + std::to_string(i) + "].routes[" + std::to_string(j) + "].port";
+                throw state::unreadable_revision(host, file, "invalid deployment document: " + util::quoted(at) +
+                                                                 " must be a port number from 1 to 65535");
             }
-            m_routes.push_back({domain, port.get<int>(), m_instance, name, container, network});
+            routes.push_back({route.domain, route.port, instance, service.name, service.container, deployment.network});
         }
     }
-
-    std::string m_instance;
-    std::vector<Route>& m_routes;
-};
+}
 
 // "/calzion-router running HASH bridge cz-a" for each labelled container: the
 // one of the router's name.
@@ -126,7 +76,7 @@ std::optional<RouterContainer> container_in(const std::string& text) {
 
 }  // namespace
 
-Observation parse_observation(const std::string& output) {
+Observation parse_observation(const std::string& output, const std::string& host) {
     auto sections = state::sections_of(output);
     if (sections.count("docker-failed")) {
         throw Error(ErrorKind::operation_failed, "docker on the host did not answer (is the engine running?)");
@@ -140,15 +90,21 @@ Observation parse_observation(const std::string& output) {
     seen.config_sha256 = state::trimmed(sections["config"]);
     seen.container = container_in(sections["container"]);
     for (const auto& [name, text] : sections) {
+        // "instance NAME N": the current revision N of instance NAME.
         if (!util::starts_with(name, "instance ")) {
             continue;
         }
-        std::string instance = name.substr(9);
+        std::istringstream words(name.substr(9));
+        std::string instance;
+        std::string current;
+        words >> instance >> current;
         // calzion makes no such directory: somebody else's, not an instance.
-        if (tmpl::dns_label_problem(instance) || state::trimmed(text).empty()) {
+        // Without its revision file, the instance is being destroyed.
+        if (tmpl::dns_label_problem(instance) || state::number_in(current) < 1 || state::trimmed(text).empty()) {
             continue;
         }
-        RevisionReader(instance, seen.routes).read(text);
+        std::string file = state::revision_file(seen.state_dir + "/instances/" + instance, state::number_in(current));
+        add_routes(seen.routes, state::parse_revision(text, host, file), instance, host, file);
     }
     return seen;
 }
@@ -158,7 +114,7 @@ std::vector<Route> collect_routes(exec::Runner& runner, const std::string& state
     if (!result.ok()) {
         fail_observing(result);
     }
-    return parse_observation(result.out).routes;
+    return parse_observation(result.out, runner.host()).routes;
 }
 
 std::pair<std::unique_ptr<state::Lock>, Observation> lock_and_observe(exec::Runner& runner,
@@ -168,7 +124,7 @@ std::pair<std::unique_ptr<state::Lock>, Observation> lock_and_observe(exec::Runn
         runner, exec::command(lock_and_observe_argv(state_dir, state::owner_line("router sync"), wait_seconds)),
         wait_seconds);
     if (answer.lock) {
-        Observation seen = parse_observation(answer.output);
+        Observation seen = parse_observation(answer.output, runner.host());
         return {std::move(answer.lock), std::move(seen)};
     }
     if (answer.result.ok()) {

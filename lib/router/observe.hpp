@@ -30,15 +30,15 @@ struct Observation {
     std::string router_dir() const { return state_dir + "/router"; }
 };
 
-// Parse what the router scripts print (from "@@calzion state_dir" to
-// "@@calzion end"). Instances whose directory name is not an instance name, or
-// whose current revision cannot be read (being destroyed), have no routes; a
+// Parse what the router scripts print on `host` (from "@@calzion state_dir"
+// to "@@calzion end"). Instances whose directory name is not an instance name,
+// or whose current revision has no file (being destroyed), have no routes; a
 // revision without "routes" has none either. Throws Error(invalid_data) when a
-// revision is not JSON or a value in it has the wrong type (naming the instance
-// and the field) or the state format is newer than this calzion's, and
-// Error(operation_failed) when docker could not be asked or the output is cut
-// short.
-Observation parse_observation(const std::string& output);
+// revision cannot be read or routes to a port out of range (naming its file and
+// `host`, see state::parse_revision) or the state format is newer than this
+// calzion's, and Error(operation_failed) when docker could not be asked or the
+// output is cut short.
+Observation parse_observation(const std::string& output, const std::string& host);
 
 // Every route of every instance recorded in the state directory on the host
 // ("" for its default), with its instance, container and network, read in one

@@ -10,8 +10,8 @@ namespace calzion::router {
 namespace {
 
 // Print the state dir $d, its format, the sha256 of the router's configuration,
-// each instance's current revision ("@@calzion instance NAME" and the document,
-// nothing when it cannot be read) and the containers labelled as the router, each
+// each instance's current revision ("@@calzion instance NAME N" and the
+// document, nothing when it cannot be read) and the containers labelled as the router, each
 // as "/NAME STATUS SPEC-HASH NETWORK...".
 constexpr const char* k_observe = R"sh(
 calzion_router_observe() {
@@ -23,8 +23,8 @@ calzion_router_observe() {
     [ -f "$idir/current" ] || continue
     i=${idir%/}; i=${i##*/}
     cur=$(cat "$idir/current" 2>/dev/null)
-    echo "@@calzion instance $i"
     case $cur in '' | *[!0-9]*) continue ;; esac
+    echo "@@calzion instance $i $cur"
     cat "$idir/revisions/$cur.json" 2>/dev/null; echo
   done
   ids=$(docker ps -aq --no-trunc --filter label=io.calzion.router=1) || { echo "@@calzion docker-failed"; return 0; }

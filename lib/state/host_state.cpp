@@ -1,6 +1,5 @@
 #include "state/host_state.hpp"
 
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "state/fields.hpp"
@@ -10,32 +9,20 @@
 
 namespace calzion::state {
 
-using nlohmann::json;
-
 namespace {
 
-std::vector<RecordedService> recorded_services(const std::string& revision_json, const std::string& host) {
+// The services of a revision as the planner compares them.
+std::vector<RecordedService> recorded_services(const render::Deployment& deployment) {
     std::vector<RecordedService> services;
-    try {
-        json document = json::parse(revision_json);
-        for (const auto& item : document.at("deployment").at("services")) {
-            RecordedService service;
-            service.name = item.at("name").get<std::string>();
-            service.container = item.value("container", "");
-            service.spec_hash = item.value("spec_hash", "");
-            service.image = item.value("image", "");
-            service.fields = fields_of(item);
-            service.routes = item.value("routes", json::array()).dump();
-            for (const auto& mount : item.value("mounts", json::array())) {
-                if (mount.value("type", "") == "volume") {
-                    service.volumes.push_back(mount.value("source", ""));
-                }
+    for (const auto& service : deployment.services) {
+        RecordedService recorded{service.name, service.container, service.spec_hash, service.image,
+                                 fields_of(service), {}, service.routes, service.mounts};
+        for (const auto& mount : service.mounts) {
+            if (mount.type == render::MountType::volume) {
+                recorded.volumes.push_back(mount.source);
             }
-            services.push_back(std::move(service));
         }
-    } catch (const json::exception& error) {
-        throw Error(ErrorKind::invalid_data, "the current revision on " + util::quoted(host) +
-                                                 " cannot be read: " + error.what());
+        services.push_back(std::move(recorded));
     }
     return services;
 }
@@ -84,7 +71,7 @@ const RecordedService* HostState::recorded_service(const std::string& name) cons
     return nullptr;
 }
 
-HostState parse_dump(const std::string& output, const std::string& host) {
+HostState parse_dump(const std::string& output, const std::string& instance, const std::string& host) {
     auto sections = sections_of(output);
     if (!sections.count("end")) {
         throw Error(ErrorKind::operation_failed, "the host's state could not be read");
@@ -93,9 +80,11 @@ HostState parse_dump(const std::string& output, const std::string& host) {
     state.state_dir = trimmed(sections["state_dir"]);
     state.format = state_format_in(sections["format"], state.state_dir);
     state.current_revision = std::max(0, number_in(sections["current"]));
-    state.revision_json = trimmed(sections["revision"]);
-    if (state.current_revision > 0 && !state.revision_json.empty()) {
-        state.recorded = recorded_services(state.revision_json, host);
+    // No file for the current revision: the instance is being destroyed.
+    if (std::string text = trimmed(sections["revision"]); state.current_revision > 0 && !text.empty()) {
+        state.revision =
+            parse_revision(text, host, revision_file(state.instance_dir(instance), state.current_revision));
+        state.recorded = recorded_services(state.revision->deployment);
     }
     state.lock_owner = trimmed(sections["lock"]);
     state.secret_files = secret_files_in(sections["secrets"]);

@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "render/deployment.hpp"
+#include "state/revision.hpp"
+
 namespace calzion::state {
 
 // A service as the current revision on a host recorded it.
@@ -15,10 +18,11 @@ struct RecordedService {
     std::string spec_hash;
     std::string image;
     // Each field of the service's rendered spec, as canonical JSON text, so that a
-    // plan can name the fields that changed.
+    // plan can name the fields that changed (see state::fields_of).
     std::map<std::string, std::string> fields;
-    std::vector<std::string> volumes;  // named Docker volumes it mounts
-    std::string routes;                // its "routes" as recorded, canonical JSON ("[]": none)
+    std::vector<std::string> volumes;    // named Docker volumes it mounts
+    std::vector<render::Route> routes;   // the domains the router sends to it
+    std::vector<render::Mount> mounts;
 };
 
 // What the host record store holds about an instance on a host, as one round
@@ -27,8 +31,8 @@ struct HostState {
     std::string state_dir;     // absolute, as the host resolved it
     int format = 0;            // 0: nothing recorded on this host yet
     int current_revision = 0;  // 0: never deployed
-    std::string revision_json;  // the current revision's document, as stored
-    std::vector<RecordedService> recorded;
+    std::optional<Revision> revision;  // the current one; none when never deployed or its file is gone
+    std::vector<RecordedService> recorded;  // the services of `revision`
     std::string lock_owner;    // who holds the lock, if anyone
     // Per service with a secret env file on the host: the names it holds.
     std::map<std::string, std::set<std::string>> secret_files;
@@ -43,10 +47,11 @@ struct HostState {
     const RecordedService* recorded_service(const std::string& name) const;
 };
 
-// Parse what the state scripts print (from "@@calzion state_dir" to
-// "@@calzion end"). Throws Error(operation_failed) when the output is cut short,
-// and Error(invalid_data) when the host's state format is newer than this
-// calzion's or a record cannot be read. `host` names the host in messages.
-HostState parse_dump(const std::string& output, const std::string& host);
+// Parse what the state scripts print about `instance` (from "@@calzion
+// state_dir" to "@@calzion end"). Throws Error(operation_failed) when the output
+// is cut short, and Error(invalid_data) when the host's state format is
+// newer than this calzion's or the current revision cannot be read (naming its
+// file and `host`, see parse_revision).
+HostState parse_dump(const std::string& output, const std::string& instance, const std::string& host);
 
 }  // namespace calzion::state

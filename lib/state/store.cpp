@@ -35,7 +35,7 @@ HostState read_state(exec::Runner& runner, const std::string& state_dir, const s
     if (!result.ok()) {
         fail_reading(result);
     }
-    return parse_dump(result.out, runner.host());
+    return parse_dump(result.out, instance, runner.host());
 }
 
 std::pair<std::unique_ptr<Lock>, HostState> lock_and_read(exec::Runner& runner, const std::string& state_dir,
@@ -45,7 +45,7 @@ std::pair<std::unique_ptr<Lock>, HostState> lock_and_read(exec::Runner& runner, 
     LockAnswer answer = take_lock(
         runner, exec::command(lock_argv(state_dir, instance, owner_line(command), wait_seconds, observer)), wait_seconds);
     if (answer.lock) {
-        return {std::move(answer.lock), parse_dump(answer.output, runner.host())};
+        return {std::move(answer.lock), parse_dump(answer.output, instance, runner.host())};
     }
     const exec::Result& result = answer.result;
     if (result.exit_code == exec::k_status_lock_held) {
@@ -60,26 +60,25 @@ std::pair<std::unique_ptr<Lock>, HostState> lock_and_read(exec::Runner& runner, 
 }
 
 void record_revision(exec::Runner& runner, const HostState& state, const std::string& instance,
-                     const RevisionInfo& info, const std::string& deployment_json) {
-    std::string when = util::utc_now_iso();
-    json document = {{"format", k_state_format},
-                     {"revision", info.revision},
-                     {"status", info.status},
-                     {"command", info.command},
-                     {"time", when},
-                     {"user", util::current_user()},
-                     {"machine", util::machine_name()},
-                     {"template", info.template_file},
-                     {"template_digest", info.template_digest},
-                     {"git_commit", info.git_commit},
-                     {"message", info.message},
-                     {"changes", info.changes},
-                     {"deployment", json::parse(deployment_json)}};
-    json audit = {{"time", when},         {"user", util::current_user()}, {"machine", util::machine_name()},
-                  {"command", info.command}, {"revision", info.revision},   {"status", info.status},
-                  {"changes", info.changes}, {"message", info.message}};
+                     const RevisionInfo& info, const render::Deployment& deployment) {
+    Revision revision;
+    revision.revision = info.revision;
+    revision.status = info.status;
+    revision.command = info.command;
+    revision.time = util::utc_now_iso();
+    revision.user = util::current_user();
+    revision.machine = util::machine_name();
+    revision.template_file = info.template_file;
+    revision.template_digest = info.template_digest;
+    revision.git_commit = info.git_commit;
+    revision.message = info.message;
+    revision.changes = info.changes;
+    revision.deployment = deployment;
+    json audit = {{"time", revision.time},       {"user", revision.user},         {"machine", revision.machine},
+                  {"command", revision.command}, {"revision", revision.revision}, {"status", revision.status},
+                  {"changes", revision.changes}, {"message", revision.message}};
     exec::Result result = runner.run(
-        exec::command(record_argv(state.state_dir, instance, info.revision, audit.dump()), document.dump() + "\n"));
+        exec::command(record_argv(state.state_dir, instance, info.revision, audit.dump()), revision_to_json(revision) + "\n"));
     if (!result.ok()) {
         throw Error(result.exit_code == exec::k_status_denied ? ErrorKind::permission : ErrorKind::operation_failed,
                     "cannot record revision " + std::to_string(info.revision) + ": " + result.err);

@@ -40,11 +40,12 @@ struct RevisionInfo {
     std::vector<std::string> changes;  // one line per service touched: "web: replace (env)"
 };
 
-// Write revision `info.revision` with the deployment document `deployment_json`
-// (the services that actually run), make it current and append to the audit
-// log, atomically. Throws Error(operation_failed) when the host refuses.
+// Write revision `info.revision` with `deployment` (the services that actually
+// run, see actual_deployment), by whom and when, make it current and append to
+// the audit log, atomically. Throws Error(operation_failed) when the host
+// refuses.
 void record_revision(exec::Runner& runner, const HostState& state, const std::string& instance,
-                     const RevisionInfo& info, const std::string& deployment_json);
+                     const RevisionInfo& info, const render::Deployment& deployment);
 
 // Write the init marker of `service` on the host (what ran, when, by whom, in
 // which revision): its init has run and never runs again for the instance.

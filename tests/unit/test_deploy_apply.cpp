@@ -182,7 +182,7 @@ TEST_CASE("deploy::apply") {
         CHECK(f.steps().size() == 1);
     }
     SUBCASE("stop-first: stop, park, run with the alias, wait, remove the old one") {
-        f.deployment.services[1].update = "stop-first";
+        f.deployment.services[1].update = render::UpdateOrder::stop_first;
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash),
                              running(f.deployment.services[1], "old-hash")};
         auto result = f.apply(f.plan());

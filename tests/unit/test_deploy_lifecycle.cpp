@@ -21,12 +21,20 @@ std::string container_json(const std::string& service, const std::string& status
 // What the lock script prints for instance "shop" at revision 3, whose services
 // start in the order db, cache, web.
 std::string locked_dump(const std::string& containers) {
+    render::Deployment deployment{"shop", "cz-shop", 3, {}};
+    for (const char* name : {"db", "cache", "web"}) {
+        render::RenderedService service;
+        service.name = name;
+        service.container = std::string("shop_") + name;
+        deployment.services.push_back(service);
+    }
+    state::Revision revision;
+    revision.revision = 3;
+    revision.deployment = deployment;
     return "@@calzion locked\n@@calzion state_dir\n/var/lib/calzion\n@@calzion format\n1\n@@calzion current\n3\n"
-           "@@calzion revision\n"
-           R"({"revision":3,"deployment":{"services":[{"name":"db","container":"shop_db"},)"
-           R"({"name":"cache","container":"shop_cache"},{"name":"web","container":"shop_web"}]}})"
-           "\n@@calzion lock\n@@calzion observed\n@@docker inspect\n" +
-           containers + "@@calzion end\n";
+           "@@calzion revision\n" +
+           state::revision_to_json(revision) + "\n@@calzion lock\n@@calzion observed\n@@docker inspect\n" + containers +
+           "@@calzion end\n";
 }
 
 bool is_script(const std::vector<std::string>& argv, const std::string& text) {
@@ -99,7 +107,7 @@ TEST_CASE("deploy::select_services") {
     state::HostState observed;
     observed.current_revision = 3;
     for (const char* name : {"db", "cache", "web"}) {
-        observed.recorded.push_back({name, std::string("shop_") + name, "", "", {}, {}, "[]"});
+        observed.recorded.push_back({name, std::string("shop_") + name, "", "", {}, {}, {}, {}});
     }
     auto names = [&](const std::vector<std::string>& requested) {
         std::vector<std::string> out;

@@ -13,7 +13,7 @@ state::History history_of(std::vector<std::string> revisions, int current) {
     state::History history;
     history.current_revision = current;
     for (const auto& item : revisions) {
-        state::RevisionRecord record;
+        state::Revision record;
         record.revision = std::stoi(item);
         record.status = item.find(":failed") == std::string::npos ? "succeeded" : "failed";
         history.revisions.insert(history.revisions.begin(), record);
@@ -67,8 +67,9 @@ TEST_CASE("deploy::rename_recorded") {
     render::RenderedService service;
     service.name = "web";
     service.container = "shop-web";
-    service.mounts = {{"volume", "cz-shop-data", "/d", false}, {"instance", "volumes/web/x", "/x", false},
-                      {"volume", "cz-shopping-data", "/e", false}};
+    service.mounts = {{render::MountType::volume, "cz-shop-data", "/d", false},
+                      {render::MountType::instance, "volumes/web/x", "/x", false},
+                      {render::MountType::volume, "cz-shopping-data", "/e", false}};
     service.spec_hash = "old";
     deploy::rename_recorded(service, "shop");
     CHECK(service.container == "shop_web");

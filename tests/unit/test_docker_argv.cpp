@@ -82,10 +82,10 @@ TEST_CASE("docker::pull_policy_for") {
         CHECK(docker::pull_policy_for(*built.find("api"), docker::PullPolicy::always) == docker::PullPolicy::never);
     }
     SUBCASE("names") {
-        CHECK(docker::pull_policy_named("never") == docker::PullPolicy::never);
-        CHECK(docker::pull_policy_named("") == std::nullopt);
-        CHECK(docker::pull_policy_named("Never") == std::nullopt);
-        CHECK(std::string(docker::to_string(docker::PullPolicy::always)) == "always");
+        CHECK(render::pull_policy_named("never") == docker::PullPolicy::never);
+        CHECK(render::pull_policy_named("") == std::nullopt);
+        CHECK(render::pull_policy_named("Never") == std::nullopt);
+        CHECK(std::string(render::to_string(docker::PullPolicy::always)) == "always");
         docker::ServicePaths paths{"/s/instances/x", false, "/s"};
         CHECK(docker::run(b, "cz-x", paths, docker::pull_policy_for(b, std::nullopt))[3] == "--pull=never");
     }

@@ -8,8 +8,8 @@ using namespace calzion;
 
 namespace {
 
-state::RevisionRecord record(int revision, const std::string& command, const std::string& status) {
-    state::RevisionRecord out;
+state::Revision record(int revision, const std::string& command, const std::string& status) {
+    state::Revision out;
     out.revision = revision;
     out.time = "2026-11-22T09:1" + std::to_string(revision) + ":00Z";
     out.user = "ann";

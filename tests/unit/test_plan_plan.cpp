@@ -41,7 +41,7 @@ plan::Workload running(const render::RenderedService& service) {
 }
 
 state::RecordedService recorded(const render::RenderedService& service) {
-    return {service.name, service.container, service.spec_hash, service.image, state::fields_of(service), {}, "[]"};
+    return {service.name, service.container, service.spec_hash, service.image, state::fields_of(service), {}, {}, service.mounts};
 }
 
 // A host as the planner sees it: what its store records, and what the backend

@@ -107,9 +107,9 @@ TEST_CASE("render::deployment_from_json") {
         json document = small_document();
         document["services"][0].erase("pull");
         render::Deployment old = render::deployment_from_json(document);
-        CHECK(old.services.at(0).pull == "");
+        CHECK(old.services.at(0).pull == std::nullopt);
         CHECK(render::spec_hash(old.services.at(0)) == old.services.at(0).spec_hash);
-        CHECK(read_back(testing::render_yaml(k_rich, "shop")).find("db")->pull == "never");
+        CHECK(read_back(testing::render_yaml(k_rich, "shop")).find("db")->pull == render::PullPolicy::never);
     }
 }
 
@@ -145,6 +145,11 @@ TEST_CASE("render::deployment_from_json refuses a malformed document, naming the
         document["services"][0]["pull"] = "sometimes";
         CHECK(problem_in(document) ==
               "invalid deployment document: \"services[0].pull\" must be \"always\", \"missing\", \"never\" or \"\"");
+    }
+    SUBCASE("an update order calzion does not know") {
+        document["services"][0]["update"] = "";
+        CHECK(problem_in(document) ==
+              "invalid deployment document: \"services[0].update\" must be \"start-first\" or \"stop-first\"");
     }
     SUBCASE("another format") {
         document["format"] = 2;
@@ -195,4 +200,25 @@ TEST_CASE("render::deployment routes") {
         document["services"][0]["routes"] = json::array({{{"domain", "a.example.com"}}});
         CHECK(problem_in(document) == "invalid deployment document: \"services[0].routes[0].port\" is missing");
     }
+}
+
+TEST_CASE("render policies: each value and the name it is written as") {
+    using render::MountType;
+    using render::PullPolicy;
+    using render::UpdateOrder;
+    for (MountType type : {MountType::instance, MountType::volume, MountType::bind}) {
+        CHECK(render::mount_type_named(render::to_string(type)) == type);
+    }
+    for (PullPolicy pull : {PullPolicy::missing, PullPolicy::always, PullPolicy::never}) {
+        CHECK(render::pull_policy_named(render::to_string(pull)) == pull);
+    }
+    for (UpdateOrder order : {UpdateOrder::start_first, UpdateOrder::stop_first}) {
+        CHECK(render::update_order_named(render::to_string(order)) == order);
+    }
+    CHECK(render::to_string(MountType::volume) == "volume");
+    CHECK(render::to_string(PullPolicy::never) == "never");
+    CHECK(render::to_string(UpdateOrder::stop_first) == "stop-first");
+    CHECK(render::mount_type_named("named") == std::nullopt);
+    CHECK(render::pull_policy_named("") == std::nullopt);
+    CHECK(render::update_order_named("stop_first") == std::nullopt);
 }

@@ -20,8 +20,11 @@ using calzion::ErrorKind;
 using calzion::render::Deployment;
 using calzion::render::deployment_to_json;
 using calzion::render::deployment_to_yaml;
+using calzion::render::MountType;
+using calzion::render::PullPolicy;
 using calzion::render::RenderedService;
 using calzion::render::RenderOptions;
+using calzion::render::UpdateOrder;
 using calzion::testing::joined;
 using calzion::testing::render_problems;
 using calzion::testing::render_yaml;
@@ -50,7 +53,7 @@ std::vector<std::string> order_of(const Deployment& deployment) {
 std::vector<std::string> mounts_of(const RenderedService& s) {
     std::vector<std::string> out;
     for (const auto& mount : s.mounts) {
-        out.push_back(mount.type + " " + mount.source + " " + mount.target + (mount.read_only ? " ro" : " rw"));
+        out.push_back(std::string(calzion::render::to_string(mount.type)) + " " + mount.source + " " + mount.target + (mount.read_only ? " ro" : " rw"));
     }
     return out;
 }
@@ -172,10 +175,10 @@ TEST_CASE("render::render") {
 
     SUBCASE("update: start-first unless the service publishes host ports or says otherwise") {
         Deployment d = render_yaml("a:\nb: {ports: [\"80:80\"]}\nc: {update: stop-first}\nd: {ports: [80], update: start-first}\n");
-        CHECK(service(d, "a").update == "start-first");
-        CHECK(service(d, "b").update == "stop-first");
-        CHECK(service(d, "c").update == "stop-first");
-        CHECK(service(d, "d").update == "start-first");
+        CHECK(service(d, "a").update == UpdateOrder::start_first);
+        CHECK(service(d, "b").update == UpdateOrder::stop_first);
+        CHECK(service(d, "c").update == UpdateOrder::stop_first);
+        CHECK(service(d, "d").update == UpdateOrder::start_first);
     }
 
     SUBCASE("built services are named by calzion once the commit is known") {
@@ -575,7 +578,7 @@ services:
         Deployment plain = render_yaml("web:\n  image: nginx\n  cmd: serve --port 80\n", "demo");
         Deployment extra = render_yaml(
             "web:\n  image: nginx\n  cmd: serve --port 80\n  init: [createdb app]\n  pull: never\n", "demo");
-        CHECK(service(extra, "web").pull == "never");
+        CHECK(service(extra, "web").pull == PullPolicy::never);
         CHECK(service(extra, "web").init == std::vector<std::vector<std::string>>{{"createdb", "app"}});
         CHECK(service(extra, "web").spec_hash == service(plain, "web").spec_hash);
     }
@@ -590,7 +593,7 @@ services:
             CHECK(s.labels.at("io.calzion.instance") != p.labels.at("io.calzion.instance"));
             CHECK(s.spec_hash != p.spec_hash);
             for (size_t i = 0; i < s.mounts.size(); ++i) {
-                if (s.mounts[i].type == "volume") {
+                if (s.mounts[i].type == MountType::volume) {
                     CHECK(s.mounts[i].source != p.mounts[i].source);
                 }
             }

@@ -48,7 +48,7 @@ std::vector<std::string> described(const std::vector<router::Route>& routes) {
 
 std::string problem_in(const std::string& output) {
     try {
-        router::parse_observation(output);
+        router::parse_observation(output, "host1");
     } catch (const Error& error) {
         return error.message();
     }
@@ -62,11 +62,12 @@ const std::string k_head = "@@calzion state_dir\n/srv/calzion\n@@calzion format\
 TEST_CASE("router::parse_observation") {
     SUBCASE("routes of every instance, the configuration's hash and the router container") {
         router::Observation seen = router::parse_observation(
-            k_head + "@@calzion config\nabc123\n@@calzion instance shop\n" +
+            k_head + "@@calzion config\nabc123\n@@calzion instance shop 1\n" +
             revision_of("shop", {{"shop.example.test", 8000}, {"www.shop.example.test", 8000}}) +
-            "@@calzion instance blog\n" + revision_of("blog", {{"blog.example.test", 80}}) +
+            "@@calzion instance blog 3\n" + revision_of("blog", {{"blog.example.test", 80}}) +
             "@@calzion container\n/old-router exited x bridge\n/calzion-router running f00d bridge cz-shop\n"
-            "@@calzion end\n");
+            "@@calzion end\n",
+            "host1");
         CHECK(seen.state_dir == "/srv/calzion");
         CHECK(seen.router_dir() == "/srv/calzion/router");
         CHECK(seen.config_sha256 == "abc123");
@@ -82,7 +83,8 @@ TEST_CASE("router::parse_observation") {
     SUBCASE("nothing there yet: no configuration, no container, no routes") {
         router::Observation seen =
             router::parse_observation("@@calzion state_dir\n/srv/calzion\n@@calzion format\n@@calzion config\n"
-                                      "@@calzion container\n@@calzion end\n");
+                                      "@@calzion container\n@@calzion end\n",
+                                      "host1");
         CHECK(seen.config_sha256.empty());
         CHECK_FALSE(seen.container.has_value());
         CHECK(seen.routes.empty());
@@ -93,29 +95,34 @@ TEST_CASE("router::parse_observation") {
             service.erase("routes");
         }
         router::Observation seen = router::parse_observation(
-            k_head + "@@calzion config\n@@calzion instance old\n" + old.dump() + "\n@@calzion instance gone\n\n" +
-            "@@calzion instance Not_An.Instance\n{}\n@@calzion container\n@@calzion end\n");
+            k_head + "@@calzion config\n@@calzion instance old 1\n" + old.dump() + "\n@@calzion instance gone 2\n\n" +
+                "@@calzion instance Not_An.Instance 1\n{}\n@@calzion container\n@@calzion end\n",
+            "host1");
         CHECK(seen.routes.empty());
     }
-    SUBCASE("a revision that is not what calzion writes is refused, naming the instance and the field") {
+    SUBCASE("a revision that is not what calzion writes is refused, naming the file, the host and the field") {
         std::string tail = "@@calzion container\n@@calzion end\n";
-        CHECK(problem_in(k_head + "@@calzion instance shop\n{\"deployment\": \n" + tail) ==
-              "the current revision of instance \"shop\" is not JSON");
-        CHECK(problem_in(k_head + "@@calzion instance shop\n{\"format\": 1}\n" + tail) ==
-              "cannot read the routes of instance \"shop\": \"deployment\" is missing");
-        nlohmann::json bad = nlohmann::json::parse(revision_of("shop", {}));
-        nlohmann::json route = {{"domain", "a.example.test"}, {"port", "80"}};
-        nlohmann::json web = {{"name", "web"}, {"container", "shop-web"}, {"routes", nlohmann::json::array({route})}};
-        bad["deployment"]["services"] = nlohmann::json::array({web});
-        CHECK(problem_in(k_head + "@@calzion instance shop\n" + bad.dump() + "\n" + tail) ==
-              "cannot read the routes of instance \"shop\": \"deployment.services[0].routes[0].port\" must be a port "
-              "number from 1 to 65535");
-        bad["deployment"]["services"][0]["routes"] = "shop.example.test";
-        CHECK(problem_in(k_head + "@@calzion instance shop\n" + bad.dump() + "\n" + tail) ==
-              "cannot read the routes of instance \"shop\": \"deployment.services[0].routes\" must be a list");
-        bad["deployment"]["services"][0].erase("container");
-        CHECK(problem_in(k_head + "@@calzion instance shop\n" + bad.dump() + "\n" + tail) ==
-              "cannot read the routes of instance \"shop\": \"deployment.services[0].container\" is missing");
+        std::string head = k_head + "@@calzion instance shop 4\n";
+        std::string unreadable =
+            "the revision file \"/srv/calzion/instances/shop/revisions/4.json\" on \"host1\" cannot be read: ";
+        CHECK(problem_in(head + "{\"deployment\": \n" + tail) == unreadable + "it is not a revision document");
+        CHECK(problem_in(head + "{\"format\": 1}\n" + tail) == unreadable + "it is not a revision document");
+        nlohmann::json bad = nlohmann::json::parse(revision_of("shop", {{"a.example.test", 80}}));
+        nlohmann::json& services = bad["deployment"]["services"];
+        size_t web = services[0]["name"] == "web" ? 0 : 1;
+        std::string at = "invalid deployment document: \"services[" + std::to_string(web) + "]";
+        services[web]["routes"][0]["port"] = "80";
+        CHECK(problem_in(head + bad.dump() + "\n" + tail) ==
+              unreadable + at + ".routes[0].port\" must be a whole number from 0 to 1000000000");
+        for (int port : {0, 65536}) {
+            services[web]["routes"][0]["port"] = port;
+            CHECK(problem_in(head + bad.dump() + "\n" + tail) ==
+                  unreadable + at + ".routes[0].port\" must be a port number from 1 to 65535");
+        }
+        services[web]["routes"] = "shop.example.test";
+        CHECK(problem_in(head + bad.dump() + "\n" + tail) == unreadable + at + ".routes\" must be a list");
+        services[web].erase("container");
+        CHECK(problem_in(head + bad.dump() + "\n" + tail) == unreadable + at + ".container\" is missing");
     }
     SUBCASE("docker not answering, a cut answer and a newer state format are errors") {
         CHECK(problem_in(k_head + "@@calzion config\n@@calzion docker-failed\n") ==

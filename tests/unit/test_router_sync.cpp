@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fake_runner.hpp"
+#include "render/deployment_json.hpp"
 #include "router/config.hpp"
 #include "router/container.hpp"
 #include "router/scripts.hpp"
@@ -53,15 +54,17 @@ std::vector<std::string> lines_of(const test::FakeRunner& runner) {
 }
 
 // The revision record of `instance` with its service "web" routed by `domains`
-// (port 8000), as far as the router reads it.
+// (port 8000).
 std::string revision_of(const std::string& instance, const std::vector<std::string>& domains) {
-    nlohmann::json routes = nlohmann::json::array();
+    render::RenderedService web;
+    web.name = "web";
+    web.container = instance + "-web";
     for (const auto& domain : domains) {
-        routes.push_back({{"domain", domain}, {"port", 8000}});
+        web.routes.push_back({domain, 8000});
     }
-    nlohmann::json web = {{"name", "web"}, {"container", instance + "-web"}, {"routes", routes}};
-    nlohmann::json deployment = {{"network", "cz-" + instance}, {"services", nlohmann::json::array({web})}};
-    return nlohmann::json{{"deployment", deployment}}.dump() + "\n";
+    render::Deployment deployment{instance, "cz-" + instance, 1, {web}};
+    nlohmann::json record = {{"deployment", nlohmann::json::parse(render::deployment_to_json(deployment).dump())}};
+    return record.dump() + "\n";
 }
 
 // What a host's router looks like to sync.
@@ -89,7 +92,7 @@ void answer_observation(test::FakeRunner& runner, const HostRouter& host) {
     std::string out = "@@calzion locked\n@@calzion state_dir\n/srv/calzion\n@@calzion format\n1\n@@calzion config\n" +
                       host.config_sha256 + "\n";
     for (const auto& [instance, domains] : host.instances) {
-        out += "@@calzion instance " + instance + "\n" + revision_of(instance, domains);
+        out += "@@calzion instance " + instance + " 1\n" + revision_of(instance, domains);
     }
     out += "@@calzion container\n";
     if (!host.container.empty()) {

@@ -88,12 +88,13 @@ TEST_CASE("state::record_revision") {
     info.status = "succeeded";
     info.command = "deploy";
     info.changes = {"web: create"};
-    state::record_revision(runner, observed, "shop", info, R"({"instance":"shop","services":[]})");
+    state::record_revision(runner, observed, "shop", info, render::Deployment{"shop", "cz-shop", 1, {}});
 
     CHECK(state.read("format") == "1\n");
     CHECK(state.read("instances/shop/current") == "1\n");
     std::string revision = state.read("instances/shop/revisions/1.json");
-    CHECK(revision.find("\"deployment\":{\"instance\":\"shop\",\"services\":[]}") != std::string::npos);
+    CHECK(revision.find("\"deployment\":{\"format\":1,\"instance\":\"shop\",\"network\":\"cz-shop\",\"revision\":1,"
+                        "\"services\":[]}") != std::string::npos);
     CHECK(revision.find("\"status\":\"succeeded\"") != std::string::npos);
     std::string audit = state.read("instances/shop/audit.log");
     CHECK(audit.find("\"changes\":[\"web: create\"]") != std::string::npos);
@@ -104,6 +105,10 @@ TEST_CASE("state::record_revision") {
         auto [again, reread] = state::lock_and_read(runner, state.dir(), "shop", "deploy", 0, {});
         CHECK(reread.current_revision == 1);
         CHECK(reread.format == 1);
+        REQUIRE(reread.revision.has_value());
+        CHECK(reread.revision->status == "succeeded");
+        CHECK(reread.revision->changes == std::vector<std::string>{"web: create"});
+        CHECK(reread.revision->deployment.network == "cz-shop");
     }
 }
 
@@ -133,7 +138,7 @@ TEST_CASE("state::read_state names the secrets in each env file on the host, nev
     REQUIRE(written.ok());
     exec::Result dump = runner.run({state::read_state_argv(state.dir(), "shop", {}), "", std::nullopt, nullptr});
     CHECK(dump.out.find("hunter2") == std::string::npos);
-    state::HostState observed = state::parse_dump(dump.out, "local");
+    state::HostState observed = state::parse_dump(dump.out, "shop", "local");
     CHECK(observed.secret_files.at("web") == std::set<std::string>{"KEY", "TOKEN"});
     CHECK(observed.secret_files.size() == 1);
 }
