@@ -2,7 +2,7 @@
 
 // The seam between the orchestrators and what runs the services on a host.
 // The planner, the host record store and the orchestrators work on the
-// neutral types of backend/observed.hpp; a backend turns them into its
+// neutral types of plan/observed.hpp; a backend turns them into its
 // engine's commands. Plain docker is one (docker::DockerBackend); another
 // (Swarm) implements this interface and changes neither the planner nor the
 // store. A backend holds no per-host state: one object serves every host, and
@@ -13,17 +13,14 @@
 
 #include "backend/attach.hpp"
 #include "plan/observed.hpp"
-#include "deploy/volumes.hpp"
+#include "backend/apply.hpp"
+#include "backend/volumes.hpp"
 #include "exec/runner.hpp"
 #include "plan/plan.hpp"
 #include "events/reporter.hpp"
 #include "state/host_state.hpp"
 #include "state/observer.hpp"
 
-namespace calzion::deploy {
-struct ApplyOptions;
-struct ApplyResult;
-}  // namespace calzion::deploy
 
 namespace calzion::backend {
 
@@ -56,12 +53,12 @@ public:
     // Throws Error(operation_failed) when the engine did not answer.
     virtual Observed parse_observed(const std::string& output, const std::vector<std::string>& images) const = 0;
 
-    // -- apply: carry out a plan on one host (see deploy::apply for the order,
+    // -- apply: carry out a plan on one host (see docker::apply for the order,
     // readiness and rollback of a failed service). Never throws for a failure
     // of the engine: the result says what runs.
-    virtual deploy::ApplyResult apply(const plan::Plan& plan, const render::Deployment& desired,
+    virtual backend::ApplyResult apply(const plan::Plan& plan, const render::Deployment& desired,
                                       const state::HostState& recorded, exec::Runner& runner,
-                                      events::Reporter& reporter, const deploy::ApplyOptions& options) const = 0;
+                                      events::Reporter& reporter, const backend::ApplyOptions& options) const = 0;
 
     // -- lifecycle of the workloads of a deployed instance.
 
@@ -85,7 +82,7 @@ public:
     // `recorded` and `observed` (read before its workloads went) know of, and
     // say what became of each. Throws Error(operation_failed) when the host
     // cannot be asked.
-    virtual std::vector<deploy::NamedVolume> settle_volumes(exec::Runner& runner, const state::HostState& recorded,
+    virtual std::vector<backend::NamedVolume> settle_volumes(exec::Runner& runner, const state::HostState& recorded,
                                                             const Observed& observed, bool removing) const = 0;
 
     // Remove the instance's network `network`; false when that failed (it may

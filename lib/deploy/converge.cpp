@@ -11,7 +11,7 @@ namespace calzion::deploy {
 
 namespace {
 
-std::vector<std::string> change_lines(const plan::Plan& plan, const ApplyResult& result) {
+std::vector<std::string> change_lines(const plan::Plan& plan, const backend::ApplyResult& result) {
     std::vector<std::string> lines;
     for (const auto& action : plan.actions) {
         if (action.kind == plan::ActionKind::keep) {
@@ -45,7 +45,7 @@ std::vector<std::string> change_lines(const plan::Plan& plan, const ApplyResult&
 }
 
 void record(ops::Session& session, const HostOutcome& outcome, const state::RevisionInfo& what,
-            const ApplyResult& result) {
+            const backend::ApplyResult& result) {
     const state::HostState& observed = session.observed();
     std::set<std::string> current = result.applied;
     std::set<std::string> kept;
@@ -106,7 +106,7 @@ void apply_and_record(HostOutcome& outcome, ops::Session& session, const ChangeO
         return;
     }
     events::SilentReporter silent;
-    ApplyResult result = session.backend().apply(outcome.plan, *outcome.deployment, session.observed(),
+    backend::ApplyResult result = session.backend().apply(outcome.plan, *outcome.deployment, session.observed(),
                                                  session.runner(), session.dry_run() ? silent : reporter,
                                                  options.apply);
     record(session, outcome, options.record, result);

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "backend/backend.hpp"
-#include "deploy/apply.hpp"
+#include "backend/apply.hpp"
 #include "deploy/deploy.hpp"
 #include "exec/runner.hpp"
 #include "ops/session.hpp"
@@ -28,7 +28,7 @@ plan::Plan plan_for(const render::Deployment& desired, const state::HostState& o
 
 // How to carry out one host's change and what to record about it.
 struct ChangeOptions {
-    ApplyOptions apply;
+    backend::ApplyOptions apply;
     // command, template file and digest, git commit, message; the rest is filled in
     state::RevisionInfo record;
 };

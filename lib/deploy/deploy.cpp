@@ -66,8 +66,8 @@ void plan_host(HostOutcome& outcome, const DeployRequest& request, const state::
     }
 }
 
-ApplyOptions apply_options(const DeployRequest& request, const render::Deployment& deployment) {
-    ApplyOptions options = request.apply;
+backend::ApplyOptions apply_options(const DeployRequest& request, const render::Deployment& deployment) {
+    backend::ApplyOptions options = request.apply;
     for (const auto& service : deployment.services) {
         if (!service.secrets.empty()) {
             options.secrets[service.name] = secrets_env_file(service, request);

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "images/recipe.hpp"
-#include "deploy/apply.hpp"
+#include "backend/apply.hpp"
 #include "deploy/targets.hpp"
 #include "infra/infrastructure.hpp"
 #include "plan/plan.hpp"
@@ -22,7 +22,7 @@ struct DeployRequest {
     render::RenderOptions render;  // instance and variables; the revision is set per host
     Targets targets;
     plan::PlanOptions plan;
-    ApplyOptions apply;
+    backend::ApplyOptions apply;
     int lock_timeout = 0;               // seconds to wait for another deploy's lock
     std::ostream* dry_run = nullptr;    // set: print the commands instead of running them
     std::map<std::string, std::string> secret_values;  // by secret name

@@ -113,7 +113,7 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
         outcome.instance_dir_removed = kept_dir;
         if (kept) {
             bool all_gone = std::all_of(outcome.named_volumes.begin(), outcome.named_volumes.end(),
-                                        [](const NamedVolume& volume) { return volume.removed; });
+                                        [](const backend::NamedVolume& volume) { return volume.removed; });
             outcome.data = all_gone ? DestroyOutcome::Data::removed : DestroyOutcome::Data::partly_kept;
             reporter.event({events::Event::Kind::done, runner.host(), "",
                             "removed the data kept of " + util::quoted(instance)});
@@ -130,7 +130,7 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
     }
     outcome.named_volumes = engine.settle_volumes(runner, observed, runtime, volumes);
     bool all_gone = std::all_of(outcome.named_volumes.begin(), outcome.named_volumes.end(),
-                                [](const NamedVolume& volume) { return volume.removed; });
+                                [](const backend::NamedVolume& volume) { return volume.removed; });
     outcome.data = !volumes ? DestroyOutcome::Data::kept
                    : all_gone ? DestroyOutcome::Data::removed
                               : DestroyOutcome::Data::partly_kept;

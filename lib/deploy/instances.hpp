@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "deploy/targets.hpp"
-#include "deploy/volumes.hpp"
+#include "backend/volumes.hpp"
 #include "events/reporter.hpp"
 
 namespace calzion::deploy {
@@ -69,7 +69,7 @@ struct DestroyOutcome {
     std::vector<std::string> containers;     // removed
     std::string network;                     // the instance's network
     bool network_removed = false;            // false: it was already gone, or is still in use
-    std::vector<NamedVolume> named_volumes;  // the instance's named volumes on the host, removed or kept
+    std::vector<backend::NamedVolume> named_volumes;  // the instance's named volumes on the host, removed or kept
     // Named volumes and volume directories: all removed, only partly (a volume
     // stayed, see named_volumes), or kept (no --volumes).
     enum class Data { kept, partly_kept, removed } data = Data::kept;

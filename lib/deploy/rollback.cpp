@@ -62,7 +62,7 @@ void plan_rollback(HostOutcome& outcome, const state::Revision& target, const st
 // The new revision comes from the old one's template, so it records its origin.
 ChangeOptions change_options(const RollbackRequest& request, const state::Revision& target) {
     ChangeOptions change;
-    change.apply.pull = docker::PullPolicy::never;
+    change.apply.pull = render::PullPolicy::never;
     change.apply.wait_timeout = request.wait_timeout;
     change.record.command = "rollback";
     change.record.template_file = target.template_file;

@@ -1,6 +1,7 @@
 #include "docker/backend.hpp"
 
-#include "deploy/apply.hpp"
+#include "docker/apply.hpp"
+#include "docker/volumes.hpp"
 #include "docker/argv.hpp"
 #include "docker/attach.hpp"
 #include "docker/observe.hpp"
@@ -30,10 +31,10 @@ plan::Observed DockerBackend::parse_observed(const std::string& output,
     return docker::parse_observed(output, images);
 }
 
-deploy::ApplyResult DockerBackend::apply(const plan::Plan& plan, const render::Deployment& desired,
+backend::ApplyResult DockerBackend::apply(const plan::Plan& plan, const render::Deployment& desired,
                                          const state::HostState& recorded, exec::Runner& runner,
-                                         events::Reporter& reporter, const deploy::ApplyOptions& options) const {
-    return deploy::apply(plan, desired, recorded, runner, reporter, options);
+                                         events::Reporter& reporter, const backend::ApplyOptions& options) const {
+    return docker::apply(plan, desired, recorded, runner, reporter, options);
 }
 
 void DockerBackend::stop(exec::Runner& runner, const std::string& name) const {
@@ -72,10 +73,10 @@ void DockerBackend::remove_workloads(exec::Runner& runner, const std::vector<std
     }
 }
 
-std::vector<deploy::NamedVolume> DockerBackend::settle_volumes(exec::Runner& runner, const state::HostState& recorded,
+std::vector<backend::NamedVolume> DockerBackend::settle_volumes(exec::Runner& runner, const state::HostState& recorded,
                                                                const plan::Observed& observed,
                                                                bool removing) const {
-    return deploy::settle_volumes(runner, recorded, observed, removing);
+    return docker::settle_volumes(runner, recorded, observed, removing);
 }
 
 bool DockerBackend::remove_network(exec::Runner& runner, const std::string& network) const {

@@ -14,16 +14,16 @@ public:
     state::Observer observer(const std::string& instance, const std::vector<std::string>& images) const override;
     plan::Observed parse_observed(const std::string& output, const std::vector<std::string>& images) const override;
 
-    deploy::ApplyResult apply(const plan::Plan& plan, const render::Deployment& desired,
+    backend::ApplyResult apply(const plan::Plan& plan, const render::Deployment& desired,
                               const state::HostState& recorded, exec::Runner& runner, events::Reporter& reporter,
-                              const deploy::ApplyOptions& options) const override;
+                              const backend::ApplyOptions& options) const override;
 
     void stop(exec::Runner& runner, const std::string& name) const override;
     void start(exec::Runner& runner, const std::string& name, const std::string& service,
                const backend::Readiness& readiness) const override;
 
     void remove_workloads(exec::Runner& runner, const std::vector<std::string>& names, bool volumes) const override;
-    std::vector<deploy::NamedVolume> settle_volumes(exec::Runner& runner, const state::HostState& recorded,
+    std::vector<backend::NamedVolume> settle_volumes(exec::Runner& runner, const state::HostState& recorded,
                                                     const plan::Observed& observed, bool removing) const override;
     bool remove_network(exec::Runner& runner, const std::string& network) const override;
 

@@ -15,7 +15,7 @@ ordered_json named(const std::string& name) {
     return name.empty() ? ordered_json(nullptr) : ordered_json(name);
 }
 
-ordered_json volumes_json(const std::vector<deploy::NamedVolume>& volumes) {
+ordered_json volumes_json(const std::vector<backend::NamedVolume>& volumes) {
     ordered_json out = ordered_json::array();
     for (const auto& volume : volumes) {
         out.push_back({{"name", volume.name},

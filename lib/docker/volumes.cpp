@@ -1,4 +1,4 @@
-#include "deploy/volumes.hpp"
+#include "docker/volumes.hpp"
 
 #include <algorithm>
 #include <map>
@@ -8,7 +8,7 @@
 #include "util/shell.hpp"
 #include "util/strings.hpp"
 
-namespace calzion::deploy {
+namespace calzion::docker {
 
 namespace {
 
@@ -130,4 +130,4 @@ std::vector<NamedVolume> settle_volumes(exec::Runner& runner, const state::HostS
     return parse_settled(result.out, candidates, removing);
 }
 
-}  // namespace calzion::deploy
+}  // namespace calzion::docker

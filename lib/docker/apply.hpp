@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "backend/apply.hpp"
 #include "docker/argv.hpp"
 #include "exec/runner.hpp"
 #include "plan/plan.hpp"
@@ -12,34 +13,10 @@
 #include "state/host_state.hpp"
 #include "util/error.hpp"
 
-namespace calzion::deploy {
+namespace calzion::docker {
 
-struct ApplyOptions {
-    // Set: the pull policy of every container created (deploy --pull, rollback),
-    // over each service's own `pull`; unset: the service's, else missing.
-    std::optional<docker::PullPolicy> pull;
-    int wait_timeout = 120;  // seconds a new container has to become ready
-    int stable_seconds = 2;  // without a health check: running this long without a restart
-    // Start-first: how long an old container, out of its service's alias,
-    // still serves what was sent to it before it is stopped.
-    int drain_seconds = 2;
-    // Secret values per service, as env-file text, written to the host before any
-    // container starts; never logged. A service with secrets but no entry here
-    // runs with the env file already on the host (state::HostState::secret_files).
-    std::map<std::string, std::string> secrets;
-};
-
-// What apply achieved on one host.
-struct ApplyResult {
-    std::set<std::string> applied;  // services now running their new spec (or removed)
-    // Services planned as unchanged whose container, left by an interrupted
-    // replacement, did not become ready: the old container runs again instead.
-    std::set<std::string> restored;
-    // The first failure, with its kind and host (a lost connection stays
-    // unreachable); unset when all went well.
-    std::optional<Error> error;
-    bool ok() const { return !error; }
-};
+using backend::ApplyOptions;
+using backend::ApplyResult;
 
 // Carry out a plan on one host: create the network and directories, then start,
 // replace and remove containers, each service after those it depends on and
@@ -62,4 +39,4 @@ struct ApplyResult {
 ApplyResult apply(const plan::Plan& plan, const render::Deployment& desired, const state::HostState& observed,
                   exec::Runner& runner, events::Reporter& reporter, const ApplyOptions& options);
 
-}  // namespace calzion::deploy
+}  // namespace calzion::docker

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "deploy/volumes.hpp"
+#include "docker/volumes.hpp"
 
 using namespace calzion;
 
@@ -15,7 +15,7 @@ plan::Workload mounting(const std::string& name, std::vector<plan::VolumeMount> 
 
 }  // namespace
 
-TEST_CASE("deploy::volume_candidates") {
+TEST_CASE("docker::volume_candidates") {
     state::HostState recorded;
     recorded.state_dir = "/var/lib/calzion";
     plan::Observed observed;
@@ -27,7 +27,7 @@ TEST_CASE("deploy::volume_candidates") {
         state::RecordedService web;
         web.volumes = {"cz-app-store", "cz-app-gone"};
         recorded.recorded = {web};
-        auto candidates = deploy::volume_candidates(recorded, observed);
+        auto candidates = docker::volume_candidates(recorded, observed);
         CHECK(candidates.removable == std::vector<std::string>{"cz_app_data", "cz-app-store"});
         REQUIRE(candidates.kept.size() == 2);
         CHECK(candidates.kept[0].name == "cz_app_odd");
@@ -36,14 +36,14 @@ TEST_CASE("deploy::volume_candidates") {
         CHECK(candidates.kept[1].kept_because ==
               "not labelled with the instance, and no container of the instance mounts it");
     }
-    SUBCASE("nothing known, nothing to do") { CHECK(deploy::volume_candidates(recorded, observed).removable.empty()); }
+    SUBCASE("nothing known, nothing to do") { CHECK(docker::volume_candidates(recorded, observed).removable.empty()); }
 }
 
-TEST_CASE("deploy::parse_settled") {
-    deploy::VolumeCandidates candidates{{"cz_app_data", "cz-app-store", "cz_app_new"},
+TEST_CASE("docker::parse_settled") {
+    docker::VolumeCandidates candidates{{"cz_app_data", "cz-app-store", "cz_app_new"},
                                         {{"cz-app-gone", false, "not labelled"}}};
     SUBCASE("destroy --volumes: what went, what stayed and why; absent ones are left out") {
-        auto settled = deploy::parse_settled(
+        auto settled = docker::parse_settled(
             "removed cz_app_data\nin-use cz-app-store app_web other_db\nkept cz-app-gone\n", candidates, true);
         REQUIRE(settled.size() == 3);
         CHECK(settled[0].name == "cz_app_data");
@@ -54,12 +54,12 @@ TEST_CASE("deploy::parse_settled") {
         CHECK(settled[2].kept_because == "not labelled");
     }
     SUBCASE("destroy: every volume kept, and how to remove it") {
-        auto settled = deploy::parse_settled("kept cz_app_data\n", candidates, false);
+        auto settled = docker::parse_settled("kept cz_app_data\n", candidates, false);
         REQUIRE(settled.size() == 1);
         CHECK(settled[0].kept_because == "data kept: destroy --volumes removes it");
     }
     SUBCASE("the script: how many to remove, then every name") {
-        auto argv = deploy::settle_volumes_argv(1, {"a", "b"});
+        auto argv = docker::settle_volumes_argv(1, {"a", "b"});
         CHECK(std::vector<std::string>(argv.end() - 3, argv.end()) == std::vector<std::string>{"1", "a", "b"});
     }
 }

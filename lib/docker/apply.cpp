@@ -1,4 +1,4 @@
-#include "deploy/apply.hpp"
+#include "docker/apply.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -19,7 +19,7 @@
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
 
-namespace calzion::deploy {
+namespace calzion::docker {
 
 namespace {
 
@@ -494,4 +494,4 @@ ApplyResult apply(const plan::Plan& plan, const render::Deployment& desired, con
     return Applier(desired, observed, runner, reporter, options).run(plan);
 }
 
-}  // namespace calzion::deploy
+}  // namespace calzion::docker

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "deploy/apply.hpp"
+#include "docker/apply.hpp"
 #include "exec/sequence.hpp"
 #include "fake_runner.hpp"
 #include "state/fields.hpp"
@@ -82,8 +82,8 @@ struct Fixture {
         return plan::make_plan(deployment, fields, host, plan::Observed{host.containers, {}, {}}, {});
     }
 
-    deploy::ApplyResult apply(const plan::Plan& plan) {
-        return deploy::apply(plan, deployment, host, runner, reporter, {});
+    backend::ApplyResult apply(const plan::Plan& plan) {
+        return docker::apply(plan, deployment, host, runner, reporter, {});
     }
 
     // The commands run, without the script bodies: "docker run ... shop_web", "wait shop_web";
@@ -116,7 +116,7 @@ struct Fixture {
 };
 
 // The message of the result's error; empty when it has none.
-std::string error_of(const deploy::ApplyResult& result) { return result.error ? result.error->message() : ""; }
+std::string error_of(const backend::ApplyResult& result) { return result.error ? result.error->message() : ""; }
 
 plan::Workload running(const render::RenderedService& service, const std::string& hash) {
     plan::Workload container;
@@ -129,7 +129,7 @@ plan::Workload running(const render::RenderedService& service, const std::string
 
 }  // namespace
 
-TEST_CASE("deploy::apply") {
+TEST_CASE("docker::apply") {
     Fixture f;
 
     SUBCASE("a new instance: network and directories, then each service started and waited for, in order") {
@@ -159,7 +159,7 @@ TEST_CASE("deploy::apply") {
 
         test::FakeRunner created;
         f.host.containers = {running(f.deployment.services[0], f.deployment.services[0].spec_hash)};
-        CHECK(deploy::apply(f.plan(), f.deployment, f.host, created, f.reporter, {}).ok());
+        CHECK(docker::apply(f.plan(), f.deployment, f.host, created, f.reporter, {}).ok());
         CHECK(created.commands().size() == 1);
     }
     SUBCASE("a failed hand-over fails the service without bringing the old container back") {
@@ -303,7 +303,7 @@ TEST_CASE("deploy::apply") {
     }
 }
 
-TEST_CASE("deploy::apply with secrets") {
+TEST_CASE("docker::apply with secrets") {
     Fixture f;
     f.deployment = testing::render_yaml("web: {image: nginx, secrets: [TOKEN, KEY]}\n", "shop");
     auto run_argv = [&] {
@@ -326,9 +326,9 @@ TEST_CASE("deploy::apply with secrets") {
     };
 
     SUBCASE("given values are written to the host before the container starts, which reads them") {
-        deploy::ApplyOptions options;
+        backend::ApplyOptions options;
         options.secrets["web"] = "TOKEN=t\nKEY=k\n";
-        auto result = deploy::apply(f.plan(), f.deployment, f.host, f.runner, f.reporter, options);
+        auto result = docker::apply(f.plan(), f.deployment, f.host, f.runner, f.reporter, options);
         CHECK(result.ok());
         auto commands = f.runner.commands();
         REQUIRE(commands.size() >= 2);
@@ -406,7 +406,7 @@ services:
 
 }  // namespace
 
-TEST_CASE("deploy::apply and init") {
+TEST_CASE("docker::apply and init") {
     Fixture f;
     f.deployment = testing::render_yaml(k_init_template, "shop");
 
@@ -453,7 +453,7 @@ TEST_CASE("deploy::apply and init") {
         test::FakeRunner failing;
         failing.on([](const std::vector<std::string>& argv) { return is_init(argv, "createdb"); },
                    exec::Result{3, "", "exists\n", ""});
-        auto failed = deploy::apply(f.plan(), f.deployment, f.host, failing, f.reporter, {});
+        auto failed = docker::apply(f.plan(), f.deployment, f.host, failing, f.reporter, {});
         CHECK(error_of(failed) == "service \"db\": init command \"createdb app\" failed (exit 3); its last output lines:\nexists\n");
         CHECK(init_steps(failing) == std::vector<std::string>{"prepare", "init shop_db createdb app"});
     }
@@ -479,7 +479,7 @@ TEST_CASE("deploy::apply and init") {
     }
 }
 
-TEST_CASE("deploy::apply and the pull policy") {
+TEST_CASE("docker::apply and the pull policy") {
     Fixture f;
     f.deployment = testing::render_yaml("web: {image: local/nope:1, pull: never}\nbox: {image: local/busybox:1}\n", "shop");
     auto pull_flags = [&] {
@@ -500,9 +500,9 @@ TEST_CASE("deploy::apply and the pull policy") {
         CHECK(pull_flags() == std::vector<std::string>{"shop_box --pull=missing", "shop_web --pull=never"});
     }
     SUBCASE("a policy for every service (deploy --pull) wins") {
-        deploy::ApplyOptions options;
+        backend::ApplyOptions options;
         options.pull = docker::PullPolicy::always;
-        CHECK(deploy::apply(f.plan(), f.deployment, f.host, f.runner, f.reporter, options).ok());
+        CHECK(docker::apply(f.plan(), f.deployment, f.host, f.runner, f.reporter, options).ok());
         CHECK(pull_flags() == std::vector<std::string>{"shop_box --pull=always", "shop_web --pull=always"});
     }
     SUBCASE("never, and the host lacks the image: said so, with docker's words") {
@@ -515,13 +515,13 @@ TEST_CASE("deploy::apply and the pull policy") {
               "it: docker: Error response from daemon: No such image: local/nope:1.");
     }
     SUBCASE("a pull that fails names the image and the policy") {
-        deploy::ApplyOptions options;
+        backend::ApplyOptions options;
         options.pull = docker::PullPolicy::always;
         f.deployment = testing::render_yaml("web: {image: local/nope:1, pull: never}\n", "shop");
         f.runner.on([](const std::vector<std::string>& argv) { return is_sequence_with(argv, "shop_web"); },
                     step_failed(1, "", "Error response from daemon: no such host\n"));
         f.runner.on_prefix({"docker", "image", "inspect"}, exec::Result{1, "", "", ""});
-        CHECK(error_of(deploy::apply(f.plan(), f.deployment, f.host, f.runner, f.reporter, options)) ==
+        CHECK(error_of(docker::apply(f.plan(), f.deployment, f.host, f.runner, f.reporter, options)) ==
               "service \"web\": cannot pull image \"local/nope:1\" (pull policy \"always\"): Error response from "
               "daemon: no such host");
     }
@@ -538,7 +538,7 @@ bool started(const test::FakeRunner& runner, const std::string& container) {
 
 }  // namespace
 
-TEST_CASE("deploy::apply on the one executor") {
+TEST_CASE("docker::apply on the one executor") {
     Fixture f;
     f.deployment = testing::render_yaml(R"(
 services:

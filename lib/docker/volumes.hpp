@@ -3,18 +3,14 @@
 #include <string>
 #include <vector>
 
+#include "backend/volumes.hpp"
 #include "plan/observed.hpp"
 #include "exec/runner.hpp"
 #include "state/host_state.hpp"
 
-namespace calzion::deploy {
+namespace calzion::docker {
 
-// What destroy did with one named volume of an instance.
-struct NamedVolume {
-    std::string name;
-    bool removed = false;
-    std::string kept_because;  // when kept: why ("in use by container x", ...)
-};
+using backend::NamedVolume;
 
 // The named volumes of an instance on a host, as destroy sees them: those that
 // destroy --volumes may remove (labelled with the instance and this state
@@ -45,4 +41,4 @@ std::vector<NamedVolume> parse_settled(const std::string& output, const VolumeCa
 std::vector<NamedVolume> settle_volumes(exec::Runner& runner, const state::HostState& recorded,
                                         const plan::Observed& observed, bool removing);
 
-}  // namespace calzion::deploy
+}  // namespace calzion::docker
