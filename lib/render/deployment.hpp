@@ -86,7 +86,7 @@ struct RenderedService {
     // Read from a record that lacks these fields ("pull", "routes" from before
     // they existed; others from a record written by hand): each reads as its
     // default, is written back absent, and a service lacking any but "pull" and
-    // "routes" cannot be run again (see deployment_from_json).
+    // "routes" cannot be run again (see check_complete).
     std::set<std::string> absent;
 };
 

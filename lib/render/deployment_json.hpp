@@ -11,8 +11,9 @@ namespace calzion::render {
 // The format version of a rendered deployment, recorded with every revision.
 inline constexpr int k_deployment_format = 1;
 
-// The JSON of a service and of a deployment: every field present, name, container,
-// image and hash first, the rest in sorted order, the same bytes every time.
+// The JSON of a service and of a deployment: every field present (but those a
+// recorded service lacks, see RenderedService::absent), name, container, image
+// and hash first, the rest in sorted order, the same bytes every time.
 nlohmann::ordered_json service_to_json(const RenderedService& service);
 nlohmann::ordered_json deployment_to_json(const Deployment& deployment);
 

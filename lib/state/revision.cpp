@@ -1,7 +1,9 @@
 // The one reader and the one writer of the revision documents a host keeps.
-// The reader is strict, as the deployment reader is: a document this calzion
-// cannot read back whole is an error naming the host and the file, wherever it
-// is read (deploy, status, history, rollback, the router), never skipped.
+// Wherever a revision is read (deploy, status, history, rollback, the router),
+// a document that is not JSON, holds a field this calzion does not know or a
+// value of the wrong type is an error naming the host and the file, never
+// skipped. Fields an older calzion did not write read as empty; a service
+// lacking fields can be compared with, and is refused only when run again.
 
 #include "state/revision.hpp"
 
