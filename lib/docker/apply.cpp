@@ -11,6 +11,7 @@
 #include "docker/wait.hpp"
 #include "exec/describe.hpp"
 #include "exec/executor.hpp"
+#include "exec/run_checked.hpp"
 #include "exec/sequence.hpp"
 #include "state/scripts.hpp"
 #include "state/store.hpp"
@@ -290,7 +291,7 @@ private:
                 steps.push_back(step.argv);
             }
         }
-        exec::Result run = m_runner.run({exec::sequence_argv(steps, waited), "", std::nullopt, nullptr});
+        exec::Result run = m_runner.run(exec::command(exec::sequence_argv(steps, waited)));
         size_t failed = run.ok() ? steps.size() : exec::failed_step(run, steps.size());
         if (failed < before.size() || (failed > waited && failed < steps.size())) {
             const Step& step = failed < before.size() ? before[failed] : after[failed - waited - 1];
@@ -313,7 +314,7 @@ private:
                 throw;
             }
             for (const auto& step : after) {
-                exec::Result result = m_runner.run({step.argv, "", std::nullopt, nullptr});
+                exec::Result result = m_runner.run(exec::command(step.argv));
                 if (!result.ok()) {
                     throw StepFailed(ErrorKind::operation_failed, step.what + " failed: " + util::one_line(result.err));
                 }
@@ -335,7 +336,7 @@ private:
         std::string docker_says = util::one_line(run.err);
         exec::Result image{0, "", "", ""};
         try {
-            image = m_runner.run({docker::inspect_image(service.image), "", std::nullopt, nullptr});
+            image = m_runner.run(exec::command(docker::inspect_image(service.image)));
         } catch (...) {
             // Unknown: say what docker said.
         }
@@ -433,8 +434,7 @@ private:
             must(step.argv, step.what);
         }
         for (const auto& [service, env_file] : m_options.secrets) {
-            exec::Result result = m_runner.run({state::write_secrets_argv(instance_dir, service), env_file,
-                                                std::nullopt, nullptr});
+            exec::Result result = m_runner.run(exec::command(state::write_secrets_argv(instance_dir, service), env_file));
             if (!result.ok()) {
                 throw Error(ErrorKind::operation_failed, "cannot write the secrets of " + service + ": " +
                                                              util::one_line(result.err));
@@ -442,16 +442,11 @@ private:
         }
     }
 
-    void must(const std::vector<std::string>& argv, const std::string& what) {
-        exec::Result result = m_runner.run({argv, "", std::nullopt, nullptr});
-        if (!result.ok()) {
-            throw Error(ErrorKind::operation_failed, what + " failed: " + util::one_line(result.err));
-        }
-    }
+    void must(const std::vector<std::string>& argv, const std::string& what) { exec::run_checked(m_runner, argv, what); }
 
     void try_run(const std::vector<std::string>& argv) {
         try {
-            m_runner.run({argv, "", std::nullopt, nullptr});
+            m_runner.run(exec::command(argv));
         } catch (...) {
             // Best effort while already failing; the next deploy converges.
         }

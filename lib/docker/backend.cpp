@@ -6,6 +6,7 @@
 #include "docker/attach.hpp"
 #include "docker/observe.hpp"
 #include "docker/wait.hpp"
+#include "exec/run_checked.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -14,10 +15,7 @@ namespace calzion::docker {
 namespace {
 
 void must(exec::Runner& runner, const std::vector<std::string>& argv, const std::string& what) {
-    exec::Result result = runner.run({argv, "", std::nullopt, nullptr});
-    if (!result.ok()) {
-        throw Error(ErrorKind::operation_failed, what + " failed: " + util::one_line(result.err));
-    }
+    exec::run_checked(runner, argv, what);
 }
 
 }  // namespace
@@ -45,7 +43,7 @@ void DockerBackend::start(exec::Runner& runner, const std::string& name, const s
                           const backend::Readiness& readiness) const {
     must(runner, start_container(name), "docker start");
     exec::Result wait =
-        runner.run({wait_ready_argv(name, readiness.timeout, readiness.stable_seconds), "", std::nullopt, nullptr});
+        runner.run(exec::command(wait_ready_argv(name, readiness.timeout, readiness.stable_seconds)));
     if (wait.ok()) {
         return;
     }
@@ -66,7 +64,7 @@ void DockerBackend::remove_workloads(exec::Runner& runner, const std::vector<std
         argv.push_back("--volumes");
     }
     argv.insert(argv.end(), names.begin(), names.end());
-    exec::Result result = runner.run({argv, "", std::nullopt, nullptr});
+    exec::Result result = runner.run(exec::command(argv));
     if (!result.ok()) {
         throw Error(ErrorKind::operation_failed,
                     "removing containers failed: " + result.err.substr(0, result.err.find('\n')));
@@ -80,7 +78,7 @@ std::vector<backend::NamedVolume> DockerBackend::settle_volumes(exec::Runner& ru
 }
 
 bool DockerBackend::remove_network(exec::Runner& runner, const std::string& network) const {
-    return runner.run({docker::remove_network(network), "", std::nullopt, nullptr}).ok();
+    return runner.run(exec::command(docker::remove_network(network))).ok();
 }
 
 std::vector<std::string> DockerBackend::logs_argv(const std::string& name, const backend::LogsOptions& options) const {

@@ -1,5 +1,7 @@
 #include "docker/prepare.hpp"
 
+#include "exec/script_status.hpp"
+
 #include "util/shell.hpp"
 
 namespace calzion::docker {
@@ -17,7 +19,7 @@ for v in "$@"; do
   labels=$(docker volume inspect --format '{{index .Labels "io.calzion.instance"}} {{index .Labels "io.calzion.state"}}' "$v" 2>/dev/null) || continue
   if [ "$labels" != "$instance $owner" ]; then
     echo "volume \"$v\" exists on the host without the labels io.calzion.instance=$instance and io.calzion.state=$owner: calzion does not use a volume it did not create; remove or rename it" >&2
-    exit 77
+    exit "$calzion_denied"
   fi
 done
 # The network gets a subnet of its own (the one docker picks, then given back
@@ -37,7 +39,7 @@ n=0
 for arg in "$@"; do
   n=$((n + 1))
   if [ "$n" -le "$ndirs" ]; then
-    mkdir -p "$idir/$arg" || exit 77
+    mkdir -p "$idir/$arg" || exit "$calzion_denied"
   elif ! docker volume inspect "$arg" >/dev/null 2>&1; then
     docker volume create --label "io.calzion.instance=$instance" --label "io.calzion.state=$owner" "$arg" >/dev/null || exit 1
   fi
@@ -52,7 +54,7 @@ std::vector<std::string> prepare_argv(const std::string& instance_dir, const std
     std::vector<std::string> args = {instance_dir, network, instance, state_dir, std::to_string(directories.size())};
     args.insert(args.end(), directories.begin(), directories.end());
     args.insert(args.end(), volumes.begin(), volumes.end());
-    return util::script_argv(k_prepare, args);
+    return util::script_argv(exec::script_status_prelude() + k_prepare, args);
 }
 
 }  // namespace calzion::docker

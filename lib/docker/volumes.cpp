@@ -1,5 +1,7 @@
 #include "docker/volumes.hpp"
 
+#include "exec/run_checked.hpp"
+
 #include <algorithm>
 #include <map>
 #include <sstream>
@@ -123,7 +125,7 @@ std::vector<NamedVolume> settle_volumes(exec::Runner& runner, const state::HostS
         return {};
     }
     exec::Result result =
-        runner.run({settle_volumes_argv(removing ? candidates.removable.size() : 0, names), "", std::nullopt, nullptr});
+        runner.run(exec::command(settle_volumes_argv(removing ? candidates.removable.size() : 0, names)));
     if (!result.ok()) {
         throw Error(ErrorKind::operation_failed, "cannot look at the named volumes: " + util::one_line(result.err));
     }

@@ -1,5 +1,7 @@
 #include "images/builder.hpp"
 
+#include "exec/run_checked.hpp"
+
 #include "images/commands.hpp"
 #include "exec/executor.hpp"
 #include "exec/pipe.hpp"
@@ -12,7 +14,7 @@ namespace {
 
 constexpr size_t k_log_lines = 20;
 
-exec::Command command(Argv argv) { return {std::move(argv), "", std::nullopt, nullptr}; }
+exec::Command command(Argv argv) { return exec::command(std::move(argv)); }
 
 // The last `count` non-empty lines of `text`.
 std::string last_lines(const std::string& text, size_t count) {

@@ -59,8 +59,8 @@ struct Route {
 // One service of an instance, fully resolved: everything docker needs to run it.
 struct RenderedService {
     std::string name;
-    std::string container;  // <instance>-<service>
-    std::string image;      // for built services: <instance>-<service>:<commit> once known
+    std::string container;  // <instance>_<service> (render::container_name)
+    std::string image;      // for built services: <instance>_<service>:<commit> once known
     std::optional<std::string> git;
     std::optional<tmpl::Build> build;
     std::optional<std::vector<std::string>> command;

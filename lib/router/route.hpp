@@ -11,7 +11,7 @@ struct Route {
     int port = 0;           // in the container
     std::string instance;   // whose current revision asks for it
     std::string service;
-    std::string container;  // <instance>-<service>
+    std::string container;  // <instance>_<service>
     std::string network;    // the instance's network, cz-<instance>
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "exec/run_checked.hpp"
 #include "exec/script_status.hpp"
 #include "state/scripts.hpp"
 #include "state/sections.hpp"
@@ -42,7 +43,7 @@ History parse_history(const std::string& output, const std::string& instance, co
 
 History read_history(exec::Runner& runner, const std::string& state_dir, const std::string& instance) {
     tmpl::check_instance_name(instance);
-    exec::Result result = runner.run({history_argv(state_dir, instance), "", std::nullopt, nullptr});
+    exec::Result result = runner.run(exec::command(history_argv(state_dir, instance)));
     if (!result.ok()) {
         std::string detail = trimmed(result.err.empty() ? "exit " + std::to_string(result.exit_code) : result.err);
         throw Error(result.exit_code == exec::k_status_denied ? ErrorKind::permission : ErrorKind::operation_failed,
