@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "docker/inspect.hpp"
+#include "state/sections.hpp"
 #include "util/error.hpp"
 #include "util/shell.hpp"
 
@@ -26,27 +27,7 @@ echo "@@docker volumes"
 docker volume ls --filter "label=io.calzion.instance=$i" --format '{{.Name}} {{.Label "io.calzion.state"}}' 2>/dev/null)sh";
 
 // The fragment's parts: NAME -> its lines, each ending in "\n".
-std::map<std::string, std::string> parts_of(const std::string& output) {
-    std::map<std::string, std::string> parts;
-    std::istringstream lines(output);
-    std::string line;
-    std::string current;
-    while (std::getline(lines, line)) {
-        if (line.rfind("@@docker ", 0) == 0) {
-            current = line.substr(9);
-            parts[current];
-        } else if (!current.empty()) {
-            parts[current] += line + "\n";
-        }
-    }
-    return parts;
-}
-
-// `text` without trailing blanks.
-std::string trimmed(const std::string& text) {
-    size_t end = text.find_last_not_of(" \r\n\t");
-    return end == std::string::npos ? std::string() : text.substr(0, end + 1);
-}
+std::map<std::string, std::string> parts_of(const std::string& output) { return state::sections_of(output, "@@docker "); }
 
 // "name owner" per line; a volume without an owner label has only its name.
 std::map<std::string, std::string> volumes_in(const std::string& text) {
@@ -55,9 +36,9 @@ std::map<std::string, std::string> volumes_in(const std::string& text) {
     std::string line;
     while (std::getline(lines, line)) {
         size_t space = line.find(' ');
-        std::string name = trimmed(line.substr(0, space));
+        std::string name = state::trimmed(line.substr(0, space));
         if (!name.empty()) {
-            volumes[name] = space == std::string::npos ? "" : trimmed(line.substr(space + 1));
+            volumes[name] = space == std::string::npos ? "" : state::trimmed(line.substr(space + 1));
         }
     }
     return volumes;

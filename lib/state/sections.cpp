@@ -9,14 +9,14 @@
 
 namespace calzion::state {
 
-std::map<std::string, std::string> sections_of(const std::string& output) {
+std::map<std::string, std::string> sections_of(const std::string& output, const std::string& marker) {
     std::map<std::string, std::string> sections;
     std::istringstream lines(output);
     std::string line;
     std::string current;
     while (std::getline(lines, line)) {
-        if (line.rfind("@@calzion ", 0) == 0) {
-            current = line.substr(10);
+        if (line.rfind(marker, 0) == 0) {
+            current = line.substr(marker.size());
             sections[current];
             continue;
         }

@@ -6,9 +6,10 @@
 namespace calzion::state {
 
 // Split what a state script printed into its sections: each starts with a line
-// "@@calzion NAME" and runs to the next one. Returns NAME -> the text between,
-// every line ending in "\n"; lines before the first marker are dropped.
-std::map<std::string, std::string> sections_of(const std::string& output);
+// "<marker>NAME" ("@@calzion NAME" for the store's scripts) and runs to the
+// next one. Returns NAME -> the text between, every line ending in "\n";
+// lines before the first marker are dropped.
+std::map<std::string, std::string> sections_of(const std::string& output, const std::string& marker = "@@calzion ");
 
 // `text` without trailing blanks and line breaks.
 std::string trimmed(const std::string& text);
