@@ -52,8 +52,8 @@ namespace {
 
 // What a service moved to another host leaves behind, as the end of its
 // reason: nothing when it mounts no volume.
-std::string volumes_left(const state::HostState& host, const std::string& service, const std::string& instance) {
-    const state::RecordedService* recorded = host.recorded_service(service);
+std::string volumes_left(const Recorded& host, const std::string& service, const std::string& instance) {
+    const RecordedService* recorded = host.recorded_service(service);
     if (recorded == nullptr) {
         return "";
     }
@@ -68,7 +68,7 @@ std::string volumes_left(const state::HostState& host, const std::string& servic
     return "; its volumes stay on this host (in " + where + "), and it starts there without them";
 }
 
-std::vector<std::string> diff_fields(const Fields& desired, const state::RecordedService* recorded) {
+std::vector<std::string> diff_fields(const Fields& desired, const RecordedService* recorded) {
     std::vector<std::string> changed;
     if (recorded == nullptr) {
         return changed;
@@ -110,7 +110,7 @@ void assign_containers(Action& action, const render::RenderedService& service,
 
 // The named volumes that containers in place keep data in under another name
 // than the template now gives them, with how to move that data.
-std::vector<std::string> renamed_volumes(const Plan& plan, const state::HostState& recorded,
+std::vector<std::string> renamed_volumes(const Plan& plan, const Recorded& recorded,
                                          const plan::Observed& observed, const std::string& instance) {
     std::vector<std::string> problems;
     for (const auto& action : plan.actions) {
@@ -146,7 +146,7 @@ std::string image_wanted(const render::RenderedService& service, const plan::Obs
     return found == observed.image_ids.end() ? std::string() : found->second;
 }
 
-bool secrets_changed(const render::RenderedService& service, const state::HostState& observed,
+bool secrets_changed(const render::RenderedService& service, const Recorded& observed,
                      const PlanOptions& options) {
     auto wanted = options.secret_digests.find(service.name);
     if (service.secrets.empty() || wanted == options.secret_digests.end()) {
@@ -157,8 +157,8 @@ bool secrets_changed(const render::RenderedService& service, const state::HostSt
 }
 
 void decide(Action& action, const render::RenderedService& service, const Fields& fields,
-            const state::HostState& host, const plan::Observed& observed, const PlanOptions& options) {
-    const state::RecordedService* recorded = host.recorded_service(service.name);
+            const Recorded& host, const plan::Observed& observed, const PlanOptions& options) {
+    const RecordedService* recorded = host.recorded_service(service.name);
     const auto& current = action.current;
     std::string wanted_image = image_wanted(service, observed);
     if (!current) {
@@ -219,8 +219,8 @@ void mark_build(Action& action, const render::RenderedService& service, const pl
     }
 }
 
-void mark_routes(Action& action, const render::RenderedService& service, const state::HostState& observed) {
-    const state::RecordedService* recorded = observed.recorded_service(service.name);
+void mark_routes(Action& action, const render::RenderedService& service, const Recorded& observed) {
+    const RecordedService* recorded = observed.recorded_service(service.name);
     if (service.routes != (recorded ? recorded->routes : std::vector<render::Route>{})) {
         action.routes_changed = true;
         if (action.kind == ActionKind::unchanged && !action.parked) {
@@ -229,7 +229,7 @@ void mark_routes(Action& action, const render::RenderedService& service, const s
     }
 }
 
-void add_departed(Plan& plan, const render::Deployment& desired, const state::HostState& recorded,
+void add_departed(Plan& plan, const render::Deployment& desired, const Recorded& recorded,
                   const plan::Observed& observed, const PlanOptions& options) {
     std::map<std::string, Action> departed;
     for (const auto& container : observed.workloads) {
@@ -272,7 +272,7 @@ const Action* Plan::find(const std::string& service) const {
 }
 
 Plan make_plan(const render::Deployment& desired, const std::map<std::string, Fields>& desired_fields,
-               const state::HostState& recorded, const plan::Observed& observed, const PlanOptions& options) {
+               const Recorded& recorded, const plan::Observed& observed, const PlanOptions& options) {
     Plan plan;
     static const Fields no_fields;
     for (const auto& service : desired.services) {

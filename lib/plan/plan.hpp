@@ -7,7 +7,7 @@
 
 #include "plan/observed.hpp"
 #include "render/deployment.hpp"
-#include "state/host_state.hpp"
+#include "plan/recorded.hpp"
 
 namespace calzion::plan {
 
@@ -76,7 +76,7 @@ struct PlanOptions {
 // under a name from an earlier naming scheme (docker cannot rename it), saying
 // how to move the data.
 Plan make_plan(const render::Deployment& desired, const std::map<std::string, Fields>& desired_fields,
-               const state::HostState& recorded, const plan::Observed& observed, const PlanOptions& options);
+               const Recorded& recorded, const plan::Observed& observed, const PlanOptions& options);
 
 // "create", "replace", ...
 const char* to_string(ActionKind kind);

@@ -62,15 +62,6 @@ std::set<std::string> names_in(const std::string& text) {
 
 }  // namespace
 
-const RecordedService* HostState::recorded_service(const std::string& name) const {
-    for (const auto& service : recorded) {
-        if (service.name == name) {
-            return &service;
-        }
-    }
-    return nullptr;
-}
-
 HostState parse_dump(const std::string& output, const std::string& instance, const std::string& host) {
     auto sections = sections_of(output);
     if (!sections.count("end")) {

@@ -2,6 +2,7 @@
 
 #include "plan/plan.hpp"
 #include "state/fields.hpp"
+#include "state/host_state.hpp"
 #include "template_helpers.hpp"
 
 using namespace calzion;
