@@ -213,7 +213,7 @@ private:
     // The new container, ready, takes the traffic from `old` (see
     // docker::hand_over_argv); `old` is then stopped and removed.
     void hand_over(const Action& action, const std::string& old) {
-        must(docker::hand_over_argv(m_desired.network, action.service, action.desired->container, old,
+        exec::run_checked(m_runner, docker::hand_over_argv(m_desired.network, action.service, action.desired->container, old,
                                     m_options.drain_seconds),
              "handing the traffic over to the new container");
         if (!old.empty()) {
@@ -244,11 +244,11 @@ private:
         docker::WaitOutcome outcome = docker::parse_wait(wait.out);
         if (action.parked) {
             const std::string& old = action.parked->name;
-            must(docker::hand_over_argv(m_desired.network, action.service, old, "", 0),
+            exec::run_checked(m_runner, docker::hand_over_argv(m_desired.network, action.service, old, "", 0),
                  "giving " + old + " its alias back");
             try_run(docker::remove_own_container(name, m_desired.instance));
-            must(docker::rename_container(old, name), "docker rename");
-            must(docker::start_container(name), "docker start");
+            exec::run_checked(m_runner, docker::rename_container(old, name), "docker rename");
+            exec::run_checked(m_runner, docker::start_container(name), "docker start");
             std::lock_guard<std::mutex> guard(m_mutex);
             m_result.restored.insert(action.service);
         }
@@ -376,7 +376,7 @@ private:
 
     void remove_leftovers(const Action& action) {
         for (const auto& container : action.leftovers) {
-            must(docker::remove_container(container.name), "docker rm");
+            exec::run_checked(m_runner, docker::remove_container(container.name), "docker rm");
             note(action, "removed container " + container.name);
         }
     }
@@ -431,7 +431,7 @@ private:
         if (starting == 1) {
             m_prepare = std::move(step);
         } else {
-            must(step.argv, step.what);
+            exec::run_checked(m_runner, step.argv, step.what);
         }
         for (const auto& [service, env_file] : m_options.secrets) {
             exec::Result result = m_runner.run(exec::command(state::write_secrets_argv(instance_dir, service), env_file));
@@ -441,8 +441,6 @@ private:
             }
         }
     }
-
-    void must(const std::vector<std::string>& argv, const std::string& what) { exec::run_checked(m_runner, argv, what); }
 
     void try_run(const std::vector<std::string>& argv) {
         try {

@@ -12,14 +12,6 @@
 
 namespace calzion::docker {
 
-namespace {
-
-void must(exec::Runner& runner, const std::vector<std::string>& argv, const std::string& what) {
-    exec::run_checked(runner, argv, what);
-}
-
-}  // namespace
-
 state::Observer DockerBackend::observer(const std::string& instance, const std::vector<std::string>& images) const {
     return docker::observer(instance, images);
 }
@@ -36,12 +28,12 @@ backend::ApplyResult DockerBackend::apply(const plan::Plan& plan, const render::
 }
 
 void DockerBackend::stop(exec::Runner& runner, const std::string& name) const {
-    must(runner, stop_container(name), "docker stop");
+    exec::run_checked(runner, stop_container(name), "docker stop");
 }
 
 void DockerBackend::start(exec::Runner& runner, const std::string& name, const std::string& service,
                           const backend::Readiness& readiness) const {
-    must(runner, start_container(name), "docker start");
+    exec::run_checked(runner, start_container(name), "docker start");
     exec::Result wait =
         runner.run(exec::command(wait_ready_argv(name, readiness.timeout, readiness.stable_seconds)));
     if (wait.ok()) {

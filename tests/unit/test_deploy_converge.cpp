@@ -74,7 +74,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("docker::apply_and_record keeps the kind of apply's error to the exit code") {
+TEST_CASE("deploy::apply_and_record keeps the kind of apply's error to the exit code") {
     Fixture f;
     SUBCASE("a lost connection: unreachable, 69") {
         f.fail_start_with([] { throw Error(ErrorKind::unreachable, "connection to fake lost: reset"); });
