@@ -68,6 +68,15 @@ std::vector<std::string> names_in(const fs::path& dir) {
     return names;
 }
 
+// Replace TempStateDir's stand-in docker with one that logs its arguments to
+// docker.log next to the state directory and lists containers c1 and c2.
+fs::path logging_docker(const test::TempStateDir& state) {
+    fs::path root = fs::path(state.dir()).parent_path();
+    std::ofstream(root / "bin/docker") << "#!/bin/sh\necho \"$*\" >> '" << (root / "docker.log").string()
+                                       << "'\n[ \"$1\" = ps ] && printf 'c1\\nc2\\n'\nexit 0\n";
+    return root / "docker.log";
+}
+
 }  // namespace
 
 TEST_CASE("jobs::store begin_job numbers the jobs 1, 2, 3 and holds each one's lock") {
@@ -184,6 +193,7 @@ TEST_CASE("jobs::store list_jobs marks a job whose worker is gone as error and k
     jobs::write_record(runner, live.dir, record_of("shop", 1, jobs::JobState::running, live.holder_pid));
     jobs::Begun gone = ended_job(runner, state.dir(), "shop", jobs::JobState::running);
     ended_job(runner, state.dir(), "blog", jobs::JobState::succeeded);
+    fs::path docker_log = logging_docker(state);
 
     std::vector<jobs::Found> found = jobs::list_jobs(runner, state.dir(), "shop");
     REQUIRE(found.size() == 2);
@@ -205,6 +215,9 @@ TEST_CASE("jobs::store list_jobs marks a job whose worker is gone as error and k
     CHECK(jobs::parse_record(text_of(fs::path(gone.dir) / "job.json"), "local", "job.json").state ==
           jobs::JobState::error);
 
+    SUBCASE("and removed its containers, by their label") {
+        CHECK(text_of(docker_log) == "ps -aq --filter label=io.calzion.job=shop.2\nrm -f c1 c2\n");
+    }
     SUBCASE("every instance's jobs, oldest first") {
         std::vector<jobs::Found> all = jobs::list_jobs(runner, state.dir(), "");
         REQUIRE(all.size() == 3);
@@ -346,7 +359,9 @@ TEST_CASE("jobs::store cancel_job") {
     SUBCASE("a job whose worker is gone is recorded canceled here") {
         jobs::Begun begun = ended_job(runner, state.dir(), "shop", jobs::JobState::running);
         jobs::Found job{record_of("shop", 1, jobs::JobState::running, begun.holder_pid), begun.dir, false};
+        fs::path docker_log = logging_docker(state);
         jobs::JobRecord canceled = jobs::cancel_job(runner, job, 10);
+        CHECK(text_of(docker_log).find("ps -aq --filter label=io.calzion.job=shop.1\nrm -f c1 c2\n") == 0);
         CHECK(canceled.state == jobs::JobState::canceled);
         CHECK(canceled.steps[0].state == jobs::StepState::canceled);
         CHECK(canceled.steps[1].state == jobs::StepState::canceled);
