@@ -75,8 +75,8 @@ void settle_if_orphaned(exec::Runner& host, Found& job) {
     if (finished(job.record.state) || job.worker_alive) {
         return;
     }
-    std::string message = "its worker is gone (pid " + std::to_string(job.record.worker.pid) + " on " +
-                          job.record.worker.host + ")";
+    const std::string& where = job.record.worker.host.empty() ? host.host() : job.record.worker.host;
+    std::string message = "its worker is gone (pid " + std::to_string(job.record.worker.pid) + " on " + where + ")";
     settle(host, job, JobState::error, message, {StepState::running}, StepState::error);
 }
 
