@@ -1,6 +1,7 @@
 #include "jobs/step_output.hpp"
 
 #include <sstream>
+#include <utility>
 #include <vector>
 
 namespace calzion::jobs {
@@ -34,12 +35,13 @@ std::optional<StepEnd> parse_marker(const std::string& marker) {
 }  // namespace
 
 void StepOutput::take(std::string_view line, std::string& out) {
+    // Only the last line is the script's marker: a marker-like line followed by
+    // more output was the step's own.
+    if (m_marker) {
+        out += *m_marker + "\n";
+        m_last_line = *std::exchange(m_marker, std::nullopt);
+    }
     if (line.substr(0, k_step_marker.size()) == k_step_marker) {
-        // Only the last such line is the script's: an earlier one was the step's own output.
-        if (m_marker) {
-            out += *m_marker + "\n";
-            m_last_line = *m_marker;
-        }
         m_marker = trimmed(line);
         return;
     }
