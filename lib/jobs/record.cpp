@@ -1,3 +1,9 @@
+// The one writer and the one reader of job records. A record is one line of
+// JSON with its keys in a fixed order. Reading is tolerant of what an older
+// calzion did not write (a missing key reads as empty) and of keys it does not
+// know, but not of a value of the wrong type, an unknown state or a format
+// newer than this calzion's: those are errors naming the record and the host.
+
 #include "jobs/record.hpp"
 
 #include <nlohmann/json.hpp>
@@ -9,73 +15,207 @@
 namespace calzion::jobs {
 
 using nlohmann::json;
+using nlohmann::ordered_json;
 
 namespace {
 
-constexpr const char* k_job_states[] = {"queued", "running", "succeeded", "failed", "error", "canceled"};
-constexpr const char* k_step_states[] = {"pending", "running", "succeeded", "failed", "skipped", "canceled", "error"};
+constexpr int k_format = 1;
 
-template <typename State, size_t N>
-State state_from(const std::string& text, const char* const (&names)[N], const char* what) {
-    for (size_t at = 0; at < N; ++at) {
-        if (text == names[at]) {
-            return static_cast<State>(at);
+const std::vector<std::pair<JobState, const char*>> k_job_states = {
+    {JobState::queued, "queued"},   {JobState::running, "running"}, {JobState::succeeded, "succeeded"},
+    {JobState::failed, "failed"},   {JobState::error, "error"},     {JobState::canceled, "canceled"},
+};
+
+const std::vector<std::pair<StepState, const char*>> k_step_states = {
+    {StepState::pending, "pending"}, {StepState::running, "running"},   {StepState::succeeded, "succeeded"},
+    {StepState::failed, "failed"},   {StepState::skipped, "skipped"},   {StepState::canceled, "canceled"},
+    {StepState::error, "error"},
+};
+
+template <typename State>
+std::string name_of(const std::vector<std::pair<State, const char*>>& names, State state) {
+    for (const auto& [value, name] : names) {
+        if (value == state) {
+            return name;
         }
     }
-    throw Error(ErrorKind::invalid_data, "unknown " + std::string(what) + " state " + util::quoted(text));
+    return "unknown";
 }
 
-json optional_int(const std::optional<int>& value) { return value ? json(*value) : json(nullptr); }
-
-std::optional<int> optional_int_in(const json& object, const char* key) {
-    if (!object.contains(key) || object[key].is_null()) {
-        return std::nullopt;
+template <typename State>
+State state_of(const std::vector<std::pair<State, const char*>>& names, const std::string& text, const char* what) {
+    std::string known;
+    for (const auto& [value, name] : names) {
+        if (text == name) {
+            return value;
+        }
+        known += (known.empty() ? "" : ", ") + std::string(name);
     }
-    return object[key].get<int>();
+    throw Error(ErrorKind::invalid_data, util::quoted(text) + " is not a " + what + " state (" + known + ")");
 }
 
-// A key's value, or the type's default when the key is missing.
-template <typename T>
-T value_in(const json& object, const char* key) {
-    return object.contains(key) ? object[key].get<T>() : T{};
+ordered_json optional_int(const std::optional<int>& value) {
+    return value ? ordered_json(*value) : ordered_json(nullptr);
 }
 
-json step_json(const StepRecord& step) {
-    return {{"name", step.name},
-            {"kind", step.kind},
-            {"image", step.image},
-            {"state", to_string(step.state)},
-            {"exit_code", optional_int(step.exit_code)},
-            {"started", step.started},
-            {"finished", step.finished},
-            {"log", step.log},
-            {"message", step.message}};
+ordered_json step_json(const StepRecord& step) {
+    ordered_json out;
+    out["name"] = step.name;
+    out["kind"] = step.kind;
+    out["image"] = step.image;
+    out["state"] = to_string(step.state);
+    out["exit_code"] = optional_int(step.exit_code);
+    out["started"] = step.started;
+    out["finished"] = step.finished;
+    out["log"] = step.log;
+    out["message"] = step.message;
+    return out;
 }
 
-StepRecord step_from(const json& object) {
+// Reads the values of one JSON object; `path` names it in messages
+// ("commit.", "steps[2].").
+class Fields {
+public:
+    Fields(const json& object, std::string path) : m_object(object), m_path(std::move(path)) {}
+
+    std::string text(const char* key) const {
+        const json* value = find(key);
+        if (value == nullptr || value->is_null()) {
+            return {};
+        }
+        if (!value->is_string()) {
+            throw wrong(key, "a string");
+        }
+        return value->get<std::string>();
+    }
+
+    std::optional<int> number(const char* key) const {
+        const json* value = find(key);
+        if (value == nullptr || value->is_null()) {
+            return std::nullopt;
+        }
+        if (!value->is_number_integer() || value->get<long long>() < -2'147'483'647 ||
+            value->get<long long>() > 2'147'483'647) {
+            throw wrong(key, "a whole number");
+        }
+        return value->get<int>();
+    }
+
+    // The object or array at `key`, or nullptr when it is missing or null.
+    const json* nested(const char* key, bool array) const {
+        const json* value = find(key);
+        if (value == nullptr || value->is_null()) {
+            return nullptr;
+        }
+        if (array ? !value->is_array() : !value->is_object()) {
+            throw wrong(key, array ? "a list" : "an object");
+        }
+        return value;
+    }
+
+    std::string path(const char* key) const { return m_path + key; }
+
+private:
+    const json* find(const char* key) const {
+        auto found = m_object.find(key);
+        return found == m_object.end() ? nullptr : &*found;
+    }
+
+    std::runtime_error wrong(const char* key, const char* what) const {
+        return std::runtime_error(util::quoted(path(key)) + " must be " + what);
+    }
+
+    const json& m_object;
+    std::string m_path;
+};
+
+Commit read_commit(const Fields& fields) {
+    Commit commit;
+    if (const json* object = fields.nested("commit", false)) {
+        Fields read(*object, "commit.");
+        commit = {read.text("sha"), read.text("ref"), read.text("repo"), read.text("message")};
+    }
+    return commit;
+}
+
+Worker read_worker(const Fields& fields) {
+    Worker worker;
+    if (const json* object = fields.nested("worker", false)) {
+        Fields read(*object, "worker.");
+        worker.host = read.text("host");
+        worker.pid = read.number("pid").value_or(0);
+        worker.machine = read.text("machine");
+        worker.user = read.text("user");
+        worker.calzion_pid = read.number("calzion_pid").value_or(0);
+    }
+    return worker;
+}
+
+StepRecord read_step(const json& item, size_t index) {
+    std::string path = "steps[" + std::to_string(index) + "]";
+    if (!item.is_object()) {
+        throw std::runtime_error(util::quoted(path) + " must be an object");
+    }
+    Fields read(item, path + ".");
     StepRecord step;
-    step.name = value_in<std::string>(object, "name");
-    step.kind = value_in<std::string>(object, "kind");
-    step.image = value_in<std::string>(object, "image");
-    step.state = step_state_from_string(value_in<std::string>(object, "state"));
-    step.exit_code = optional_int_in(object, "exit_code");
-    step.started = value_in<std::string>(object, "started");
-    step.finished = value_in<std::string>(object, "finished");
-    step.log = value_in<std::string>(object, "log");
-    step.message = value_in<std::string>(object, "message");
+    step.name = read.text("name");
+    step.kind = read.text("kind");
+    step.image = read.text("image");
+    std::string state = read.text("state");
+    step.state = state.empty() ? StepState::pending : step_state_from_string(state);
+    step.exit_code = read.number("exit_code");
+    step.started = read.text("started");
+    step.finished = read.text("finished");
+    step.log = read.text("log");
+    step.message = read.text("message");
     return step;
+}
+
+JobRecord read_record(const json& document) {
+    if (!document.is_object()) {
+        throw std::runtime_error("it is not a JSON object");
+    }
+    Fields read(document, "");
+    JobRecord record;
+    record.format = read.number("format").value_or(k_format);
+    if (record.format > k_format) {
+        throw std::runtime_error("it was written by a newer calzion (format " + std::to_string(record.format) +
+                                 ", this calzion reads " + std::to_string(k_format) + ")");
+    }
+    record.instance = read.text("instance");
+    record.number = read.number("number").value_or(0);
+    record.id = read.text("id");
+    if (record.id.empty() && !record.instance.empty()) {
+        record.id = job_id(record.instance, record.number);
+    }
+    std::string state = read.text("state");
+    if (state.empty()) {
+        throw std::runtime_error("it has no \"state\"");
+    }
+    record.state = job_state_from_string(state);
+    record.commit = read_commit(read);
+    record.created = read.text("created");
+    record.started = read.text("started");
+    record.finished = read.text("finished");
+    record.worker = read_worker(read);
+    record.pipeline_file = read.text("pipeline");
+    if (const json* steps = read.nested("steps", true)) {
+        for (size_t i = 0; i < steps->size(); ++i) {
+            record.steps.push_back(read_step((*steps)[i], i));
+        }
+    }
+    record.message = read.text("message");
+    record.revision = read.number("revision");
+    return record;
 }
 
 }  // namespace
 
-std::string to_string(JobState state) { return k_job_states[static_cast<size_t>(state)]; }
-std::string to_string(StepState state) { return k_step_states[static_cast<size_t>(state)]; }
+std::string to_string(JobState state) { return name_of(k_job_states, state); }
+std::string to_string(StepState state) { return name_of(k_step_states, state); }
 
-JobState job_state_from_string(const std::string& text) { return state_from<JobState>(text, k_job_states, "job"); }
-
-StepState step_state_from_string(const std::string& text) {
-    return state_from<StepState>(text, k_step_states, "step");
-}
+JobState job_state_from_string(const std::string& text) { return state_of(k_job_states, text, "job"); }
+StepState step_state_from_string(const std::string& text) { return state_of(k_step_states, text, "step"); }
 
 bool finished(JobState state) {
     return state == JobState::succeeded || state == JobState::failed || state == JobState::error ||
@@ -83,9 +223,9 @@ bool finished(JobState state) {
 }
 
 StepRecord* JobRecord::step(const std::string& name) {
-    for (auto& each : steps) {
-        if (each.name == name) {
-            return &each;
+    for (auto& item : steps) {
+        if (item.name == name) {
+            return &item;
         }
     }
     return nullptr;
@@ -96,84 +236,78 @@ const StepRecord* JobRecord::step(const std::string& name) const {
 }
 
 std::string record_to_json(const JobRecord& record) {
-    json steps = json::array();
+    ordered_json out;
+    out["format"] = record.format;
+    out["id"] = record.id;
+    out["instance"] = record.instance;
+    out["number"] = record.number;
+    out["state"] = to_string(record.state);
+    out["commit"] = {{"sha", record.commit.sha},
+                     {"ref", record.commit.ref},
+                     {"repo", record.commit.repo},
+                     {"message", record.commit.message}};
+    out["created"] = record.created;
+    out["started"] = record.started;
+    out["finished"] = record.finished;
+    out["worker"] = {{"host", record.worker.host},
+                     {"pid", record.worker.pid},
+                     {"machine", record.worker.machine},
+                     {"user", record.worker.user},
+                     {"calzion_pid", record.worker.calzion_pid}};
+    out["pipeline"] = record.pipeline_file;
+    out["steps"] = ordered_json::array();
     for (const auto& step : record.steps) {
-        steps.push_back(step_json(step));
+        out["steps"].push_back(step_json(step));
     }
-    json document = {
-        {"format", record.format},
-        {"id", record.id},
-        {"instance", record.instance},
-        {"number", record.number},
-        {"state", to_string(record.state)},
-        {"commit",
-         {{"sha", record.commit.sha}, {"ref", record.commit.ref}, {"repo", record.commit.repo},
-          {"message", record.commit.message}}},
-        {"created", record.created},
-        {"started", record.started},
-        {"finished", record.finished},
-        {"worker",
-         {{"host", record.worker.host}, {"pid", record.worker.pid}, {"machine", record.worker.machine},
-          {"user", record.worker.user}, {"calzion_pid", record.worker.calzion_pid}}},
-        {"steps", steps},
-        {"pipeline_file", record.pipeline_file},
-        {"message", record.message},
-        {"revision", optional_int(record.revision)},
-    };
-    return document.dump();
+    out["message"] = record.message;
+    out["revision"] = optional_int(record.revision);
+    // Invalid UTF-8 (a commit message in another encoding) is replaced, not refused.
+    return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 JobRecord parse_record(const std::string& text, const std::string& host, const std::string& where) {
+    auto fail = [&](const std::string& why) {
+        return Error(ErrorKind::operation_failed, "the job record " + util::quoted(where) + " on " +
+                                                      util::quoted(host) + " cannot be read: " + why);
+    };
+    json document;
     try {
-        json document = json::parse(text);
-        JobRecord record;
-        record.format = value_in<int>(document, "format");
-        record.id = value_in<std::string>(document, "id");
-        record.instance = value_in<std::string>(document, "instance");
-        record.number = value_in<int>(document, "number");
-        record.state = job_state_from_string(value_in<std::string>(document, "state"));
-        if (document.contains("commit")) {
-            const json& commit = document["commit"];
-            record.commit = {value_in<std::string>(commit, "sha"), value_in<std::string>(commit, "ref"),
-                             value_in<std::string>(commit, "repo"), value_in<std::string>(commit, "message")};
-        }
-        record.created = value_in<std::string>(document, "created");
-        record.started = value_in<std::string>(document, "started");
-        record.finished = value_in<std::string>(document, "finished");
-        if (document.contains("worker")) {
-            const json& worker = document["worker"];
-            record.worker = {value_in<std::string>(worker, "host"), value_in<int>(worker, "pid"),
-                             value_in<std::string>(worker, "machine"), value_in<std::string>(worker, "user"),
-                             value_in<int>(worker, "calzion_pid")};
-        }
-        if (document.contains("steps")) {
-            for (const auto& step : document["steps"]) {
-                record.steps.push_back(step_from(step));
-            }
-        }
-        record.pipeline_file = value_in<std::string>(document, "pipeline_file");
-        record.message = value_in<std::string>(document, "message");
-        record.revision = optional_int_in(document, "revision");
-        return record;
-    } catch (const json::exception& error) {
-        throw Error(ErrorKind::operation_failed, "the job record " + util::quoted(where) + " on " +
-                                                     util::quoted(host) + " cannot be read: " + error.what());
+        document = json::parse(text);
+    } catch (const json::exception&) {
+        throw fail("it is not JSON");
+    }
+    try {
+        return read_record(document);
     } catch (const Error& error) {
-        throw Error(ErrorKind::operation_failed, "the job record " + util::quoted(where) + " on " +
-                                                     util::quoted(host) + " cannot be read: " + error.message());
+        throw fail(error.message());
+    } catch (const std::runtime_error& error) {
+        throw fail(error.what());
     }
 }
 
 std::string job_id(const std::string& instance, int number) { return instance + "." + std::to_string(number); }
 
 std::pair<std::string, int> parse_job_id(const std::string& id) {
+    auto refuse = [&] {
+        return Error(ErrorKind::usage,
+                     util::quoted(id) + " is not a job id: it reads <instance>.<number>, like \"shop.12\"");
+    };
     size_t dot = id.rfind('.');
-    std::string digits = dot == std::string::npos ? "" : id.substr(dot + 1);
-    std::string instance = dot == std::string::npos ? "" : id.substr(0, dot);
-    bool number_ok = !digits.empty() && digits.size() <= 9 && digits[0] != '0' &&
+    if (dot == std::string::npos) {
+        throw refuse();
+    }
+    std::string instance = id.substr(0, dot);
+    std::string digits = id.substr(dot + 1);
+    try {
+        tmpl::check_instance_name(instance);
+    } catch (const Error&) {
+        throw refuse();
+    }
+    // Digits only, no leading zero, within an int: the id job_id() writes.
+    bool canonical = !digits.empty() && digits.size() <= 9 && digits.front() != '0' &&
                      digits.find_first_not_of("0123456789") == std::string::npos;
-    if (!number_ok || tmpl::dns_label_problem(instance)) {
-        throw Error(ErrorKind::usage, util::quoted(id) + " is not a job id: it reads <instance>.<number>, as `calzion jobs` lists them");
+    if (!canonical) {
+        throw refuse();
     }
     return {instance, std::stoi(digits)};
 }
