@@ -219,8 +219,8 @@ void run_deploy_release(Run& run, exec::Runner& host) {
     });
     if (error) {
         report(run, events::Event::Kind::failed, "release", "deploy failed");
-        std::string host = error->host().empty() ? "" : error->host() + ": ";
-        std::string summary = "the release's deploy failed: " + host + error->message();
+        std::string where = error->host().empty() ? "" : error->host() + ": ";
+        std::string summary = "the release's deploy failed: " + where + error->message();
         run.fail(Error(error->kind(), "job " + util::quoted(run.recorder.snapshot().id) + ": " + summary), summary);
         return;
     }
