@@ -105,12 +105,12 @@ int run_pipeline_run(const Invocation& run) {
         error = exec::current_error();
     }
     reporter->finish();
-    std::string output;
-    if (run.global.json && !outcome.record.id.empty()) {
-        output = output::job_json(host, outcome.record);
-    }
     if (error && error->host().empty()) {
         error = error->on_host(host);
+    }
+    std::string output;
+    if (run.global.json && !outcome.record.id.empty()) {
+        output = output::job_json(host, outcome.record, error);
     }
     return exit_for_host_errors({error}, run, output);
 }

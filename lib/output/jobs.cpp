@@ -34,7 +34,9 @@ std::string step_word(const jobs::StepRecord& step) {
 std::string shown(const std::string& text) { return text.empty() ? "-" : text; }
 
 // The envelope's "hosts" of a command that worked on one host.
-ordered_json one_host(const std::string& host) { return ordered_json::array({{{"host", host}, {"error", nullptr}}}); }
+ordered_json one_host(const std::string& host, const std::optional<Error>& error = std::nullopt) {
+    return ordered_json::array({{{"host", host}, {"error", error_field(error)}}});
+}
 
 ordered_json record_json(const jobs::JobRecord& record) {
     return ordered_json::parse(jobs::record_to_json(record));
@@ -105,8 +107,8 @@ std::string job_text(const std::string& host, const jobs::JobRecord& record, boo
     return out.str();
 }
 
-std::string job_json(const std::string& host, const jobs::JobRecord& record) {
-    return ordered_json{{"host", host}, {"job", record_json(record)}, {"hosts", one_host(host)}}.dump(2) + "\n";
+std::string job_json(const std::string& host, const jobs::JobRecord& record, const std::optional<Error>& error) {
+    return ordered_json{{"host", host}, {"job", record_json(record)}, {"hosts", one_host(host, error)}}.dump(2) + "\n";
 }
 
 std::string job_log_json(const std::string& host, const std::string& id, const std::string& step,

@@ -2,6 +2,7 @@
 
 // What `pipeline run`, `jobs`, `job show` and `job cancel` print.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,9 @@ std::string jobs_json(const std::vector<pipeline::HostJobs>& hosts);
 
 // A job's record for people: id, state, commit, worker, times, each step.
 std::string job_text(const std::string& host, const jobs::JobRecord& record, bool color);
-// {"host": ..., "job": <record>}
-std::string job_json(const std::string& host, const jobs::JobRecord& record);
+// {"host": ..., "job": <record>, "hosts": [{"host", "error"}]}, `error` the job's.
+std::string job_json(const std::string& host, const jobs::JobRecord& record,
+                     const std::optional<Error>& error = std::nullopt);
 
 // `job logs --json`: {"host", "id", "step" (null for every step), "log"}
 std::string job_log_json(const std::string& host, const std::string& id, const std::string& step,
