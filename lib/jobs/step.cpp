@@ -12,14 +12,14 @@ namespace calzion::jobs {
 namespace {
 
 // Runs one step on the job's host: $1 the job's directory, $2 the step, $3 its
-// container's name, $4 "yes" when the step gets a fresh checkout, then the
-// arguments of `docker create`; the entrypoint script (possibly empty) on
+// container's name, $4 "yes" when the step gets a fresh checkout, $5 "yes"
+// when it gets the engine's socket, then the arguments of `docker create`; the entrypoint script (possibly empty) on
 // stdin. Everything the step prints goes to logs/<step>.log and to stdout as it
 // comes. When the container could be asked to run, the last line is the marker
 // "@@calzion step <started yes|no> <exit code|-> <canceled yes|no>"; without
 // it, the step could not be prepared and the last line says why.
 constexpr const char* k_run_step = R"sh(exec 2>&1
-jdir=$1; step=$2; name=$3; checkout=$4; shift 4
+jdir=$1; step=$2; name=$3; checkout=$4; socket=$5; shift 5
 log=$jdir/logs/$step.log
 err=$jdir/steps/$step.err
 mkdir -p "$jdir/steps" "$jdir/logs" "$jdir/artifacts" || exit 1
@@ -46,6 +46,14 @@ if [ "$checkout" = yes ]; then
     tee -a "$log" < "$err"
     calzion_fail "cannot check the source out into $work"
   fi
+fi
+# The engine's own socket, wherever this host's docker is told to find it.
+if [ "$socket" = yes ]; then
+  case ${DOCKER_HOST:-unix:///var/run/docker.sock} in
+  unix://*) sock=${DOCKER_HOST:-unix:///var/run/docker.sock}; sock=${sock#unix://} ;;
+  *) calzion_fail "\"docker: true\" needs the engine on a unix socket, and DOCKER_HOST is $DOCKER_HOST" ;;
+  esac
+  set -- --mount "type=bind,source=$sock,target=/var/run/docker.sock" "$@"
 fi
 docker rm -f "$name" > /dev/null 2>&1
 [ -e "$jdir/cancel" ] && calzion_end no -
@@ -127,9 +135,6 @@ void add_mounts(std::vector<std::string>& argv, const StepSpec& spec) {
     if (spec.step.has_script()) {
         add(argv, "--mount", bind_mount(dir + "/steps/" + spec.step.name + ".sh", k_step_script, true));
     }
-    if (spec.step.docker_socket) {
-        add(argv, "--mount", bind_mount(k_docker_socket, k_docker_socket, false));
-    }
 }
 
 }  // namespace
@@ -166,7 +171,7 @@ StepEnd run_step(exec::Runner& host, const StepSpec& spec,
                  const std::function<void(std::string_view)>& on_output) {
     std::vector<std::string> create = create_argv(spec);
     std::vector<std::string> args = {spec.job_dir, spec.step.name, container_name(*spec.job, spec.step.name),
-                                     gets_checkout(spec.kind) ? "yes" : "no"};
+                                     gets_checkout(spec.kind) ? "yes" : "no", spec.step.docker_socket ? "yes" : "no"};
     args.insert(args.end(), create.begin() + 2, create.end());
 
     StepOutput output(on_output);

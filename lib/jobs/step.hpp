@@ -46,8 +46,7 @@ std::string container_name(const JobRecord& job, const std::string& step);
 // calzion's own names win; mounts: the step's checkout at k_build_dir (build,
 // task; never for release), the job's artifacts at k_artifacts_dir (read-write
 // for build, read-only for release, none for tasks), the entrypoint script
-// read-only when the step has one, the docker socket only with `docker: true`;
-// the working directory; then the image and what it runs: `/bin/sh
+// read-only when the step has one; the working directory; then the image and what it runs: `/bin/sh
 // k_step_script` for a script, the `cmd` argv with the entrypoint reset, or
 // nothing for the image's own. Pure.
 //
@@ -55,8 +54,8 @@ std::string container_name(const JobRecord& job, const std::string& step);
 // three labels (job, instance, step), `--env NAME=value` for the user's env
 // sorted by name (names calzion sets are left out), then calzion's in the
 // order above, `--mount type=bind,source=...,target=...[,readonly]` for
-// <job_dir>/work/<step>, <job_dir>/artifacts, <job_dir>/steps/<step>.sh and the
-// socket, `--workdir` k_build_dir (k_artifacts_dir for a release), then
+// <job_dir>/work/<step>, <job_dir>/artifacts and <job_dir>/steps/<step>.sh,
+// `--workdir` k_build_dir (k_artifacts_dir for a release), then
 // `--entrypoint /bin/sh <image> k_step_script`, `--entrypoint <cmd[0]> <image>
 // <cmd[1]>...`, or `<image>`.
 std::vector<std::string> create_argv(const StepSpec& spec);
@@ -71,7 +70,9 @@ struct StepEnd {
 
 // Run a step on `host`: write the entrypoint script, give build and tasks a
 // fresh checkout of the job's source (extracted from the job's source.tar),
-// create and start the container, append its output to logs/<step>.log and
+// create and start the container (with `docker: true`, the engine's socket
+// mounted at k_docker_socket: the host's DOCKER_HOST when it names a unix
+// socket, else /var/run/docker.sock), append its output to logs/<step>.log and
 // pass it to `on_output` in whole lines as it arrives, then remove the
 // container. One round trip. A container that could not be created or started
 // ends with `message` "the container could not be created: <its last log

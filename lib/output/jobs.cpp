@@ -101,8 +101,9 @@ std::string job_text(const std::string& host, const jobs::JobRecord& record, boo
         out << "  " << paint(record.message, Color::red, color) << "\n";
     }
     for (const auto& step : record.steps) {
-        out << fmt::format("  {:<16} {:<8} {:<22} {:<20} {}\n", step.name, step.kind, step_word(step),
-                           shown(step.image), step.message);
+        std::string line = fmt::format("  {:<16} {:<8} {:<22} {:<20} {}", step.name, step.kind, step_word(step),
+                                       shown(step.image), step.message);
+        out << line.substr(0, line.find_last_not_of(' ') + 1) << "\n";
     }
     return out.str();
 }

@@ -87,7 +87,7 @@ TEST_CASE("jobs::create_argv") {
                        "/calzion/step.sh"}}));
     }
 
-    SUBCASE("task: a cmd argv runs without a shell; no artifacts; the docker socket on request") {
+    SUBCASE("task: a cmd argv runs without a shell; no artifacts; the socket is the host script's to mount") {
         tmpl::PipelineStep step = step_named("lint", "local/lint:1");
         step.cmd = std::vector<std::string>{"golint", "-set_exit_status", "./..."};
         step.docker_socket = true;
@@ -97,8 +97,7 @@ TEST_CASE("jobs::create_argv") {
                       {"--label", "io.calzion.job.step=lint"},
                       common_env,
                       {"--env", "CALZION_STEP=lint", "--env", "BUILD_DIR=/calzion/build"},
-                      {"--mount", "type=bind,source=" + k_dir + "/work/lint,target=/calzion/build", "--mount",
-                       "type=bind,source=/var/run/docker.sock,target=/var/run/docker.sock"},
+                      {"--mount", "type=bind,source=" + k_dir + "/work/lint,target=/calzion/build"},
                       {"--workdir", "/calzion/build", "--entrypoint", "golint", "local/lint:1",
                        "-set_exit_status", "./..."}}));
     }
@@ -217,7 +216,7 @@ TEST_CASE("jobs::run_step through a recording runner") {
           std::vector<std::string>{"sh", "-c"});
     CHECK(command.argv[2].rfind(exec::script_status_prelude(), 0) == 0);
     CHECK(std::vector<std::string>(command.argv.begin() + 3, command.argv.end()) ==
-          joined({{"calzion", k_dir, "build", "calzion-job-shop-12-build", "yes"},
+          joined({{"calzion", k_dir, "build", "calzion-job-shop-12-build", "yes", "no"},
                   std::vector<std::string>(create.begin() + 2, create.end())}));
     CHECK(command.input == entrypoint_script(step));
     CHECK_FALSE(command.timeout.has_value());
@@ -232,7 +231,14 @@ TEST_CASE("jobs::run_step through a recording runner") {
         run_step(runner, {release, "release", k_dir, &job}, nullptr);
         const exec::Command second = runner.commands().back();
         CHECK(second.argv[7] == "no");
+        CHECK(second.argv[8] == "no");
         CHECK(second.input.empty());
+    }
+    SUBCASE("docker: true asks the host script for the engine's socket") {
+        tmpl::PipelineStep with_socket = step_named("image", "local/docker:1");
+        with_socket.docker_socket = true;
+        run_step(runner, {with_socket, "task", k_dir, &job}, nullptr);
+        CHECK(runner.commands().back().argv[8] == "yes");
     }
 }
 
@@ -264,6 +270,32 @@ TEST_CASE("jobs::run_step's host script") {
     std::string streamed;
     auto sink = [&](std::string_view chunk) { streamed += chunk; };
 
+    SUBCASE("docker: true mounts the engine's socket: the one DOCKER_HOST names, else the default") {
+        stand_in("echo c0ffee", "exit 0", "echo '0 2026-11-22T09:14:05.1Z'");
+        step.docker_socket = true;
+        const char* before = std::getenv("DOCKER_HOST");
+        std::string saved = before != nullptr ? before : "";
+        auto mounted = [&](const char* docker_host) {
+            docker_host != nullptr ? ::setenv("DOCKER_HOST", docker_host, 1) : ::unsetenv("DOCKER_HOST");
+            fs::remove(calls);
+            StepEnd end = run_step(local, {step, "build", job_dir, &job}, sink);
+            std::ifstream in(calls);
+            std::string create;
+            for (std::string line; std::getline(in, line);) {
+                create = line.rfind("create ", 0) == 0 ? line : create;
+            }
+            return std::make_pair(end, create.substr(0, create.find(" --pull")));
+        };
+        CHECK(mounted("unix:///run/user/1000/docker.sock").second ==
+              "create --mount type=bind,source=/run/user/1000/docker.sock,target=/var/run/docker.sock");
+        CHECK(mounted(nullptr).second == "create --mount type=bind,source=/var/run/docker.sock,target=/var/run/docker.sock");
+        auto [end, create] = mounted("tcp://10.0.0.1:2375");
+        CHECK_FALSE(end.started);
+        CHECK(create.empty());
+        CHECK(end.message == "the step could not be prepared: calzion: \"docker: true\" needs the engine on a unix "
+                             "socket, and DOCKER_HOST is tcp://10.0.0.1:2375");
+        saved.empty() ? ::unsetenv("DOCKER_HOST") : ::setenv("DOCKER_HOST", saved.c_str(), 1);
+    }
     SUBCASE("a step that ran: its output in the log and streamed, its exit code, the container removed") {
         stand_in("echo warning: old engine >&2; echo c0ffee",
                  "echo from the step; echo to stderr >&2; printf 'no newline'; exit 7",
