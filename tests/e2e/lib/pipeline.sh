@@ -59,8 +59,8 @@ wait_step() {
 # when the test exits.
 step_image() {
   local k=$1 name=$2 cmd=$3
-  printf 'FROM local/busybox:1\nCMD %s\n' "$cmd" | host_docker "$k" build -q -t "$name" - >/dev/null ||
-    fail "cannot build the step image $name on host$k"
+  printf 'FROM local/busybox:1\nCMD %s\n' "$cmd" | host_docker "$k" build -q -t "$name" - >/dev/null 2>"$T/.build.err" ||
+    fail "cannot build the step image $name on host$k: $(cat "$T/.build.err")"
   on_exit host_docker "$k" image rm -f "$name"
 }
 
