@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "deploy_request.hpp"
 #include "deploy/deploy.hpp"
 #include "deploy/instances.hpp"
 #include "deploy/secrets.hpp"
@@ -38,48 +39,10 @@ void fail_if_nowhere(std::vector<Outcome>& outcomes, const Invocation& run) {
     }
 }
 
-// Gather everything plan and deploy need; reads the template and renders it once
-// to check it and to find the secrets it needs.
-deploy::DeployRequest request_for(const Invocation& run) {
-    deploy::DeployRequest request;
-    request.source = render::load_source(run.template_file);
-    check_infrastructure(run, request.source);
-    request.render.instance = run.instance;
-    request.render.variables = variables_for(run);
-    render::Deployment first = render::render(request.source, request.render);
-    // Services built from source: the commit of their repository names the image.
-    exec::LocalRunner local;
-    request.builds = images::resolve(local, first, request.source.file, {run.allow_dirty});
-    request.render.commits = images::tags_of(request.builds);
-    request.build_local = run.build_local;
-    // Plan fails as deploy would on a secret set nowhere; only deploy keeps the values.
-    auto secret_values = deploy::resolve_secrets(first, process_environment(), run.secrets_files);
-    if (run.command == "deploy") {
-        request.secret_values = std::move(secret_values);
-    }
-    request.targets = targets_for(run);
-    const auto& infrastructure = infrastructure_for(run);
-    if (const infra::Instance* instance = infrastructure ? infrastructure->instance(run.instance) : nullptr) {
-        request.placement = *instance;
-        request.render.domains = instance->domains;
-        request.infra_text = infrastructure->text;
-        for (const auto& host : infrastructure->hosts) {
-            request.addresses[host.name] = host.reachable_at();
-        }
-    }
-    request.plan.force = run.force;
-    request.plan.prune = run.prune;
-    // Given, --pull decides for every service; else each service's `pull` does.
-    request.apply.pull = render::pull_policy_named(run.pull);
-    request.apply.wait_timeout = run.wait_timeout;
-    request.lock_timeout = duration_seconds(run.global.lock_timeout, "--lock-timeout");
-    return request;
-}
-
 }  // namespace
 
 int run_plan(const Invocation& run) {
-    deploy::DeployRequest request = request_for(run);
+    deploy::DeployRequest request = deploy_request_for(run, {run.allow_dirty, std::nullopt});
     auto outcomes = deploy::plan_all(request);
     // --quiet with --detailed-exitcode: the exit code alone says it.
     std::string output = run.global.json ? output::outcomes_json(outcomes, run.instance)
@@ -97,7 +60,7 @@ int run_plan(const Invocation& run) {
 }
 
 int run_deploy(const Invocation& run) {
-    deploy::DeployRequest request = request_for(run);
+    deploy::DeployRequest request = deploy_request_for(run, {run.allow_dirty, std::nullopt});
     // Under --json the commands of --dry-run go into the document.
     std::ostringstream dry_commands;
     request.dry_run = !run.dry_run ? nullptr : run.global.json ? &dry_commands : &std::cout;

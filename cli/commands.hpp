@@ -21,5 +21,11 @@ int run_hosts_check(const Invocation& run);
 int run_logs(const Invocation& run);
 int run_exec(const Invocation& run);
 int run_router_sync(const Invocation& run);
+int run_pipeline_validate(const Invocation& run);
+int run_pipeline_run(const Invocation& run);
+int run_jobs(const Invocation& run);
+int run_job_show(const Invocation& run);
+int run_job_logs(const Invocation& run);
+int run_job_cancel(const Invocation& run);
 
 }  // namespace calzion::cli

@@ -58,6 +58,10 @@ struct Invocation {
     std::string workdir;                // exec --workdir
     std::string router_image;           // router sync --image; empty: the default
     std::optional<int> http_port;       // router sync --http-port; none: the default
+    std::string ref;                    // pipeline run --ref
+    std::string repo;                   // pipeline run --repo; empty: the template's repository
+    std::string job_id;                 // job show/logs/cancel
+    std::string step;                   // job logs: one step; empty: every step
 };
 
 // Parse argv. Returns nullopt when the command line asked for help or the version,

@@ -38,6 +38,12 @@ int dispatch(const Invocation& run) {
         {"logs", calzion::cli::run_logs},
         {"exec", calzion::cli::run_exec},
         {"router sync", calzion::cli::run_router_sync},
+        {"pipeline validate", calzion::cli::run_pipeline_validate},
+        {"pipeline run", calzion::cli::run_pipeline_run},
+        {"jobs", calzion::cli::run_jobs},
+        {"job show", calzion::cli::run_job_show},
+        {"job logs", calzion::cli::run_job_logs},
+        {"job cancel", calzion::cli::run_job_cancel},
     };
     return commands.at(run.command)(run);
 }

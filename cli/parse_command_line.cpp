@@ -199,6 +199,40 @@ void add_router_commands(CLI::App& app, Invocation& run) {
         ->check(CLI::Range(1, 65535));
 }
 
+void add_pipeline_commands(CLI::App& app, Invocation& run) {
+    auto* pipeline = app.add_subcommand("pipeline", "Run and check pipelines: build, tasks and release as containers");
+    pipeline->require_subcommand(1);
+    auto* validate = pipeline->add_subcommand("validate", "Check a template's pipeline or a .cion.yml, every problem at once");
+    validate->add_option("file", run.template_file, "Template or pipeline file")->required();
+    auto* pipeline_run = pipeline->add_subcommand("run", "Run the pipeline of an instance at a commit, as a job on its host");
+    pipeline_run->add_option("template", run.template_file, "Template file")->required();
+    pipeline_run->add_option("instance", run.instance, "Instance name")->required();
+    pipeline_run->add_option("--ref", run.ref, "Branch, tag or commit to run (resolved once to a commit)")
+        ->type_name("REF")
+        ->required();
+    pipeline_run->add_option("--repo", run.repo, "Repository: a path or URL (default: the one holding the template)")
+        ->type_name("PATH|URL");
+    pipeline_run->add_option("--secrets-file", run.secrets_files, "Read secrets from a dotenv file (for a deploy release)")
+        ->type_name("FILE")
+        ->allow_extra_args(false);
+    pipeline_run->add_option("--wait-timeout", run.wait_timeout, "Seconds a new container has to become ready (deploy release)")
+        ->check(CLI::Range(1, 86400));
+
+    auto* jobs = app.add_subcommand("jobs", "List the pipeline jobs recorded on the hosts");
+    jobs->add_option("instance", run.instance, "Instance name (default: every instance on the hosts)");
+
+    auto* job = app.add_subcommand("job", "Show, follow or cancel one pipeline job");
+    job->require_subcommand(1);
+    auto* show = job->add_subcommand("show", "Show a job's record: commit, state, steps");
+    show->add_option("id", run.job_id, "Job id, like shop.12")->required();
+    auto* logs = job->add_subcommand("logs", "Print a job's step logs");
+    logs->add_option("id", run.job_id, "Job id, like shop.12")->required();
+    logs->add_option("step", run.step, "Step (default: every step)");
+    logs->add_flag("-f,--follow", run.follow, "Keep printing until the job ends");
+    auto* cancel = job->add_subcommand("cancel", "Stop a running job's containers and record it canceled");
+    cancel->add_option("id", run.job_id, "Job id, like shop.12")->required();
+}
+
 }  // namespace
 
 std::optional<Invocation> parse_command_line(int argc, char** argv) {
@@ -213,6 +247,7 @@ std::optional<Invocation> parse_command_line(int argc, char** argv) {
     add_host_commands(app, run);
     add_day_two_commands(app, run);
     add_router_commands(app, run);
+    add_pipeline_commands(app, run);
     try {
         check_command_name(app, argc, argv);
         app.parse(argc, argv);

@@ -3,7 +3,8 @@
 # Install as /usr/share/bash-completion/completions/calzion, or source it from
 # ~/.bashrc. Works with or without the bash-completion package.
 
-_calzion_commands="validate render init plan deploy status list destroy history rollback restart stop start lock logs exec hosts router"
+_calzion_commands="validate render init plan deploy status list destroy history rollback restart stop start lock logs exec hosts router
+    pipeline jobs job"
 
 # --version is only taken before a command.
 _calzion_global_options="--host --infra --ssh-config --accept-new-host-key --lock-timeout --set --vars-file
@@ -23,6 +24,8 @@ _calzion_command_options() {
         logs) echo "-f --follow -n --tail --since -t --timestamps" ;;
         exec) echo "-i --interactive -T --no-tty -u --user -w --workdir" ;;
         router\ sync) echo "--image --http-port" ;;
+        pipeline\ run) echo "--ref --repo --secrets-file --wait-timeout" ;;
+        job\ logs) echo "-f --follow" ;;
     esac
 }
 
@@ -31,7 +34,7 @@ _calzion_takes_value() {
     case $1 in
         --host | --infra | --ssh-config | --lock-timeout | --set | --vars-file | --color | \
             --format | --revision | -o | --output | --secrets-file | --pull | --wait-timeout | --to | \
-            -n | --tail | --since | -u | --user | -w | --workdir | --image | --http-port)
+            -n | --tail | --since | -u | --user | -w | --workdir | --image | --http-port | --ref | --repo)
             return 0 ;;
     esac
     return 1
@@ -140,7 +143,7 @@ _calzion() {
         local options="$_calzion_global_options --version"
         [[ -n $command ]] && options="$_calzion_global_options $(_calzion_command_options "$command")"
         # Commands with subcommands of their own: options of "router sync".
-        [[ $command == router && -n $subcommand ]] &&
+        [[ ($command == router || $command == pipeline || $command == job) && -n $subcommand ]] &&
             options="$_calzion_global_options $(_calzion_command_options "$command $subcommand")"
         mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
         return 0
@@ -158,6 +161,14 @@ _calzion() {
             ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "check" -- "$cur") ;;
         router)
             ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "sync" -- "$cur") ;;
+        pipeline)
+            if ((npos == 0)); then
+                mapfile -t COMPREPLY < <(compgen -W "validate run" -- "$cur")
+            elif ((npos == 1)); then
+                _calzion_files "$cur" template
+            fi ;;
+        job)
+            ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "show logs cancel" -- "$cur") ;;
         init)
             if ((npos == 0)); then
                 local starters

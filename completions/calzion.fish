@@ -82,6 +82,9 @@ complete -c calzion -n __calzion_no_command -a logs -d "Print a service's contai
 complete -c calzion -n __calzion_no_command -a exec -d "Run a command in a service's container"
 complete -c calzion -n __calzion_no_command -a hosts -d 'Work on the hosts themselves (hosts check)' 
 complete -c calzion -n __calzion_no_command -a router -d 'Work on the router of the domains (router sync)' 
+complete -c calzion -n __calzion_no_command -a pipeline -d 'Run and check pipelines (pipeline run, validate)'
+complete -c calzion -n __calzion_no_command -a jobs -d 'List the pipeline jobs on the hosts'
+complete -c calzion -n __calzion_no_command -a job -d 'Show, follow or cancel a job (job show, logs, cancel)'
 
 # Global options, before or after the command
 complete -c calzion -l host -x -a '(__calzion_hosts)' -d 'Target host: [user@]host[:port], alias or local'
@@ -138,6 +141,18 @@ complete -c calzion -n '__calzion_argument 0 hosts' -a check -d 'Check SSH, host
 complete -c calzion -n '__calzion_argument 0 router' -a sync -d "Configure each host's router from its instances"
 complete -c calzion -n '__calzion_command_is router' -l image -x -d 'Router image (default nginx:1.27-alpine)'
 complete -c calzion -n '__calzion_command_is router' -l http-port -x -d 'Host port the router serves HTTP on'
+
+# pipeline and jobs
+complete -c calzion -n '__calzion_argument 0 pipeline' -a validate -d 'Check a pipeline, every problem at once'
+complete -c calzion -n '__calzion_argument 0 pipeline' -a run -d 'Run the pipeline of an instance at a commit'
+complete -c calzion -n '__calzion_command_is pipeline' -l ref -x -d 'Branch, tag or commit to run'
+complete -c calzion -n '__calzion_command_is pipeline' -l repo -r -d 'Repository: a path or URL'
+complete -c calzion -n '__calzion_command_is pipeline' -l secrets-file -r -F -d 'Read secrets from a dotenv file'
+complete -c calzion -n '__calzion_command_is pipeline' -l wait-timeout -x -d 'Seconds a new container has to become ready'
+complete -c calzion -n '__calzion_argument 0 job' -a show -d "Show a job's record"
+complete -c calzion -n '__calzion_argument 0 job' -a logs -d "Print a job's step logs"
+complete -c calzion -n '__calzion_argument 0 job' -a cancel -d 'Stop a running job'
+complete -c calzion -n '__calzion_command_is job' -s f -l follow -d 'Keep printing until the job ends'
 
 # logs and exec
 complete -c calzion -n '__calzion_command_is logs' -s f -l follow -d 'Keep printing new lines until interrupted'

@@ -83,7 +83,7 @@ state::RevisionInfo provenance_of(const DeployRequest& request) {
     info.template_file = request.source.file;
     info.template_digest = util::sha256_hex(request.source.text);
     exec::LocalRunner local;
-    info.git_commit = git_commit_of(local, request.source.file);
+    info.git_commit = request.git_commit.empty() ? git_commit_of(local, request.source.file) : request.git_commit;
     return info;
 }
 

@@ -30,6 +30,9 @@ struct DeployRequest {
     // tags are in render.commits.
     std::map<std::string, images::Recipe> builds;
     bool build_local = false;  // build here and send images with docker save | docker load
+    // Set: the commit the revision records (a pipeline job's), instead of the
+    // one checked out where the template is.
+    std::string git_commit;
     // With an infrastructure file: the instance's hosts share its services
     // (infra::place) instead of each running all of them, and `addresses` says
     // how each host is reached from the others (for expose across hosts).

@@ -125,6 +125,47 @@ std::string changed_files(const std::string& porcelain) {
     return more == 0 ? text : text + " and " + std::to_string(more) + " more";
 }
 
+// A context taken from `at`: its path from the top of the template's
+// repository, looked up in the checkout's commit.
+Recipe resolve_at(Git& git, Recipe recipe, const render::RenderedService& service, const std::string& template_file,
+                  const Checkout& at) {
+    std::filesystem::path template_directory = std::filesystem::path(template_file).parent_path();
+    std::string start = template_directory.empty() ? "." : template_directory.string();
+    exec::Result where = git.try_run({"git", "-C", start, "rev-parse", "--show-prefix"});
+    std::vector<std::string> found = lines_of(where.out);
+    std::filesystem::path inside = where.ok() && !found.empty() ? found.front() : "";
+    if (service.git) {
+        inside /= *service.git;
+    }
+    if (service.build) {
+        inside /= service.build->context;
+    }
+    std::string context = inside.lexically_normal().generic_string();
+    while (!context.empty() && context.back() == '/') {
+        context.pop_back();
+    }
+    if (context == ".") {
+        context.clear();
+    }
+    if (context.rfind("..", 0) == 0) {
+        throw git.failure(ErrorKind::invalid_data, "the build context " + util::quoted(context) +
+                                                       " is outside the repository " + util::quoted(at.repository));
+    }
+    recipe.repository = at.repository;
+    recipe.commit = at.commit;
+    recipe.context = context.empty() ? "" : context + "/";
+    recipe.tree = context.empty() ? at.commit : at.commit + ":" + recipe.context;
+    recipe.tag = at.commit.substr(0, k_short_name);
+    exec::Result kind = git.try_run({"git", "-C", at.repository, "cat-file", "-t", recipe.tree});
+    std::string expected = context.empty() ? "commit" : "tree";
+    if (!kind.ok() || lines_of(kind.out) != std::vector<std::string>{expected}) {
+        throw git.failure(ErrorKind::invalid_data, "the build context " + util::quoted(context.empty() ? "." : context) +
+                                                       " is not in commit " + recipe.tag + " of " +
+                                                       util::quoted(at.repository));
+    }
+    return recipe;
+}
+
 Recipe resolve_one(exec::Runner& local, const render::RenderedService& service, const std::string& template_file,
                    const ResolveOptions& options) {
     Recipe recipe;
@@ -135,6 +176,9 @@ Recipe resolve_one(exec::Runner& local, const render::RenderedService& service, 
         recipe.target = service.build->target;
     }
     Git git(local, service.name);
+    if (options.at) {
+        return resolve_at(git, std::move(recipe), service, template_file, *options.at);
+    }
     std::string directory = context_directory(service, template_file);
 
     exec::Result where = git.try_run({"git", "-C", directory, "rev-parse", "--show-toplevel", "--show-prefix",

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "exec/runner.hpp"
@@ -23,10 +24,21 @@ struct Recipe {
     std::string target;
 };
 
+// One commit of a repository, which every build context is then taken from
+// (a pipeline job's checkout) instead of the working tree's HEAD.
+struct Checkout {
+    std::string repository;  // a local repository (its top, or a bare one)
+    std::string commit;      // full object name
+};
+
 struct ResolveOptions {
     // Build a context with uncommitted changes as it is in the working tree
     // instead of refusing it.
     bool allow_dirty = false;
+    // Build every context from this commit: a context's path inside it is its
+    // path from the top of the repository that holds the template (from the
+    // template's directory when the template is in none).
+    std::optional<Checkout> at;
 };
 
 // Find what to build for every service of `deployment` that has `git` or

@@ -35,6 +35,7 @@ struct Instance {
     std::map<std::string, std::vector<std::string>> domains;  // service -> domains
     std::string backend = "docker";                           // "docker" or "swarm"
     std::string manager;                                      // swarm: the manager host
+    std::string builder;  // where the instance's pipeline jobs run; empty: its first host
     std::map<std::string, int> scale;                         // swarm: replicas per service
     SourceLocation where;
     std::map<std::string, SourceLocation> service_where;  // where `place`/`domains`/`scale` name each service

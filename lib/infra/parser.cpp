@@ -144,7 +144,8 @@ private:
     }
 
     void read_instance(const Node& value, const std::string& what, Instance& instance) {
-        tmpl::check_known_keys(value, {"hosts", "vars", "place", "domains", "backend", "manager", "scale"}, what,
+        tmpl::check_known_keys(value, {"hosts", "vars", "place", "domains", "backend", "manager", "scale", "builder"},
+                               what,
                                m_diagnostics);
         const Node* place = nullptr;
         for (const auto& [field, setting] : value.entries) {
@@ -162,6 +163,10 @@ private:
                 if (m_reader.string(setting, "\"manager\" of " + what) && known_host(setting, "\"manager\" of " + what)) {
                     instance.manager = setting.text;
                 }
+            } else if (field.text == "builder") {
+                if (m_reader.string(setting, "\"builder\" of " + what) && known_host(setting, "\"builder\" of " + what)) {
+                    instance.builder = setting.text;
+                }
             } else if (field.text == "scale") {
                 read_scale(setting, what, instance);
             }
@@ -169,6 +174,15 @@ private:
         // After "hosts", wherever it is written: `place` must use the instance's own.
         if (place != nullptr) {
             read_place(*place, what, instance);
+        }
+        const Node* builder = nullptr;
+        for (const auto& [field, setting] : value.entries) {
+            builder = field.text == "builder" ? &setting : builder;
+        }
+        if (builder != nullptr && !instance.builder.empty() &&
+            std::find(instance.hosts.begin(), instance.hosts.end(), instance.builder) == instance.hosts.end()) {
+            m_reader.error(*builder, "\"builder\" of " + what + " must be one of its hosts, not " +
+                                         util::quoted(instance.builder));
         }
         if (instance.backend == "swarm" && instance.manager.empty()) {
             m_reader.error(value, what + " uses the swarm backend and needs a \"manager\" host");

@@ -14,7 +14,9 @@ namespace calzion::jobs {
 // plain) and stopping at the first that fails, with its exit status. Each line
 // runs exactly as written through the shell (`sh -c`-like evaluation in the
 // script's own shell, so globs expand, `$VAR` and `$(...)` work, quotes,
-// backticks and newlines are kept). Empty when the step has no script.
+// backticks and newlines are kept). A failing line is followed by
+// `calzion: "<line>" failed with exit status N`. Empty when the step has no
+// script.
 std::string entrypoint_script(const tmpl::PipelineStep& step);
 
 }  // namespace calzion::jobs

@@ -50,11 +50,20 @@ std::string container_name(const JobRecord& job, const std::string& step);
 // the working directory; then the image and what it runs: `/bin/sh
 // k_step_script` for a script, the `cmd` argv with the entrypoint reset, or
 // nothing for the image's own. Pure.
+//
+// In this order: `docker create --pull=missing --name <container_name>`, the
+// three labels (job, instance, step), `--env NAME=value` for the user's env
+// sorted by name (names calzion sets are left out), then calzion's in the
+// order above, `--mount type=bind,source=...,target=...[,readonly]` for
+// <job_dir>/work/<step>, <job_dir>/artifacts, <job_dir>/steps/<step>.sh and the
+// socket, `--workdir` k_build_dir (k_artifacts_dir for a release), then
+// `--entrypoint /bin/sh <image> k_step_script`, `--entrypoint <cmd[0]> <image>
+// <cmd[1]>...`, or `<image>`.
 std::vector<std::string> create_argv(const StepSpec& spec);
 
 // How a step ended on the host.
 struct StepEnd {
-    bool started = false;       // the container was created and started
+    bool started = false;       // the container was created and started (docker inspect's StartedAt)
     std::optional<int> exit_code;
     bool canceled = false;      // the job was canceled while it ran
     std::string message;        // why it did not start, if it did not
@@ -63,8 +72,12 @@ struct StepEnd {
 // Run a step on `host`: write the entrypoint script, give build and tasks a
 // fresh checkout of the job's source (extracted from the job's source.tar),
 // create and start the container, append its output to logs/<step>.log and
-// pass each chunk to `on_output` as it arrives, then remove the container. One
-// round trip. Throws only as the runner does.
+// pass it to `on_output` in whole lines as it arrives, then remove the
+// container. One round trip. A container that could not be created or started
+// ends with `message` "the container could not be created: <its last log
+// line>"; a step that could not be prepared (no source.tar, a directory that
+// cannot be written) with "the step could not be prepared: <why>". Throws only
+// as the runner does.
 StepEnd run_step(exec::Runner& host, const StepSpec& spec,
                  const std::function<void(std::string_view)>& on_output);
 

@@ -54,7 +54,7 @@ struct Found {
 
 // Every job of `instance` (all instances when empty) on the host, oldest first,
 // in one round trip; a job whose record says queued or running but whose worker
-// is gone is marked `error` ("its worker is gone: pid N on <host>"), with its
+// is gone is marked `error` ("its worker is gone (pid N on <host>)"), with its
 // running steps, and its containers are removed (a second round trip, only
 // then). Throws Error(operation_failed) naming the record when one cannot be
 // read.

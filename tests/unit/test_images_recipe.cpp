@@ -78,7 +78,7 @@ TEST_CASE("images::resolve") {
     Scratch scratch;
     std::string head = scratch.git({"rev-parse", "HEAD"});
     auto resolve = [&](const render::Deployment& deployment, bool allow_dirty = false) {
-        return images::resolve(scratch.local(), deployment, scratch.template_file(), {allow_dirty});
+        return images::resolve(scratch.local(), deployment, scratch.template_file(), {allow_dirty, std::nullopt});
     };
 
     SUBCASE("git: the repository at its HEAD, relative to the template") {
@@ -217,6 +217,42 @@ TEST_CASE("images::resolve") {
             CHECK(error.kind() == ErrorKind::invalid_data);
             CHECK(error.message() == "service \"web\": the git repository \"" + (scratch.dir() / "empty").string() +
                                          "\" has no commit to build yet");
+        }
+    }
+}
+
+TEST_CASE("images::resolve at a commit: a pipeline job's checkout") {
+    Scratch scratch;
+    std::string first = scratch.git({"rev-parse", "HEAD"});
+    scratch.write("web/index.html", "two\n");
+    scratch.commit("second");
+    scratch.write("web/index.html", "uncommitted\n");  // never looked at
+    std::string template_file = (scratch.repo() / "calzion.yaml").string();
+    images::ResolveOptions options{false, images::Checkout{scratch.repo().string(), first}};
+
+    SUBCASE("the context's path from the top of the template's repository, in the commit") {
+        const images::Recipe recipe =
+            images::resolve(scratch.local(), one_service(".", context("web")), template_file, options).at("web");
+        CHECK(recipe.repository == scratch.repo().string());
+        CHECK(recipe.commit == first);
+        CHECK(recipe.context == "web/");
+        CHECK(recipe.tree == first + ":web/");
+        CHECK(recipe.tag == first.substr(0, 12));
+        CHECK_FALSE(recipe.dirty);
+    }
+    SUBCASE("the whole commit for the repository's top") {
+        const images::Recipe recipe =
+            images::resolve(scratch.local(), one_service(".", std::nullopt), template_file, options).at("web");
+        CHECK(recipe.tree == first);
+    }
+    SUBCASE("a context the commit does not have") {
+        try {
+            images::resolve(scratch.local(), one_service(".", context("nowhere")), template_file, options);
+            FAIL("no error");
+        } catch (const Error& error) {
+            CHECK(error.kind() == ErrorKind::invalid_data);
+            CHECK(error.message() == "service \"web\": the build context \"nowhere\" is not in commit " +
+                                         first.substr(0, 12) + " of \"" + scratch.repo().string() + "\"");
         }
     }
 }
