@@ -27,7 +27,8 @@ void for_each_value(AnyNode& node, const Visit& visit) {
 
 // Visit the top-level sections whose values are interpolated: the global env, with
 // `service` empty, and each service's settings, with its name. `vars` and `calzion`
-// are taken as written.
+// are taken as written, and so is `pipeline`: its values are shell text, where
+// `$NAME` is the step's own variable.
 template <typename AnyNode, typename Visit>
 void for_each_section(AnyNode& root, const Visit& visit) {
     if (!root.is_mapping()) {
@@ -36,7 +37,7 @@ void for_each_section(AnyNode& root, const Visit& visit) {
     bool long_form = std::any_of(root.entries.begin(), root.entries.end(),
                                  [](const auto& entry) { return entry.first.is_scalar() && entry.first.text == "services"; });
     for (auto& [key, value] : root.entries) {
-        if (!key.is_scalar() || key.text == "vars" || key.text == "calzion") {
+        if (!key.is_scalar() || key.text == "vars" || key.text == "calzion" || key.text == "pipeline") {
             continue;
         }
         if (key.text == "env") {

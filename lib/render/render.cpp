@@ -8,6 +8,7 @@
 #include "tmpl/layout.hpp"
 #include "tmpl/names.hpp"
 #include "tmpl/parser.hpp"
+#include "tmpl/pipeline.hpp"
 #include "util/fs.hpp"
 #include "util/strings.hpp"
 
@@ -80,6 +81,9 @@ void validate(const Source& source) {
     Diagnostics diagnostics(source.text);
     parse_and_check(source.root, diagnostics, true);
     check_reference_syntax(source.root, diagnostics);
+    if (const tmpl::Node* pipeline = tmpl::pipeline_section(source.root)) {
+        tmpl::parse_pipeline(*pipeline, source.file, diagnostics);
+    }
     diagnostics.throw_if_any();
 }
 

@@ -65,6 +65,8 @@ Layout read_layout(const Node& root, Diagnostics& diagnostics) {
             layout.vars = &value;
         } else if (key.text == "calzion") {
             layout.settings = &value;
+        } else if (key.text == "pipeline") {
+            layout.pipeline = &value;
         } else if (!layout.long_form) {
             add_service(layout, key, value);
         } else {

@@ -8,7 +8,7 @@
 namespace calzion::tmpl {
 
 // Top-level keys that are never service names.
-inline const std::vector<std::string> k_reserved_keys = {"services", "env", "vars", "calzion"};
+inline const std::vector<std::string> k_reserved_keys = {"services", "env", "vars", "calzion", "pipeline"};
 
 // One service as it appears in the document, before its settings are read.
 struct ServiceEntry {
@@ -26,6 +26,7 @@ struct Layout {
     const Node* env = nullptr;
     const Node* vars = nullptr;
     const Node* settings = nullptr;  // `calzion:`
+    const Node* pipeline = nullptr;  // `pipeline:`, read by parse_pipeline
     std::vector<ServiceEntry> services;
 };
 
