@@ -41,6 +41,7 @@ pipeline:
       - printf '%s\n' "CI=$CI" "JOB=$CALZION_JOB_ID" "SHA=$CALZION_COMMIT_SHA" "REF=$CALZION_COMMIT_REF" "STEP=$CALZION_STEP" "BUILD_DIR=$BUILD_DIR" "ARTIFACTS_DIR=$ARTIFACTS_DIR" "PWD=$PWD" "GREETING=$GREETING" > "$ARTIFACTS_DIR/build-env.txt"
     post:
       - cp dist/* "$ARTIFACTS_DIR"
+      - test ! -e /var/run/docker.sock && echo "no docker socket"
   tasks:
     checkout:
       image: local/busybox:1
@@ -93,6 +94,11 @@ for t in created started finished; do
 done
 [[ $(jq_job '.steps[0].started') =~ ^[0-9]{4}- ]] || fail "no start time for the build step"
 record=$OUT
+# Off a terminal, progress is plain lines, the steps' output prefixed.
+assert_contains "$ERR" "host1: job $job: ${c1:0:12} (main)"
+assert_contains "$ERR" $'\nhost1 argv: $(rm -rf /)\n'
+assert_contains "$ERR" $'\nhost1 build: succeeded\n'
+assert_contains "$ERR" $'\nhost1 release: succeeded'
 
 # The record on the host is the one printed; so is `job show --json`.
 jdir=$(job_dir "$job")
@@ -139,6 +145,8 @@ assert_contains "$build_log" '$ printf '\''[%s]'\'' "a  b" '\''c"d'\'' "$(echo s
 assert_contains "$build_log" $'\nloop one\nloop two\n' "a command line with newlines"
 # shellcheck disable=SC2016
 assert_contains "$build_log" '$ cp dist/* "$ARTIFACTS_DIR"' "the glob line, echoed as written"
+# The docker socket only where a step asks for it (docker: true, below).
+assert_contains "$build_log" $'\nno docker socket' "the build without docker: true"
 
 # A task: the commit's checkout, without the uncommitted file and without
 # artifacts.
@@ -212,6 +220,11 @@ stop_bg() { kill "$bg" 2>/dev/null || true; }
 on_exit stop_bg
 wait_step "$inst" build
 [ "$job" != "${inst}.$n" ] || fail "the second job has the first job's id $job"
+# job logs -f follows the running step and ends with the job.
+"$CALZION_BIN" --ssh-config "$CZ_SSH_CONFIG" --host host1 job logs "$job" build -f >"$T/follow.out" 2>"$T/follow.err" &
+follow=$!
+stop_follow() { kill "$follow" 2>/dev/null || true; }
+on_exit stop_follow
 echo "version two" >"$work/committed.txt"
 git_ commit -qam "the second commit"
 git_ push -q origin main
@@ -221,6 +234,13 @@ touch "$(job_dir "$job")/artifacts/go"
 status=0
 wait "$bg" || status=$?
 assert_eq 0 "$status" "the job of a moving branch: $(cat "$T/bg.err")"
+follow_ended() { ! kill -0 "$follow" 2>/dev/null; }
+wait_for 30 follow_ended
+status=0
+wait "$follow" || status=$?
+assert_eq 0 "$status" "job logs -f: $(cat "$T/follow.err")"
+# shellcheck disable=SC2016
+assert_contains "$(cat "$T/follow.out")" '$ cat committed.txt > "$ARTIFACTS_DIR/seen.txt"' "job logs -f to the end of the step"
 OUT=$(cat "$T/bg.out")
 assert_eq "$job succeeded $c1 main file://$remote" \
   "$(jq_job '[.id, .state, .commit.sha, .commit.ref, .commit.repo] | join(" ")')" "job of a moving branch"
@@ -243,3 +263,19 @@ cz pipeline run "$work/app.yaml" "$inst" --ref no-such-branch >"$T/out" 2>"$T/er
 assert_contains "$(cat "$T/err")" "no-such-branch" "error of an unknown ref"
 assert_exit 0 cz jobs "$inst" --json
 assert_eq 2 "$(jq '.jobs | length' <<<"$OUT")" "jobs after an unknown ref"
+
+# --- docker: true: the host's docker socket, the one its docker client uses --
+# (on the test hosts, DOCKER_HOST names a socket of their own engine).
+cat >"$T/sock.yaml" <<'EOF'
+services:
+  idle: {image: local/busybox:1, cmd: sleep 3600}
+pipeline:
+  build:
+    image: local/busybox:1
+    docker: true
+    cmds: [test -S /var/run/docker.sock && echo "docker socket"]
+EOF
+assert_exit 0 cz pipeline run "$T/sock.yaml" "$inst" --ref main --repo "$remote" --json
+job=$(jq_job .id)
+assert_exit 0 cz job logs "$job" build
+assert_contains "$OUT" $'\ndocker socket' "a step with docker: true"
