@@ -174,12 +174,30 @@ assert_eq error "$(cat "$(job_dir "$killed")/state")" "state file of a killed jo
 assert_exit 0 cz job logs "$killed" build
 assert_contains "$OUT" "started" "the log of a killed step"
 
-# --- job cancel -----------------------------------------------------------------
-"$CALZION_BIN" --ssh-config "$CZ_SSH_CONFIG" --host host1 pipeline run "$T/slow.yaml" "$inst" \
+# --- job cancel of two tasks running side by side; keep: 2 ---------------------
+# keep: 2 prunes the older finished jobs when this one begins: the two failed
+# ones go, the killed one stays.
+cat >"$T/tasks.yaml" <<'EOF'
+services:
+  idle: {image: local/busybox:1, cmd: sleep 3600}
+pipeline:
+  keep: 2
+  tasks:
+    one: {image: local/busybox:1, cmds: [echo one, sleep 60]}
+    two: {image: local/busybox:1, cmds: [echo two, sleep 60]}
+  release:
+    image: local/busybox:1
+    cmds: [echo released]
+EOF
+"$CALZION_BIN" --ssh-config "$CZ_SSH_CONFIG" --host host1 pipeline run "$T/tasks.yaml" "$inst" \
   --repo "$remote" --ref main >"$T/bg.out" 2>"$T/bg.err" &
 bg=$!
-wait_step "$inst" build
+# Both tasks run at once.
+wait_step "$inst" one
+wait_step "$inst" two
 [ "$job" != "$killed" ] || fail "a new job got the killed job's id $job"
+assert_exit 0 cz jobs "$inst" --json
+assert_eq "$killed $job" "$(jq -r '[.jobs[].id] | join(" ")' <<<"$OUT")" "jobs kept with keep: 2"
 assert_exit 0 cz job cancel "$job" --json
 assert_eq "host1 $job canceled" "$(jq -r '"\(.host) \(.job.id) \(.job.state)"' <<<"$OUT")" "job cancel --json"
 status=0
@@ -189,6 +207,8 @@ bg=
 assert_contains "$(cat "$T/bg.err")" "canceled" "pipeline run of a canceled job"
 assert_not_contains "$(cat "$T/bg.err")" "released"
 assert_exit 0 cz job show "$job" --json
-assert_eq "canceled build:canceled" "$(jq -r '.job | "\(.state) \(.steps[0].name):\(.steps[0].state)"' <<<"$OUT")" "a canceled job"
-assert_eq false "$(jq '.job.steps[1].state == "succeeded"' <<<"$OUT")" "the release of a canceled job"
+assert_eq "canceled one:canceled two:canceled" \
+  "$(jq -r '.job | "\(.state) \([.steps[0,1] | "\(.name):\(.state)"] | join(" "))"' <<<"$OUT")" "a canceled job"
+assert_eq false "$(jq '.job.steps[2].state == "succeeded"' <<<"$OUT")" "the release of a canceled job"
 assert_eq "" "$(job_containers "$job")" "step containers after a cancel"
+[ ! -e "$(job_dir "$job")/logs/release.log" ] || fail "the release of a canceled job has a log"
