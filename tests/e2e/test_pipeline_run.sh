@@ -12,7 +12,7 @@
 . "$(dirname "$0")/lib/e2e.sh"
 # shellcheck source=lib/pipeline.sh
 . "$(dirname "$0")/lib/pipeline.sh"
-need_hosts 1
+need_hosts 2
 need_jq
 instance_on_host1
 on_exit rm -rf "$idir/jobs"
@@ -263,6 +263,36 @@ cz pipeline run "$work/app.yaml" "$inst" --ref no-such-branch >"$T/out" 2>"$T/er
 assert_contains "$(cat "$T/err")" "no-such-branch" "error of an unknown ref"
 assert_exit 0 cz jobs "$inst" --json
 assert_eq 2 "$(jq '.jobs | length' <<<"$OUT")" "jobs after an unknown ref"
+
+# --- where a job runs: the instance's builder host, else its first --------------
+mkdir -p "$T/infra"
+cat >"$T/infra/app.yaml" <<'EOF'
+services:
+  idle: {image: local/busybox:1, cmd: sleep 3600}
+pipeline:
+  build:
+    image: local/busybox:1
+    cmds: [echo "built on the builder"]
+EOF
+cat >"$T/infra/calzion.infra.yaml" <<EOF
+hosts:
+  alpha: host1
+  beta: host2
+instances:
+  $inst-b: {hosts: [alpha, beta], builder: beta}
+  $inst-f: {hosts: [alpha, beta]}
+EOF
+on_exit rm -rf "$CZ_HOST1_STATE/instances/$inst-f" "$CZ_HOST2_STATE/instances/$inst-b"
+czi() { calzion --ssh-config "$CZ_SSH_CONFIG" "$@"; }
+assert_exit 0 czi pipeline run "$T/infra/app.yaml" "$inst-b" --repo "$remote" --ref main --json
+assert_eq "beta beta succeeded" "$(jq -r '"\(.host) \(.job.worker.host) \(.job.state)"' <<<"$OUT")" "a job on the builder"
+number=$(jq_job .number)
+assert_eq succeeded "$(cat "$CZ_HOST2_STATE/instances/$inst-b/jobs/$number/state")" "the job's record on the builder"
+[ ! -e "$CZ_HOST1_STATE/instances/$inst-b/jobs" ] || fail "a job of $inst-b recorded on host1"
+assert_exit 0 czi --infra "$T/infra/calzion.infra.yaml" jobs "$inst-b" --json
+assert_eq "$inst-b.$number beta" "$(jq -r '.jobs[] | "\(.id) \(.host)"' <<<"$OUT")" "jobs of the builder"
+assert_exit 0 czi pipeline run "$T/infra/app.yaml" "$inst-f" --repo "$remote" --ref main --json
+assert_eq "alpha succeeded" "$(jq -r '"\(.host) \(.job.state)"' <<<"$OUT")" "a job without a builder: the first host"
 
 # --- docker: true: the host's docker socket, the one its docker client uses --
 # (on the test hosts, DOCKER_HOST names a socket of their own engine).

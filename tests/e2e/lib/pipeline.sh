@@ -51,6 +51,7 @@ step_running() {
 # container on host1 and set $job to that job's id.
 wait_step() {
   wait_for 60 step_running "$1" "$2"
+  # shellcheck disable=SC2034 # for the caller
   job=$(step_running "$1" "$2")
 }
 
