@@ -135,8 +135,18 @@ int run_job_show(const Invocation& run) {
 }
 
 int run_job_logs(const Invocation& run) {
+    if (run.global.json && run.follow) {
+        throw Error(ErrorKind::usage, "job logs --follow prints the log as it comes, not one JSON document: "
+                                      "leave out --json or --follow");
+    }
     Invocation scoped = for_job(run);
     pipeline::with_job(targets_for(scoped), run.job_id, [&](const pipeline::JobOnHost& found, exec::Runner& host) {
+        if (run.global.json) {
+            std::string log;
+            pipeline::stream_log(host, found.job, run.step, false, [&](std::string_view chunk) { log.append(chunk); });
+            print_json(run, output::job_log_json(found.host, run.job_id, run.step, log));
+            return;
+        }
         pipeline::stream_log(host, found.job, run.step, run.follow, [](std::string_view chunk) {
             std::cout.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
             std::cout.flush();

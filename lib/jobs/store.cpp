@@ -46,24 +46,25 @@ Found found_in(const std::string& text, const std::string& host) {
     return found;
 }
 
-// Record a job whose worker is gone as ended by `state`, its unfinished steps
-// with it, and remove its containers. The record stays as it was when that fails.
-void settle(exec::Runner& host, Found& job, JobState state, const std::string& message,
-            const std::vector<StepState>& which_steps, StepState step_state) {
+// Record a job whose worker is gone as ended by `state`, its running steps
+// as `running_to` and its pending ones as `pending_to`, and remove its
+// containers and checkouts. The record stays as it was when that fails.
+void settle(exec::Runner& host, Found& job, JobState state, const std::string& message, StepState running_to,
+            StepState pending_to) {
     JobRecord record = job.record;
     std::string now = util::utc_now_iso();
     record.state = state;
     record.message = message;
     record.finished = now;
     for (auto& step : record.steps) {
-        if (std::find(which_steps.begin(), which_steps.end(), step.state) == which_steps.end()) {
-            continue;
-        }
         if (step.state == StepState::running) {
             step.finished = now;
+            step.state = running_to;
+            step.message = message;
+        } else if (step.state == StepState::pending) {
+            step.state = pending_to;
+            step.message = message;
         }
-        step.state = step_state;
-        step.message = message;
     }
     exec::run_checked(host, settle_argv(job.dir, to_string(record.state), record.id),
                       "recording job " + util::quoted(record.id) + " " + to_string(state), record_to_json(record) + "\n");
@@ -77,7 +78,7 @@ void settle_if_orphaned(exec::Runner& host, Found& job) {
     }
     const std::string& where = job.record.worker.host.empty() ? host.host() : job.record.worker.host;
     std::string message = "its worker is gone (pid " + std::to_string(job.record.worker.pid) + " on " + where + ")";
-    settle(host, job, JobState::error, message, {StepState::running}, StepState::error);
+    settle(host, job, JobState::error, message, StepState::error, StepState::skipped);
 }
 
 std::vector<Found> read_jobs(exec::Runner& host, const std::string& state_dir, const std::string& instance,
@@ -197,8 +198,7 @@ JobRecord cancel_job(exec::Runner& host, const Found& job, int wait_seconds) {
     now.worker_alive = state::number_in(sections["alive"]) > 0;
     now.record = parse_record(sections["record"], host.host(), job.dir + "/job.json");
     if (!finished(now.record.state) && !now.worker_alive) {
-        settle(host, now, JobState::canceled, "canceled", {StepState::running, StepState::pending},
-               StepState::canceled);
+        settle(host, now, JobState::canceled, "canceled", StepState::canceled, StepState::canceled);
     }
     return now.record;
 }

@@ -85,9 +85,11 @@ constexpr const char* k_write = R"sh(
 calzion_write "$1" "$2"
 )sh";
 
+// What only a running job needs goes with it: its checkouts and source.
 constexpr const char* k_settle = R"sh(
 calzion_write "$1" "$2" || exit 1
 calzion_remove_containers "$3"
+rm -rf "$1/source.tar" "$1/source.tar.tmp" "$1/work"
 )sh";
 
 constexpr const char* k_receive = R"sh(

@@ -33,6 +33,9 @@ std::string step_word(const jobs::StepRecord& step) {
 
 std::string shown(const std::string& text) { return text.empty() ? "-" : text; }
 
+// The envelope's "hosts" of a command that worked on one host.
+ordered_json one_host(const std::string& host) { return ordered_json::array({{{"host", host}, {"error", nullptr}}}); }
+
 ordered_json record_json(const jobs::JobRecord& record) {
     return ordered_json::parse(jobs::record_to_json(record));
 }
@@ -103,7 +106,18 @@ std::string job_text(const std::string& host, const jobs::JobRecord& record, boo
 }
 
 std::string job_json(const std::string& host, const jobs::JobRecord& record) {
-    return ordered_json{{"host", host}, {"job", record_json(record)}}.dump(2) + "\n";
+    return ordered_json{{"host", host}, {"job", record_json(record)}, {"hosts", one_host(host)}}.dump(2) + "\n";
+}
+
+std::string job_log_json(const std::string& host, const std::string& id, const std::string& step,
+                         const std::string& log) {
+    return ordered_json{{"host", host},
+                        {"id", id},
+                        {"step", step.empty() ? ordered_json(nullptr) : ordered_json(step)},
+                        {"log", log},
+                        {"hosts", one_host(host)}}
+               .dump(2) +
+           "\n";
 }
 
 std::string pipeline_valid_json(const std::string& file) {

@@ -24,6 +24,10 @@ std::string job_text(const std::string& host, const jobs::JobRecord& record, boo
 // {"host": ..., "job": <record>}
 std::string job_json(const std::string& host, const jobs::JobRecord& record);
 
+// `job logs --json`: {"host", "id", "step" (null for every step), "log"}
+std::string job_log_json(const std::string& host, const std::string& id, const std::string& step,
+                         const std::string& log);
+
 // `pipeline validate --json`: {"file": ..., "valid": true}
 std::string pipeline_valid_json(const std::string& file);
 

@@ -118,12 +118,14 @@ struct Run {
     std::atomic<bool> stop{false};   // a step failed or the job was canceled: start no other
     std::atomic<bool> canceled{false};
     std::mutex failure_mutex;
-    std::optional<Error> failure;    // the first step's failure
+    std::optional<Error> failure;    // the first step's failure, with its last log lines
+    std::string summary;             // that failure in one line, for the record
 
-    void fail(Error error) {
+    void fail(Error error, std::string line) {
         std::lock_guard<std::mutex> guard(failure_mutex);
         if (!failure) {
             failure = std::move(error);
+            summary = std::move(line);
         }
     }
 };
@@ -181,9 +183,11 @@ void run_container_step(Run& run, const tmpl::PipelineStep& step, const std::str
                                   : "could not start: " + end.message;
     report(run, events::Event::Kind::failed, step.name, why);
     std::string tail = last_lines(output, k_failure_lines);
+    std::string summary = "step " + util::quoted(step.name) + " " + why;
     run.fail(Error(ErrorKind::operation_failed,
-                   "job " + util::quoted(job.id) + ": step " + util::quoted(step.name) + " " + why +
-                       (tail.empty() ? "; it printed no log lines" : "; its last log lines:\n" + tail)));
+                   "job " + util::quoted(job.id) + ": " + summary +
+                       (tail.empty() ? "; it printed no log lines" : "; its last log lines:\n" + tail)),
+             summary);
 }
 
 // The release that deploys: the template at the job's commit, to the instance.
@@ -215,8 +219,9 @@ void run_deploy_release(Run& run, exec::Runner& host) {
     });
     if (error) {
         report(run, events::Event::Kind::failed, "release", "deploy failed");
-        run.fail(Error(error->kind(), "job " + util::quoted(run.recorder.snapshot().id) +
-                                          ": the release's deploy failed: " + error->message()));
+        std::string where = error->host().empty() ? "" : error->host() + ": ";
+        std::string summary = "the release's deploy failed: " + where + error->message();
+        run.fail(Error(error->kind(), "job " + util::quoted(run.recorder.snapshot().id) + ": " + summary), summary);
         return;
     }
     report(run, events::Event::Kind::done, "release",
@@ -316,7 +321,7 @@ JobOutcome run_job(const JobRequest& request, exec::Runner& host, exec::Runner& 
             if (broke) {
                 record.message = util::one_line(broke->what());
             } else if (run.failure) {
-                record.message = util::one_line(run.failure->message());
+                record.message = util::one_line(run.summary);
             }
             for (auto& step : record.steps) {
                 if (step.state == StepState::pending || step.state == StepState::running) {

@@ -151,8 +151,9 @@ PipelineStep read_step(const std::string& name, const std::string& what, const N
         if (k == "image") {
             image = entry.key;
             auto text = reader.string(value, value_what);
-            if (text && image_reference_problem(*text)) {
-                reader.error(value, value_what + " is not a valid image reference: " + *image_reference_problem(*text));
+            auto problem = text ? image_reference_problem(*text) : std::nullopt;
+            if (problem) {
+                reader.error(value, value_what + " is not a valid image reference: " + *problem);
             } else if (text) {
                 step.image = *text;
             }
@@ -174,7 +175,8 @@ PipelineStep read_step(const std::string& name, const std::string& what, const N
     }
     if (cmd && script) {
         reader.error(*cmd, "\"cmd\" in " + what + " cannot be given with " + util::quoted(script->text) +
-                               ": \"cmd\" is an argv run without a shell, \"pre\", \"cmds\" and \"post\" are shell lines");
+                               ": \"cmd\" is an argv run without a shell, \"pre\", \"cmds\" and \"post\" are "
+                               "shell lines");
     }
     return step;
 }

@@ -192,6 +192,7 @@ TEST_CASE("jobs::store list_jobs marks a job whose worker is gone as error and k
     jobs::Begun live = jobs::begin_job(runner, state.dir(), "shop", 10);
     jobs::write_record(runner, live.dir, record_of("shop", 1, jobs::JobState::running, live.holder_pid));
     jobs::Begun gone = ended_job(runner, state.dir(), "shop", jobs::JobState::running);
+    fs::create_directories(fs::path(gone.dir) / "work/build");
     ended_job(runner, state.dir(), "blog", jobs::JobState::succeeded);
     fs::path docker_log = logging_docker(state);
 
@@ -209,7 +210,9 @@ TEST_CASE("jobs::store list_jobs marks a job whose worker is gone as error and k
     CHECK_FALSE(settled.finished.empty());
     CHECK(settled.steps[0].state == jobs::StepState::error);
     CHECK_FALSE(settled.steps[0].finished.empty());
-    CHECK(settled.steps[1].state == jobs::StepState::pending);
+    CHECK(settled.steps[1].state == jobs::StepState::skipped);
+    // What only a running job needs went with it.
+    CHECK_FALSE(fs::exists(fs::path(gone.dir) / "work"));
     // Written back: the next reader finds it so.
     CHECK(text_of(fs::path(gone.dir) / "state") == "error\n");
     CHECK(jobs::parse_record(text_of(fs::path(gone.dir) / "job.json"), "local", "job.json").state ==

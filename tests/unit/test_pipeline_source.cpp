@@ -112,6 +112,7 @@ TEST_CASE("pipeline::resolve_source") {
         CHECK(source.repository.rfind((repos.dir() / "cache" / "calzion" / "repos").string(), 0) == 0);
         CHECK(source.commit.sha == repos.second);
         CHECK(source.commit.repo == repos.remote_url());
+        std::ofstream(repos.work() / "calzion.yaml") << "web: {image: local/busybox:3}\n";
         std::string third = repos.commit("third commit");
         repos.git(repos.work(), {"push", "-q", (repos.dir() / "remote.git").string(), "main"});
         CHECK(pipeline::resolve_source(repos.local(), repos.remote_url(), "main", template_file).commit.sha == third);
