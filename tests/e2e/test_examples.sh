@@ -4,7 +4,7 @@
 # instances side by side, each on its own port, and origins (the short form,
 # its app built from the example's own directory of this repository) finds its
 # stand-in database. shop (real registry images) renders its URLs and secrets
-# as a user would expect.
+# as a user would expect. pipeline runs its job (build, two tasks, release).
 # shellcheck source=lib/e2e.sh
 . "$(dirname "$0")/lib/e2e.sh"
 need_hosts 1
@@ -53,3 +53,29 @@ assert_exit 0 host_docker 1 exec "${origins}_busybox" timeout 5 wget -qO- http:/
 assert_eq "app of $origins
 database driver at busybox:28015
 database says: stand-in database of $origins" "$OUT" "origins app page"
+
+# pipeline: its job runs offline, build, both tasks, then the release, from a
+# repository of its own with the example where it is in this one (the steps
+# `cd examples/pipeline`).
+pipeline=${E2E_NAME}-pipeline
+on_exit rm -rf "$CZ_HOST1_STATE/instances/$pipeline"
+on_exit cz destroy --volumes --missing-ok "$pipeline"
+repo=$T/pipeline-repo
+mkdir -p "$repo/examples"
+cp -r "$examples/pipeline" "$repo/examples/pipeline"
+rm -rf "$repo/examples/pipeline/dist"
+git -C "$repo" init -q
+git -C "$repo" add -A
+git -C "$repo" -c user.name=e2e -c user.email=e2e@example.invalid commit -qm "the pipeline example"
+sha=$(git -C "$repo" rev-parse HEAD)
+assert_exit 0 calzion pipeline validate "$repo/examples/pipeline/calzion.yaml"
+assert_exit 0 cz pipeline run "$repo/examples/pipeline/calzion.yaml" "$pipeline" --ref HEAD --json
+assert_eq "succeeded $sha build:succeeded lint:succeeded unit:succeeded release:succeeded" \
+  "$(jq -r '.job | "\(.state) \(.commit.sha) \([.steps[] | "\(.name):\(.state)"] | join(" "))"' <<<"$OUT")" "the example's job"
+job=$(jq -r .job.id <<<"$OUT")
+assert_exit 0 cz job logs "$job" unit
+assert_contains "$OUT" "ok: greet Ada"
+assert_exit 0 cz job logs "$job" release
+assert_contains "$OUT" "releasing $sha to stable"
+assert_contains "$OUT" "$(printf 'hello, pipeline!\n' | sha256sum | cut -c1-64)  index.html"
+assert_contains "$OUT" "$(printf '%s\n' "$sha" | sha256sum | cut -c1-64)  VERSION"

@@ -1,0 +1,2 @@
+# greet NAME: the app's one feature, a greeting.
+printf 'hello, %s!\n' "${1:-world}"
