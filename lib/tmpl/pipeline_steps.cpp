@@ -51,33 +51,6 @@ std::vector<std::string> read_lines(const Node& node, const std::string& what, R
     return reader.string_list(node, what).value_or(std::vector<std::string>{});
 }
 
-// The node that names `name` in a mapping (its key) or a list of NAME=value strings.
-const Node& env_entry_node(const Node& container, const std::string& name) {
-    for (const auto& [key, value] : container.entries) {
-        if (key.text == name) {
-            return key;
-        }
-    }
-    for (const auto& item : container.items) {
-        if (item.text.compare(0, name.size() + 1, name + "=") == 0) {
-            return item;
-        }
-    }
-    return container;
-}
-
-std::map<std::string, std::string> read_env(const Node& node, const std::string& what, Reader& reader) {
-    auto env = reader.string_map(node, what);
-    for (const auto& [name, value] : env) {
-        if (!is_env_name(name)) {
-            reader.error(env_entry_node(node, name),
-                         what + ": " + util::quoted(name) +
-                             " is not a variable name (letters, digits and \"_\", not starting with a digit)");
-        }
-    }
-    return env;
-}
-
 }  // namespace
 
 bool check_entries_node(const Node& node, const std::string& what, const std::string& expected, Reader& reader) {
@@ -158,7 +131,7 @@ PipelineStep read_step(const std::string& name, const std::string& what, const N
                 step.image = *text;
             }
         } else if (k == "env") {
-            step.env = read_env(value, value_what, reader);
+            step.env = reader.env_map(value, value_what);
         } else if (k == "pre" || k == "cmds" || k == "post") {
             auto& lines = k == "pre" ? step.pre : k == "cmds" ? step.cmds : step.post;
             lines = read_lines(value, value_what, reader);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "tmpl/names.hpp"
 #include "util/shell.hpp"
 #include "util/strings.hpp"
 
@@ -253,6 +254,32 @@ void check_known_keys(const Node& mapping, const std::vector<std::string>& known
         }
         diagnostics.add(key.where, message);
     }
+}
+
+const Node& entry_node(const Node& container, const std::string& name) {
+    for (const auto& [key, value] : container.entries) {
+        if (key.text == name) {
+            return key;
+        }
+    }
+    for (const auto& item : container.items) {
+        if (item.text.compare(0, name.size() + 1, name + "=") == 0) {
+            return item;
+        }
+    }
+    return container;
+}
+
+std::map<std::string, std::string> Reader::env_map(const Node& node, const std::string& what) {
+    auto env = string_map(node, what);
+    for (const auto& [name, value] : env) {
+        if (!is_env_name(name)) {
+            error(entry_node(node, name), what + ": " + util::quoted(name) +
+                                              " is not a variable name (letters, digits and \"_\", not starting "
+                                              "with a digit)");
+        }
+    }
+    return env;
 }
 
 }  // namespace calzion::tmpl

@@ -29,6 +29,8 @@ public:
     std::optional<std::vector<std::string>> string_list(const Node& node, const std::string& what);
     // A mapping of names to scalars, or a list of "NAME=value" strings.
     std::map<std::string, std::string> string_map(const Node& node, const std::string& what);
+    // A string_map whose names must be environment variable names.
+    std::map<std::string, std::string> env_map(const Node& node, const std::string& what);
     // A command: a string split like a shell would (never run through one), or a list.
     std::optional<std::vector<std::string>> command(const Node& node, const std::string& what);
     std::optional<int> integer(const Node& node, const std::string& what, long min, long max);
@@ -44,6 +46,11 @@ private:
     Diagnostics& m_diagnostics;
     bool m_lenient;
 };
+
+// The node that names `name` in a mapping (its key) or in a list of NAME=value
+// strings (the item), so that a problem with one entry points at that entry;
+// the container itself when neither has it.
+const Node& entry_node(const Node& container, const std::string& name);
 
 // Report keys of `mapping` that appear more than once, anywhere in the tree.
 void check_duplicate_keys(const Node& node, Diagnostics& diagnostics);

@@ -69,32 +69,7 @@ void read_build(Field& f) {
     f.service.build = build;
 }
 
-// The node that names `name` in a mapping (its key) or in a list of NAME=value
-// strings (the item), so that a problem with one entry points at that entry.
-const Node& entry_node(const Node& container, const std::string& name) {
-    for (const auto& [key, value] : container.entries) {
-        if (key.text == name) {
-            return key;
-        }
-    }
-    for (const auto& item : container.items) {
-        if (item.text.compare(0, name.size() + 1, name + "=") == 0) {
-            return item;
-        }
-    }
-    return container;
-}
-
-void read_env(Field& f, std::map<std::string, std::string>& target) {
-    target = f.reader.string_map(f.value, f.what);
-    for (const auto& [name, value] : target) {
-        if (!is_env_name(name)) {
-            f.reader.error(entry_node(f.value, name),
-                           f.what + ": " + util::quoted(name) +
-                               " is not a variable name (letters, digits and \"_\", not starting with a digit)");
-        }
-    }
-}
+void read_env(Field& f, std::map<std::string, std::string>& target) { target = f.reader.env_map(f.value, f.what); }
 
 void read_labels(Field& f) {
     f.service.labels = f.reader.string_map(f.value, f.what);
