@@ -42,6 +42,7 @@ pipeline::JobRequest request() {
 struct Host {
     test::FakeRunner runner{"web1"};
     std::map<std::string, int> exits;  // by step; others exit 0
+    std::vector<std::string> archived;  // what ran here to send the commit
 
     Host() {
         runner.on([](const auto& argv) { return is_script_with(argv, "calzion_lock \"$jdir/$n\""); },
@@ -84,14 +85,22 @@ struct Host {
     }
 };
 
+// Run the job on `host`, with `git archive` here answering `archive`.
+pipeline::JobOutcome run(const pipeline::JobRequest& job, Host& host,
+                         exec::Result archive = {0, "", "tar stream", ""}) {
+    test::FakeRunner local("local");
+    local.on_prefix({"git"}, std::move(archive));
+    events::SilentReporter reporter;
+    pipeline::JobOutcome outcome = pipeline::run_job(job, host.runner, local, reporter);
+    host.archived = local.lines();
+    return outcome;
+}
+
 }  // namespace
 
 TEST_CASE("pipeline::run_job runs build and tasks, then the release, and records each step") {
     Host host;
-    test::FakeRunner local("local");
-    local.on_prefix({"git"}, {0, "", "tar stream", ""});
-    events::SilentReporter reporter;
-    pipeline::JobOutcome outcome = pipeline::run_job(request(), host.runner, local, reporter);
+    pipeline::JobOutcome outcome = run(request(), host);
 
     CHECK_FALSE(outcome.error);
     CHECK(outcome.host == "web1");
@@ -100,8 +109,8 @@ TEST_CASE("pipeline::run_job runs build and tasks, then the release, and records
     CHECK(steps.back() == "release");
     CHECK(std::is_permutation(steps.begin(), steps.end() - 1, std::vector<std::string>{"build", "lint", "unit"}.begin()));
     // The commit went to the host as `git archive` of the resolved id, never of the branch.
-    REQUIRE(local.lines().size() == 1);
-    CHECK(local.lines()[0] == "git -C /src/app archive --format=tar 0123456789abcdef0123456789abcdef01234567");
+    REQUIRE(host.archived.size() == 1);
+    CHECK(host.archived[0] == "git -C /src/app archive --format=tar 0123456789abcdef0123456789abcdef01234567");
 
     jobs::JobRecord record = host.last_record();
     CHECK(record.id == "shop.7");
@@ -126,10 +135,7 @@ TEST_CASE("pipeline::run_job runs build and tasks, then the release, and records
 TEST_CASE("pipeline::run_job: a failing task fails the job and the release never runs") {
     Host host;
     host.exits["unit"] = 3;
-    test::FakeRunner local("local");
-    local.on_prefix({"git"}, {0, "", "tar stream", ""});
-    events::SilentReporter reporter;
-    pipeline::JobOutcome outcome = pipeline::run_job(request(), host.runner, local, reporter);
+    pipeline::JobOutcome outcome = run(request(), host);
 
     auto steps = host.steps_run();
     CHECK(std::find(steps.begin(), steps.end(), "release") == steps.end());
@@ -150,12 +156,9 @@ TEST_CASE("pipeline::run_job: a failing task fails the job and the release never
 TEST_CASE("pipeline::run_job: with one step at a time, a failed build starts no task") {
     Host host;
     host.exits["build"] = 2;
-    test::FakeRunner local("local");
-    local.on_prefix({"git"}, {0, "", "tar stream", ""});
-    events::SilentReporter reporter;
     pipeline::JobRequest one_at_a_time = request();
     one_at_a_time.pipeline.parallel = 1;
-    pipeline::JobOutcome outcome = pipeline::run_job(one_at_a_time, host.runner, local, reporter);
+    pipeline::JobOutcome outcome = run(one_at_a_time, host);
 
     CHECK(host.steps_run() == std::vector<std::string>{"build"});
     jobs::JobRecord record = host.last_record();
@@ -167,10 +170,7 @@ TEST_CASE("pipeline::run_job: with one step at a time, a failed build starts no 
 
 TEST_CASE("pipeline::run_job: a commit that cannot be sent ends the job in error, with no step run") {
     Host host;
-    test::FakeRunner local("local");
-    local.on_prefix({"git"}, {128, "", "", "fatal: not a tree object\n"});
-    events::SilentReporter reporter;
-    pipeline::JobOutcome outcome = pipeline::run_job(request(), host.runner, local, reporter);
+    pipeline::JobOutcome outcome = run(request(), host, {128, "", "", "fatal: not a tree object\n"});
 
     CHECK(host.steps_run().empty());
     REQUIRE(outcome.error);
