@@ -239,6 +239,18 @@ void send_source(Run& run, exec::Runner& local) {
     }
 }
 
+// An earlier job of the instance whose calzion died (Ctrl-C, a lost
+// connection) is recorded error and its containers go before this one
+// begins, so that they never run side by side with it. Best effort: a record
+// that cannot be read must not keep every later job from running.
+void settle_earlier_jobs(const JobRequest& request, exec::Runner& host) {
+    try {
+        jobs::list_jobs(host, request.state_dir, request.instance);
+    } catch (const Error&) {
+        // `calzion jobs` reports it.
+    }
+}
+
 JobState final_state(const Run& run, const std::optional<Error>& broke) {
     if (broke) {
         return JobState::error;
@@ -274,6 +286,7 @@ std::string last_lines(const std::string& log, size_t count) {
 JobOutcome run_job(const JobRequest& request, exec::Runner& host, exec::Runner& local, events::Reporter& reporter) {
     JobOutcome outcome;
     outcome.host = host.host();
+    settle_earlier_jobs(request, host);
     jobs::Begun begun = jobs::begin_job(host, request.state_dir, request.instance, request.pipeline.keep);
     Recorder recorder(host, begun.dir, first_record(request, begun, host.host()));
     recorder.change([](jobs::JobRecord&) {});

@@ -2,6 +2,7 @@
 
 // Running one job of an instance's pipeline on its job host:
 //
+//   settle     earlier jobs whose calzion died are recorded error, their containers gone
 //   begin      a numbered job directory and its lock (jobs::begin_job); the record
 //   source     `git archive` of the job's commit, streamed into the job's directory
 //   steps      build and tasks, each its own container on its own checkout, at

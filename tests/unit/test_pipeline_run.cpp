@@ -182,3 +182,32 @@ TEST_CASE("pipeline::run_job: a commit that cannot be sent ends the job in error
         CHECK(entry.state == jobs::StepState::error);
     }
 }
+
+TEST_CASE("pipeline::run_job: an earlier job whose calzion died is recorded error before this one begins") {
+    Host host;
+    jobs::JobRecord earlier;
+    earlier.id = "shop.6";
+    earlier.instance = "shop";
+    earlier.number = 6;
+    earlier.state = jobs::JobState::running;
+    earlier.worker.host = "web1";
+    earlier.worker.pid = 999;
+    host.runner.on([](const auto& argv) { return Host::is_script_with(argv, "echo \"@@calzion job $inst $n\""); },
+                   {0, "", "@@calzion job shop 6\n/srv/state/instances/shop/jobs/6\n0\n" +
+                               jobs::record_to_json(earlier) + "\n", ""});
+    run(request(), host);
+
+    auto commands = host.runner.commands();
+    auto settled = std::find_if(commands.begin(), commands.end(), [](const exec::Command& command) {
+        return command.input.find("\"id\":\"shop.6\"") != std::string::npos;
+    });
+    auto begun = std::find_if(commands.begin(), commands.end(), [](const exec::Command& command) {
+        return Host::is_script_with(command.argv, "calzion_lock \"$jdir/$n\"");
+    });
+    REQUIRE(settled != commands.end());
+    REQUIRE(begun != commands.end());
+    CHECK(settled < begun);
+    jobs::JobRecord record = jobs::parse_record(settled->input, "web1", "job.json");
+    CHECK(record.state == jobs::JobState::error);
+    CHECK(record.message == "its worker is gone (pid 999 on web1)");
+}
