@@ -26,16 +26,23 @@ constexpr size_t k_failure_lines = 20;
 
 // The job's record, shared by the steps running at once: every change is
 // written to the host under the mutex, in the order it happened.
+// Each change of state goes to the notifier once written, in order.
 class Recorder {
 public:
-    Recorder(exec::Runner& host, std::string dir, jobs::JobRecord record)
-        : m_host(host), m_dir(std::move(dir)), m_record(std::move(record)) {}
+    Recorder(exec::Runner& host, std::string dir, jobs::JobRecord record, Notifier* notifier)
+        : m_host(host), m_dir(std::move(dir)), m_record(std::move(record)), m_notifier(notifier) {}
 
-    template <typename Change>
-    void change(Change change) {
+    template <typename Edit>
+    void change(Edit edit) {
         std::lock_guard<std::mutex> guard(m_mutex);
-        change(m_record);
+        jobs::JobRecord before = m_record;
+        edit(m_record);
         jobs::write_record(m_host, m_dir, m_record);
+        if (m_notifier != nullptr) {
+            for (const auto& changed : changes_between(before, m_record, m_host.host())) {
+                m_notifier->notify(changed);
+            }
+        }
     }
     jobs::JobRecord snapshot() {
         std::lock_guard<std::mutex> guard(m_mutex);
@@ -47,6 +54,7 @@ private:
     std::string m_dir;
     std::mutex m_mutex;
     jobs::JobRecord m_record;
+    Notifier* m_notifier;
 };
 
 // Splits streamed output into lines for the progress display.
@@ -288,8 +296,11 @@ JobOutcome run_job(const JobRequest& request, exec::Runner& host, exec::Runner& 
     outcome.host = host.host();
     settle_earlier_jobs(request, host);
     jobs::Begun begun = jobs::begin_job(host, request.state_dir, request.instance, request.pipeline.keep);
-    Recorder recorder(host, begun.dir, first_record(request, begun, host.host()));
-    recorder.change([](jobs::JobRecord&) {});
+    jobs::JobRecord first = first_record(request, begun, host.host());
+    jobs::JobRecord none = first;
+    none.state = jobs::JobState::queued;  // so that the first write tells the notifier the job runs
+    Recorder recorder(host, begun.dir, none, request.notifier);
+    recorder.change([&](jobs::JobRecord& record) { record = first; });
     reporter.event({events::Event::Kind::note, host.host(), "",
                     "job " + jobs::job_id(request.instance, begun.number) + ": " +
                         request.source.commit.sha.substr(0, 12) + " (" + request.source.commit.ref + ")"});

@@ -22,6 +22,7 @@
 #include "events/reporter.hpp"
 #include "exec/runner.hpp"
 #include "jobs/record.hpp"
+#include "pipeline/notify.hpp"
 #include "pipeline/source.hpp"
 #include "tmpl/pipeline.hpp"
 
@@ -34,6 +35,8 @@ struct JobRequest {
     std::string state_dir;  // on the job's host; empty: its default
     // Set when the release deploys: the deploy of the template at the job's commit.
     std::optional<deploy::DeployRequest> deploy;
+    // Told about every change of the job's and its steps' states, in order; none: nobody.
+    Notifier* notifier = nullptr;
 };
 
 struct JobOutcome {
