@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "deploy_request.hpp"
+#include "job_request.hpp"
 #include "exec/executor.hpp"
 #include "exec/local_runner.hpp"
 #include "jobs/store.hpp"
@@ -24,38 +25,7 @@ namespace calzion::cli {
 
 namespace {
 
-constexpr const char* k_pipeline_file = ".cion.yml";
 constexpr int k_cancel_wait_seconds = 60;
-
-// The pipeline of a job: the template's `pipeline:` section, else the
-// repository's .cion.yml at the job's commit.
-tmpl::Pipeline pipeline_for(const Invocation& run, exec::Runner& local, const pipeline::JobSource& source) {
-    std::string text = util::read_file(run.template_file);
-    if (tmpl::pipeline_section(tmpl::load_document(run.template_file, text)) != nullptr) {
-        return tmpl::load_pipeline(run.template_file, text);
-    }
-    std::string file = std::string(k_pipeline_file) + "@" + source.commit.sha.substr(0, 12);
-    std::optional<std::string> cion = pipeline::file_at(local, source, k_pipeline_file);
-    if (!cion) {
-        throw Error(ErrorKind::invalid_data, run.template_file + ": no pipeline: the template has no \"pipeline:\" "
-                                                 "section and " + util::quoted(source.commit.repo) + " has no " +
-                                                 k_pipeline_file + " at " + source.commit.sha.substr(0, 12));
-    }
-    return tmpl::load_pipeline(file, *cion);
-}
-
-// Where an instance's jobs run: its builder in the infrastructure file, else
-// its first host.
-std::string job_host(const Invocation& run, const deploy::Targets& targets) {
-    if (const auto& infrastructure = infrastructure_for(run)) {
-        if (const infra::Instance* instance = infrastructure->instance(run.instance)) {
-            if (!instance->builder.empty()) {
-                return instance->builder;
-            }
-        }
-    }
-    return targets.hosts_or_local().front();
-}
 
 // The command line of a job command, its instance taken from the job id so
 // that the infrastructure file picks the instance's hosts.
@@ -77,8 +47,8 @@ int run_pipeline_validate(const Invocation& run) {
     return 0;
 }
 
-int run_pipeline_run(const Invocation& run) {
-    tmpl::check_instance_name(run.instance);
+int run_pipeline_run(const Invocation& given) {
+    Invocation run = with_instance_suffix(given);
     exec::LocalRunner local;
     pipeline::JobRequest request;
     request.source = pipeline::resolve_source(local, run.repo, run.ref, run.template_file);

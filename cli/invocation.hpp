@@ -62,6 +62,13 @@ struct Invocation {
     std::string repo;                   // pipeline run --repo; empty: the template's repository
     std::string job_id;                 // job show/logs/cancel
     std::string step;                   // job logs: one step; empty: every step
+    std::vector<std::string> instances; // pipeline work: the instances whose queues to work; empty: all
+    bool once = false;                  // pipeline work --once: run what is queued, then end
+    bool no_coalesce = false;           // pipeline work, ship: every queued job releases
+    bool deploy_release = false;        // pipeline enqueue --deploy: the release deploys, as ship's
+    bool if_changed = false;            // ship --if-changed
+    bool retry_failed = false;          // ship --retry-failed
+    std::string instance_suffix;        // ship, pipeline run/enqueue: a preview instance <instance>-<suffix>
 };
 
 // Parse argv. Returns nullopt when the command line asked for help or the version,

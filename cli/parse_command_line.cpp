@@ -217,6 +217,47 @@ void add_pipeline_commands(CLI::App& app, Invocation& run) {
         ->allow_extra_args(false);
     pipeline_run->add_option("--wait-timeout", run.wait_timeout, "Seconds a new container has to become ready (deploy release)")
         ->check(CLI::Range(1, 86400));
+    pipeline_run->add_option("--instance-suffix", run.instance_suffix, "Run for the preview instance INSTANCE-SUFFIX")
+        ->type_name("SUFFIX");
+
+    auto* enqueue = pipeline->add_subcommand("enqueue", "Record a queued job of an instance at a commit, and return");
+    enqueue->add_option("template", run.template_file, "Template file")->required();
+    enqueue->add_option("instance", run.instance, "Instance name")->required();
+    enqueue->add_option("--ref", run.ref, "Branch, tag or commit to run (resolved once to a commit)")
+        ->type_name("REF")
+        ->required();
+    enqueue->add_option("--repo", run.repo, "Repository: a path or URL (default: the one holding the template)")
+        ->type_name("PATH|URL");
+    enqueue->add_flag("--deploy", run.deploy_release, "The release deploys the template at the commit, as ship's does");
+    enqueue->add_option("--instance-suffix", run.instance_suffix, "Queue for the preview instance INSTANCE-SUFFIX")
+        ->type_name("SUFFIX");
+    auto* work = pipeline->add_subcommand("work", "Run the queued jobs of the instances on the hosts");
+    work->add_option("instances", run.instances, "Instances (default: every instance with queued jobs)");
+    work->add_flag("--once", run.once, "Run what is queued, then end (default: keep watching the queues)");
+    work->add_flag("--no-coalesce", run.no_coalesce, "Every queued job releases, not only the newest");
+    work->add_option("--secrets-file", run.secrets_files, "Read secrets from a dotenv file (for a deploy release)")
+        ->type_name("FILE")
+        ->allow_extra_args(false);
+
+    auto* ship = app.add_subcommand("ship", "Build, test and deploy an instance at a commit: for cron and webhooks");
+    ship->add_option("template", run.template_file, "Template file")->required();
+    ship->add_option("instance", run.instance, "Instance name")->required();
+    ship->add_option("--ref", run.ref, "Branch, tag or commit to ship (resolved once to a commit)")
+        ->type_name("REF")
+        ->required();
+    ship->add_option("--repo", run.repo, "Repository: a path or URL (default: the one holding the template)")
+        ->type_name("PATH|URL");
+    ship->add_flag("--if-changed", run.if_changed,
+                   "Do nothing when the commit is deployed already or was the last one tried and failed");
+    ship->add_flag("--retry-failed", run.retry_failed, "With --if-changed: try a commit that failed last time again");
+    ship->add_flag("--no-coalesce", run.no_coalesce, "Every queued job releases, not only the newest");
+    ship->add_option("--instance-suffix", run.instance_suffix, "Ship the preview instance INSTANCE-SUFFIX (e.g. pr-42)")
+        ->type_name("SUFFIX");
+    ship->add_option("--secrets-file", run.secrets_files, "Read secrets from a dotenv file")
+        ->type_name("FILE")
+        ->allow_extra_args(false);
+    ship->add_option("--wait-timeout", run.wait_timeout, "Seconds a new container has to become ready")
+        ->check(CLI::Range(1, 86400));
 
     auto* jobs = app.add_subcommand("jobs", "List the pipeline jobs recorded on the hosts");
     jobs->add_option("instance", run.instance, "Instance name (default: every instance on the hosts)");

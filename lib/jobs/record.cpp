@@ -24,6 +24,7 @@ constexpr int k_format = 1;
 const std::vector<std::pair<JobState, const char*>> k_job_states = {
     {JobState::queued, "queued"},   {JobState::running, "running"}, {JobState::succeeded, "succeeded"},
     {JobState::failed, "failed"},   {JobState::error, "error"},     {JobState::canceled, "canceled"},
+    {JobState::superseded, "superseded"},
 };
 
 const std::vector<std::pair<StepState, const char*>> k_step_states = {
@@ -99,6 +100,17 @@ public:
             throw wrong(key, "a whole number");
         }
         return value->get<int>();
+    }
+
+    bool flag(const char* key) const {
+        const json* value = find(key);
+        if (value == nullptr || value->is_null()) {
+            return false;
+        }
+        if (!value->is_boolean()) {
+            throw wrong(key, "true or false");
+        }
+        return value->get<bool>();
     }
 
     // The object or array at `key`, or nullptr when it is missing or null.
@@ -206,6 +218,9 @@ JobRecord read_record(const json& document) {
     }
     record.message = read.text("message");
     record.revision = read.number("revision");
+    record.template_file = read.text("template");
+    record.ship = read.flag("ship");
+    record.superseded_by = read.text("superseded_by");
     return record;
 }
 
@@ -219,7 +234,7 @@ StepState step_state_from_string(const std::string& text) { return state_of(k_st
 
 bool finished(JobState state) {
     return state == JobState::succeeded || state == JobState::failed || state == JobState::error ||
-           state == JobState::canceled;
+           state == JobState::canceled || state == JobState::superseded;
 }
 
 StepRecord* JobRecord::step(const std::string& name) {
@@ -261,6 +276,9 @@ std::string record_to_json(const JobRecord& record) {
     }
     out["message"] = record.message;
     out["revision"] = optional_int(record.revision);
+    out["template"] = record.template_file;
+    out["ship"] = record.ship;
+    out["superseded_by"] = record.superseded_by;
     // Invalid UTF-8 (a commit message in another encoding) is replaced, not refused.
     return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }

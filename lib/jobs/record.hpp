@@ -10,7 +10,9 @@
 
 namespace calzion::jobs {
 
-enum class JobState { queued, running, succeeded, failed, error, canceled };
+// superseded: a queued job whose release a newer job of the instance made
+// needless (its build and tasks ran; JobRecord::superseded_by names the newer).
+enum class JobState { queued, running, succeeded, failed, error, canceled, superseded };
 enum class StepState { pending, running, succeeded, failed, skipped, canceled, error };
 
 // One to/from-string place each. from_string throws Error(invalid_data) naming
@@ -19,7 +21,7 @@ std::string to_string(JobState state);
 std::string to_string(StepState state);
 JobState job_state_from_string(const std::string& text);
 StepState step_state_from_string(const std::string& text);
-// Whether a job in this state has ended (succeeded, failed, error, canceled).
+// Whether a job in this state has ended (succeeded, failed, error, canceled, superseded).
 bool finished(JobState state);
 
 struct Commit {
@@ -67,6 +69,10 @@ struct JobRecord {
     std::string pipeline_file;      // where the pipeline was read (template, or ".cion.yml at <sha12>")
     std::string message;            // why the job failed or ended in error
     std::optional<int> revision;    // the revision a deploy release recorded
+    // A queued job: what the worker needs to run it.
+    std::string template_file;      // the template, as an absolute path where calzion runs
+    bool ship = false;              // `ship`: the release is a deploy of the template
+    std::string superseded_by;      // the newer job that made this one's release needless
 
     StepRecord* step(const std::string& name);
     const StepRecord* step(const std::string& name) const;

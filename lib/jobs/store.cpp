@@ -71,9 +71,10 @@ void settle(exec::Runner& host, Found& job, JobState state, const std::string& m
     job.record = std::move(record);
 }
 
-// A job recorded queued or running whose worker is gone ended in error.
+// A job recorded running whose worker is gone ended in error. A queued job
+// has no worker until one claims it.
 void settle_if_orphaned(exec::Runner& host, Found& job) {
-    if (finished(job.record.state) || job.worker_alive) {
+    if (job.record.state != JobState::running || job.worker_alive) {
         return;
     }
     const std::string& where = job.record.worker.host.empty() ? host.host() : job.record.worker.host;
@@ -130,6 +131,42 @@ Begun begin_job(exec::Runner& host, const std::string& state_dir, const std::str
                                                      " on the host: it answered " + util::quoted(answer.output));
     }
     return begun;
+}
+
+std::optional<Begun> claim_job(exec::Runner& host, const std::string& state_dir, const std::string& instance,
+                               int number) {
+    state::LockAnswer answer =
+        state::take_lock(host, exec::command(claim_job_argv(state_dir, instance, number, state::owner_line("pipeline work"))), 0);
+    if (!answer.lock) {
+        if (answer.result.out.find("@@calzion taken") != std::string::npos) {
+            return std::nullopt;
+        }
+        fail_begin(answer.result, instance);
+    }
+    auto sections = state::sections_of(answer.output);
+    Begun begun;
+    begun.number = number;
+    begun.dir = state::trimmed(sections["dir"]);
+    begun.holder_pid = state::number_in(sections["pid"]);
+    begun.lock = std::move(answer.lock);
+    return begun;
+}
+
+std::unique_ptr<state::Lock> take_queue_lock(exec::Runner& host, const std::string& state_dir,
+                                             const std::string& instance, int wait_seconds) {
+    tmpl::check_instance_name(instance);
+    state::LockAnswer answer = state::take_lock(
+        host, exec::command(queue_lock_argv(state_dir, instance, state::owner_line("pipeline work"), wait_seconds)),
+        wait_seconds);
+    if (answer.lock) {
+        return std::move(answer.lock);
+    }
+    if (answer.result.exit_code == exec::k_status_lock_held) {
+        throw Error(ErrorKind::lock_held,
+                    "the queue of instance " + util::quoted(instance) + " is worked by " +
+                        state::describe_owner(state::trimmed(state::sections_of(answer.result.out)["held"])));
+    }
+    fail_begin(answer.result, instance);
 }
 
 void write_record(exec::Runner& host, const std::string& job_dir, const JobRecord& record) {

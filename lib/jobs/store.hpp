@@ -34,6 +34,20 @@ struct Begun {
 // Error(operation_failed) otherwise.
 Begun begin_job(exec::Runner& host, const std::string& state_dir, const std::string& instance, int keep);
 
+// Claim the queued job `number` of `instance` for this worker: take its lock
+// (held like begin_job's) when it is still queued and no other worker has it.
+// nullopt when another worker has it or it is queued no more. Throws
+// Error(operation_failed) when the host cannot be asked.
+std::optional<Begun> claim_job(exec::Runner& host, const std::string& state_dir, const std::string& instance,
+                               int number);
+
+// Take the lock of the instance's queue, so that one worker at a time runs
+// its queued jobs, waiting up to `wait_seconds`. Throws Error(lock_held)
+// naming the worker that holds it, Error(permission) when the state directory
+// cannot be written.
+std::unique_ptr<state::Lock> take_queue_lock(exec::Runner& host, const std::string& state_dir,
+                                             const std::string& instance, int wait_seconds);
+
 // Write the record (and the `state` file) atomically, temp + rename.
 void write_record(exec::Runner& host, const std::string& job_dir, const JobRecord& record);
 
@@ -53,7 +67,7 @@ struct Found {
 };
 
 // Every job of `instance` (all instances when empty) on the host, oldest first,
-// in one round trip; a job whose record says queued or running but whose worker
+// in one round trip; a job whose record says running but whose worker
 // is gone is marked `error` ("its worker is gone (pid N on <host>)"), with its
 // running steps, and its containers are removed (a second round trip, only
 // then). Throws Error(operation_failed) naming the record when one cannot be

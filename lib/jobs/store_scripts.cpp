@@ -23,7 +23,7 @@ calzion_live() {
   [ -n "$pid" ] && [ -d "/proc/$pid" ]
 }
 calzion_finished() {
-  case $(cat "$1/state" 2>/dev/null) in succeeded|failed|error|canceled) return 0 ;; esac
+  case $(cat "$1/state" 2>/dev/null) in succeeded|failed|error|canceled|superseded) return 0 ;; esac
   return 1
 }
 calzion_write() {
@@ -78,6 +78,40 @@ done | sort -rn | {
 }
 echo "@@calzion end"
 # Hold the lock until calzion closes stdin, finishes, dies or loses the connection.
+cat > /dev/null
+)sh";
+
+// Take the lock of queued job $3 of instance $2 for a worker: refused (exit 1,
+// "@@calzion taken") when another worker holds it or it is queued no more.
+constexpr const char* k_claim = R"sh(
+i=$2; n=$3; owner=$4
+j=$d/instances/$i/jobs/$n
+[ -d "$j" ] || { echo "@@calzion taken"; exit 1; }
+if ! mkdir "$j/lock" 2>/dev/null; then
+  # A claimer that died before the job ran leaves a stale lock: take over.
+  pid=$(cat "$j/lock/pid" 2>/dev/null)
+  if [ -n "$pid" ] && [ ! -d "/proc/$pid" ]; then
+    mv "$j/lock" "$j/lock.stale.$$" 2>/dev/null && rm -rf "$j/lock.stale.$$"
+  fi
+  mkdir "$j/lock" 2>/dev/null || { echo "@@calzion taken"; exit 1; }
+fi
+trap 'rm -rf "$j/lock"' EXIT
+trap 'exit 1' HUP INT TERM PIPE
+[ "$(cat "$j/state" 2>/dev/null)" = queued ] || { echo "@@calzion taken"; exit 1; }
+echo "$$" > "$j/lock/pid"
+printf '%s\n' "$owner" > "$j/lock/owner"
+echo "@@calzion locked"
+echo "@@calzion dir"; (cd "$j" && pwd -P)
+echo "@@calzion pid"; echo "$$"
+echo "@@calzion end"
+cat > /dev/null
+)sh";
+
+// The instance's queue: one worker at a time runs its queued jobs.
+constexpr const char* k_queue_lock = R"sh(
+i=$2; owner=$3; wait=$4
+calzion_lock "$d/instances/$i/jobs/queue" "$owner" "$wait" no
+echo "@@calzion end"
 cat > /dev/null
 )sh";
 
@@ -160,6 +194,19 @@ std::vector<std::string> begin_job_argv(const std::string& state_dir, const std:
     return util::script_argv(exec::script_status_prelude() + state::k_resolve_state_dir + state::lock_function() +
                                  k_functions + k_begin,
                              {state_dir, instance, std::to_string(keep), owner});
+}
+
+std::vector<std::string> claim_job_argv(const std::string& state_dir, const std::string& instance, int number,
+                                        const std::string& owner) {
+    return util::script_argv(exec::script_status_prelude() + state::k_resolve_state_dir + k_functions + k_claim,
+                             {state_dir, instance, std::to_string(number), owner});
+}
+
+std::vector<std::string> queue_lock_argv(const std::string& state_dir, const std::string& instance,
+                                         const std::string& owner, int wait_seconds) {
+    return util::script_argv(exec::script_status_prelude() + state::k_resolve_state_dir + state::lock_function() +
+                                 k_queue_lock,
+                             {state_dir, instance, owner, std::to_string(wait_seconds)});
 }
 
 std::vector<std::string> write_record_argv(const std::string& job_dir, const std::string& state) {

@@ -19,6 +19,17 @@ std::vector<std::string> begin_job_argv(const std::string& state_dir, const std:
 
 // Write the record on stdin to <dir>/job.json and the state word to <dir>/state,
 // each through a temporary file and a rename.
+// Claim queued job `number`: take its lock and hold it like begin_job_argv,
+// or answer "@@calzion taken" (exit 1) when another worker has it or it is
+// queued no more.
+std::vector<std::string> claim_job_argv(const std::string& state_dir, const std::string& instance, int number,
+                                        const std::string& owner);
+
+// Take the lock of the instance's queue (jobs/queue/lock), waiting up to
+// `wait_seconds`, and hold it until stdin closes.
+std::vector<std::string> queue_lock_argv(const std::string& state_dir, const std::string& instance,
+                                         const std::string& owner, int wait_seconds);
+
 std::vector<std::string> write_record_argv(const std::string& job_dir, const std::string& state);
 
 // write_record_argv, then remove every container labelled with job `id`.

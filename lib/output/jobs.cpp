@@ -123,6 +123,40 @@ std::string job_log_json(const std::string& host, const std::string& id, const s
            "\n";
 }
 
+std::string shipped_json(const Shipped& shipped, const std::optional<Error>& error) {
+    ordered_json ran = ordered_json::array();
+    for (const auto& record : shipped.ran) {
+        ran.push_back(record_json(record));
+    }
+    bool done = shipped.job && (shipped.job->state == jobs::JobState::succeeded ||
+                                shipped.job->state == jobs::JobState::superseded);
+    return ordered_json{{"host", shipped.host},
+                        {"instance", shipped.instance},
+                        {"shipped", done},
+                        {"reason", shipped.reason.empty() ? ordered_json(nullptr) : ordered_json(shipped.reason)},
+                        {"job", shipped.job ? record_json(*shipped.job) : ordered_json(nullptr)},
+                        {"ran", ran},
+                        {"hosts", one_host(shipped.host, error)}}
+               .dump(2) +
+           "\n";
+}
+
+std::string worked_json(const std::vector<WorkedHost>& hosts) {
+    ordered_json items = ordered_json::array();
+    ordered_json states = ordered_json::array();
+    for (const auto& host : hosts) {
+        states.push_back({{"host", host.host}, {"error", error_field(host.error)}});
+        for (const auto& worked : host.worked) {
+            for (const auto& outcome : worked.jobs) {
+                ordered_json item = {{"host", host.host}};
+                item.update(record_json(outcome.record));
+                items.push_back(item);
+            }
+        }
+    }
+    return ordered_json{{"jobs", items}, {"hosts", states}}.dump(2) + "\n";
+}
+
 std::string pipeline_valid_json(const std::string& file) {
     return ordered_json{{"file", file}, {"valid", true}}.dump(2) + "\n";
 }

@@ -125,6 +125,7 @@ struct Run {
     std::string dir;
     std::atomic<bool> stop{false};   // a step failed or the job was canceled: start no other
     std::atomic<bool> canceled{false};
+    std::string superseded_by;       // a newer job made the release needless
     std::mutex failure_mutex;
     std::optional<Error> failure;    // the first step's failure, with its last log lines
     std::string summary;             // that failure in one line, for the record
@@ -266,7 +267,10 @@ JobState final_state(const Run& run, const std::optional<Error>& broke) {
     if (run.canceled) {
         return JobState::canceled;
     }
-    return run.failure ? JobState::failed : JobState::succeeded;
+    if (run.failure) {
+        return JobState::failed;
+    }
+    return run.superseded_by.empty() ? JobState::succeeded : JobState::superseded;
 }
 
 }  // namespace
@@ -292,14 +296,23 @@ std::string last_lines(const std::string& log, size_t count) {
 }
 
 JobOutcome run_job(const JobRequest& request, exec::Runner& host, exec::Runner& local, events::Reporter& reporter) {
-    JobOutcome outcome;
-    outcome.host = host.host();
     settle_earlier_jobs(request, host);
     jobs::Begun begun = jobs::begin_job(host, request.state_dir, request.instance, request.pipeline.keep);
+    jobs::JobRecord queued = first_record(request, begun, host.host());
+    queued.state = jobs::JobState::queued;  // so that the first write tells the notifier the job runs
+    return run_claimed(request, host, local, reporter, std::move(begun), queued);
+}
+
+JobOutcome run_claimed(const JobRequest& request, exec::Runner& host, exec::Runner& local, events::Reporter& reporter,
+                       jobs::Begun begun, const jobs::JobRecord& queued) {
+    JobOutcome outcome;
+    outcome.host = host.host();
     jobs::JobRecord first = first_record(request, begun, host.host());
-    jobs::JobRecord none = first;
-    none.state = jobs::JobState::queued;  // so that the first write tells the notifier the job runs
-    Recorder recorder(host, begun.dir, none, request.notifier);
+    first.created = queued.created.empty() ? first.created : queued.created;
+    first.commit.ref = queued.commit.ref.empty() ? first.commit.ref : queued.commit.ref;
+    first.template_file = queued.template_file;
+    first.ship = queued.ship;
+    Recorder recorder(host, begun.dir, queued, request.notifier);
     recorder.change([&](jobs::JobRecord& record) { record = first; });
     reporter.event({events::Event::Kind::note, host.host(), "",
                     "job " + jobs::job_id(request.instance, begun.number) + ": " +
@@ -325,10 +338,18 @@ JobOutcome run_job(const JobRequest& request, exec::Runner& host, exec::Runner& 
                 throw *ended.error;
             }
         }
+        std::string newer = !run.stop && request.superseded_by ? request.superseded_by() : "";
         if (pipeline.release || pipeline.release_deploys) {
             if (run.stop) {
                 recorder.change([](jobs::JobRecord& record) { record.step("release")->state = StepState::skipped; });
                 report(run, events::Event::Kind::done, "release", "skipped");
+            } else if (!newer.empty()) {
+                run.superseded_by = newer;
+                recorder.change([&](jobs::JobRecord& record) {
+                    record.step("release")->state = StepState::skipped;
+                    record.step("release")->message = "superseded by job " + newer;
+                });
+                report(run, events::Event::Kind::done, "release", "superseded by job " + newer);
             } else if (pipeline.release) {
                 run_container_step(run, *pipeline.release, "release");
             } else {
@@ -342,6 +363,7 @@ JobOutcome run_job(const JobRequest& request, exec::Runner& host, exec::Runner& 
         recorder.change([&](jobs::JobRecord& record) {
             record.state = final_state(run, broke);
             record.finished = util::utc_now_iso();
+            record.superseded_by = record.state == JobState::superseded ? run.superseded_by : "";
             if (broke) {
                 record.message = util::one_line(broke->what());
             } else if (run.failure) {

@@ -15,6 +15,7 @@
 //
 // Every change of a step is written to the record on the host as it happens.
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -22,6 +23,7 @@
 #include "events/reporter.hpp"
 #include "exec/runner.hpp"
 #include "jobs/record.hpp"
+#include "jobs/store.hpp"
 #include "pipeline/notify.hpp"
 #include "pipeline/source.hpp"
 #include "tmpl/pipeline.hpp"
@@ -37,6 +39,10 @@ struct JobRequest {
     std::optional<deploy::DeployRequest> deploy;
     // Told about every change of the job's and its steps' states, in order; none: nobody.
     Notifier* notifier = nullptr;
+    // Asked once the build and tasks passed, before the release: the id of a
+    // newer job whose release makes this one's needless (the job is then
+    // recorded superseded and its release skipped), or "" to release.
+    std::function<std::string()> superseded_by;
 };
 
 struct JobOutcome {
@@ -50,6 +56,11 @@ struct JobOutcome {
 // failed step; the outcome's error says which step failed and shows its last
 // log lines (Error(operation_failed)), or why the job could not run.
 JobOutcome run_job(const JobRequest& request, exec::Runner& host, exec::Runner& local, events::Reporter& reporter);
+
+// Run a queued job that this worker claimed (`begun`, jobs::claim_job), whose
+// record as queued is `queued`: like run_job from there.
+JobOutcome run_claimed(const JobRequest& request, exec::Runner& host, exec::Runner& local, events::Reporter& reporter,
+                       jobs::Begun begun, const jobs::JobRecord& queued);
 
 // The last `count` lines of `log`, each indented, for messages.
 std::string last_lines(const std::string& log, size_t count);

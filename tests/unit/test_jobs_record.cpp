@@ -70,7 +70,7 @@ TEST_CASE("jobs::states") {
     CHECK(to_string(JobState::canceled) == "canceled");
     CHECK(to_string(StepState::skipped) == "skipped");
     CHECK_THROWS_WITH_AS(job_state_from_string("done"),
-                         "\"done\" is not a job state (queued, running, succeeded, failed, error, canceled)", Error);
+                         "\"done\" is not a job state (queued, running, succeeded, failed, error, canceled, superseded)", Error);
     CHECK_THROWS_WITH_AS(step_state_from_string("Running"),
                          "\"Running\" is not a step state (pending, running, succeeded, failed, skipped, canceled, "
                          "error)",
@@ -97,7 +97,7 @@ TEST_CASE("jobs::record_to_json") {
               R"("pipeline":"app.yaml","steps":[{"name":"build","kind":"build","image":"local/builder:1",)"
               R"("state":"succeeded","exit_code":0,"started":"2026-11-22T09:14:05Z","finished":"2026-11-22T09:14:30Z",)"
               R"("log":"logs/build.log","message":""}],"message":"step \"lint\" failed with exit status 2",)"
-              R"("revision":7})");
+              R"("revision":7,"template":"","ship":false,"superseded_by":""})");
     }
 
     SUBCASE("no exit code and no revision are null") {
@@ -108,7 +108,7 @@ TEST_CASE("jobs::record_to_json") {
         job.steps = {StepRecord{"build", "build", "b:1", StepState::pending, std::nullopt, "", "", "", ""}};
         std::string text = record_to_json(job);
         CHECK(text.find(R"("exit_code":null)") != std::string::npos);
-        CHECK(text.find(R"("revision":null})") != std::string::npos);
+        CHECK(text.find(R"("revision":null,")") != std::string::npos);
         CHECK(text.find('\n') == std::string::npos);
     }
 
@@ -160,7 +160,7 @@ TEST_CASE("jobs::parse_record") {
         CHECK(problem_in("[1]") == k_unreadable + "it is not a JSON object");
         CHECK(problem_in(R"({"instance":"shop"})") == k_unreadable + "it has no \"state\"");
         CHECK(problem_in(R"({"state":"done"})") ==
-              k_unreadable + "\"done\" is not a job state (queued, running, succeeded, failed, error, canceled)");
+              k_unreadable + "\"done\" is not a job state (queued, running, succeeded, failed, error, canceled, superseded)");
         CHECK(problem_in(R"({"state":"running","steps":[{"state":"late"}]})") ==
               k_unreadable +
                   "\"late\" is not a step state (pending, running, succeeded, failed, skipped, canceled, error)");

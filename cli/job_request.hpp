@@ -1,0 +1,37 @@
+#pragma once
+
+// What a pipeline job needs, from the command line: shared by `pipeline run`,
+// `pipeline enqueue|work` and `ship`.
+
+#include <string>
+
+#include "deploy/targets.hpp"
+#include "exec/runner.hpp"
+#include "invocation.hpp"
+#include "pipeline/run.hpp"
+#include "pipeline/source.hpp"
+#include "tmpl/pipeline.hpp"
+
+namespace calzion::cli {
+
+// The command line with its instance named for --instance-suffix: a preview
+// instance "<instance>-<suffix>". Throws Error(usage) for an invalid name.
+Invocation with_instance_suffix(const Invocation& run);
+
+// The pipeline of a job: the template's `pipeline:` section, else the
+// repository's .cion.yml at the job's commit. Without either: for `ship`
+// (`for_ship`) a pipeline that only deploys; else Error(invalid_data).
+tmpl::Pipeline pipeline_for(const Invocation& run, exec::Runner& local, const pipeline::JobSource& source,
+                            bool for_ship = false);
+
+// Where an instance's jobs run: its builder in the infrastructure file, else
+// its first host.
+std::string job_host(const Invocation& run, const deploy::Targets& targets);
+
+// The request of a job of `run.instance` at `source`: its pipeline (for
+// `ship`, its release replaced by a deploy), and the deploy of the template
+// at the job's commit when the release deploys. `state_dir` is the job host's.
+pipeline::JobRequest job_request_for(const Invocation& run, exec::Runner& local, pipeline::JobSource source,
+                                     bool for_ship, const std::string& state_dir);
+
+}  // namespace calzion::cli
