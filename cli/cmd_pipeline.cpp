@@ -44,6 +44,27 @@ tmpl::Pipeline pipeline_for(const Invocation& run, exec::Runner& local, const pi
     return tmpl::load_pipeline(file, *cion);
 }
 
+// The notify command of a job: --notify, else the pipeline's. A .cion.yml is
+// the commit's, not the user's: its notify would run any commit's command on
+// this machine, so it is not run.
+std::optional<pipeline::NotifyCommand> notify_command(const Invocation& run, const tmpl::Pipeline& pipeline,
+                                                      events::Reporter& reporter) {
+    std::chrono::seconds timeout(pipeline.notify_timeout);
+    if (!run.notify.empty()) {
+        return pipeline::NotifyCommand{{run.notify}, timeout};
+    }
+    if (pipeline.notify.empty()) {
+        return std::nullopt;
+    }
+    if (util::starts_with(pipeline.file, k_pipeline_file)) {
+        reporter.event({events::Event::Kind::note, "", "",
+                        "the notify of " + std::string(k_pipeline_file) + " is not run: a commit's file runs "
+                        "nothing on this machine; give --notify, or notify in the template's pipeline"});
+        return std::nullopt;
+    }
+    return pipeline::NotifyCommand{pipeline.notify, timeout};
+}
+
 // Where an instance's jobs run: its builder in the infrastructure file, else
 // its first host.
 std::string job_host(const Invocation& run, const deploy::Targets& targets) {
@@ -94,6 +115,11 @@ int run_pipeline_run(const Invocation& run) {
     std::string host = job_host(run, targets);
     request.state_dir = targets.state_dir_for(host);
     auto reporter = make_reporter(run, {host});
+    std::optional<pipeline::CommandNotifier> notifier;
+    if (auto command = notify_command(run, request.pipeline, *reporter)) {
+        notifier.emplace(local, std::move(*command), *reporter);
+        request.notifier = &*notifier;
+    }
     pipeline::JobOutcome outcome;
     outcome.host = host;
     std::optional<Error> error;

@@ -217,6 +217,8 @@ void add_pipeline_commands(CLI::App& app, Invocation& run) {
         ->allow_extra_args(false);
     pipeline_run->add_option("--wait-timeout", run.wait_timeout, "Seconds a new container has to become ready (deploy release)")
         ->check(CLI::Range(1, 86400));
+    pipeline_run->add_option("--notify", run.notify, "Shell command run here on every job and step state change")
+        ->type_name("CMD");
 
     auto* jobs = app.add_subcommand("jobs", "List the pipeline jobs recorded on the hosts");
     jobs->add_option("instance", run.instance, "Instance name (default: every instance on the hosts)");
