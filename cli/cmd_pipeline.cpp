@@ -50,20 +50,12 @@ int run_pipeline_validate(const Invocation& run) {
 int run_pipeline_run(const Invocation& given) {
     Invocation run = with_instance_suffix(given);
     exec::LocalRunner local;
-    pipeline::JobRequest request;
-    request.source = pipeline::resolve_source(local, run.repo, run.ref, run.template_file);
-    request.pipeline = pipeline_for(run, local, request.source);
-    request.instance = run.instance;
-    if (request.pipeline.release_deploys) {
-        request.deploy = deploy_request_for(run, {false, images::Checkout{request.source.repository,
-                                                                           request.source.commit.sha}});
-        request.deploy->git_commit = request.source.commit.sha;
-        request.deploy->apply.wait_timeout = run.wait_timeout;
-    }
+    pipeline::JobSource source = pipeline::resolve_source(local, run.repo, run.ref, run.template_file);
     deploy::Targets targets = targets_for(run);
     std::string host = job_host(run, targets);
-    request.state_dir = targets.state_dir_for(host);
     auto reporter = make_reporter(run, {host});
+    pipeline::JobRequest request =
+        job_request_for(run, local, std::move(source), false, targets.state_dir_for(host), *reporter);
     pipeline::JobOutcome outcome;
     outcome.host = host;
     std::optional<Error> error;

@@ -27,15 +27,16 @@ constexpr std::chrono::seconds k_watch_interval{10};
 
 // Prepares each queued job the way the worker's command line says: the
 // template and repository its record names, at its commit.
-pipeline::Prepare prepare_for(const Invocation& run, exec::Runner& local, const std::string& state_dir) {
-    return [&run, &local, state_dir](const jobs::JobRecord& queued) {
+pipeline::Prepare prepare_for(const Invocation& run, exec::Runner& local, const std::string& state_dir,
+                              events::Reporter& reporter) {
+    return [&run, &local, state_dir, &reporter](const jobs::JobRecord& queued) {
         Invocation scoped = run;
         scoped.template_file = queued.template_file;
         scoped.instance = queued.instance;
         pipeline::JobSource source =
             pipeline::resolve_source(local, queued.commit.repo, queued.commit.sha, queued.template_file);
         source.commit.ref = queued.commit.ref;
-        return job_request_for(scoped, local, std::move(source), queued.ship, state_dir);
+        return job_request_for(scoped, local, std::move(source), queued.ship, state_dir, reporter);
     };
 }
 
@@ -121,9 +122,9 @@ int run_ship(const Invocation& given) {
     deploy::Targets targets = targets_for(run);
     std::string host = job_host(run, targets);
     std::string state_dir = targets.state_dir_for(host);
-    // Everything that can be checked here is, before anything is queued.
-    pipeline::JobRequest checked = job_request_for(run, local, source, true, state_dir);
     auto reporter = make_reporter(run, {host});
+    // Everything that can be checked here is, before anything is queued.
+    pipeline::JobRequest checked = job_request_for(run, local, source, true, state_dir, *reporter);
     output::Shipped shipped;
     shipped.host = host;
     shipped.instance = run.instance;
@@ -140,7 +141,7 @@ int run_ship(const Invocation& given) {
             reporter->event({events::Event::Kind::note, host, "", "queued job " + queued.id + " at " +
                                                                       source.commit.sha.substr(0, 12)});
             pipeline::Worked worked = pipeline::work_instance(*runner, state_dir, run.instance,
-                                                              prepare_for(run, local, state_dir),
+                                                              prepare_for(run, local, state_dir, *reporter),
                                                               {!run.no_coalesce, 0}, local, *reporter);
             for (const auto& outcome : worked.jobs) {
                 shipped.ran.push_back(outcome.record);
@@ -186,7 +187,7 @@ int run_pipeline_work(const Invocation& run) {
             for (const auto& instance : instances) {
                 try {
                     results[i].worked.push_back(pipeline::work_instance(host, state_dir, instance,
-                                                                        prepare_for(run, local, state_dir),
+                                                                        prepare_for(run, local, state_dir, *reporter),
                                                                         {!run.no_coalesce, 0}, local, *reporter));
                 } catch (const Error& error) {
                     if (error.kind() != ErrorKind::lock_held) {

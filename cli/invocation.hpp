@@ -60,6 +60,7 @@ struct Invocation {
     std::optional<int> http_port;       // router sync --http-port; none: the default
     std::string ref;                    // pipeline run --ref
     std::string repo;                   // pipeline run --repo; empty: the template's repository
+    std::string notify;                 // pipeline run --notify; empty: the pipeline's own
     std::string job_id;                 // job show/logs/cancel
     std::string step;                   // job logs: one step; empty: every step
     std::vector<std::string> instances; // pipeline work: the instances whose queues to work; empty: all

@@ -55,8 +55,29 @@ std::string job_host(const Invocation& run, const deploy::Targets& targets) {
     return targets.hosts_or_local().front();
 }
 
+// The notify command of a job: --notify, else the pipeline's. A .cion.yml is
+// the commit's, not the user's: its notify would run any commit's command on
+// this machine, so it is not run.
+std::optional<pipeline::NotifyCommand> notify_command(const Invocation& run, const tmpl::Pipeline& pipeline,
+                                                      events::Reporter& reporter) {
+    std::chrono::seconds timeout(pipeline.notify_timeout);
+    if (!run.notify.empty()) {
+        return pipeline::NotifyCommand{{run.notify}, timeout};
+    }
+    if (pipeline.notify.empty()) {
+        return std::nullopt;
+    }
+    if (util::starts_with(pipeline.file, k_pipeline_file)) {
+        reporter.event({events::Event::Kind::note, "", "",
+                        "the notify of " + std::string(k_pipeline_file) + " is not run: a commit's file runs "
+                        "nothing on this machine; give --notify, or notify in the template's pipeline"});
+        return std::nullopt;
+    }
+    return pipeline::NotifyCommand{pipeline.notify, timeout};
+}
+
 pipeline::JobRequest job_request_for(const Invocation& run, exec::Runner& local, pipeline::JobSource source,
-                                     bool for_ship, const std::string& state_dir) {
+                                     bool for_ship, const std::string& state_dir, events::Reporter& reporter) {
     pipeline::JobRequest request;
     request.pipeline = pipeline_for(run, local, source, for_ship);
     if (for_ship) {
@@ -71,6 +92,9 @@ pipeline::JobRequest job_request_for(const Invocation& run, exec::Runner& local,
                                                                            request.source.commit.sha}});
         request.deploy->git_commit = request.source.commit.sha;
         request.deploy->apply.wait_timeout = run.wait_timeout;
+    }
+    if (auto command = notify_command(run, request.pipeline, reporter)) {
+        request.notifier = std::make_shared<pipeline::CommandNotifier>(local, std::move(*command), reporter);
     }
     return request;
 }

@@ -8,6 +8,7 @@
 #include "deploy/targets.hpp"
 #include "exec/runner.hpp"
 #include "invocation.hpp"
+#include "pipeline/notify.hpp"
 #include "pipeline/run.hpp"
 #include "pipeline/source.hpp"
 #include "tmpl/pipeline.hpp"
@@ -28,10 +29,17 @@ tmpl::Pipeline pipeline_for(const Invocation& run, exec::Runner& local, const pi
 // its first host.
 std::string job_host(const Invocation& run, const deploy::Targets& targets);
 
+// The notify command of a job: --notify, else the pipeline's. A .cion.yml is
+// the commit's, not the user's: its notify would run any commit's command on
+// this machine, so it is not run (a note says so).
+std::optional<pipeline::NotifyCommand> notify_command(const Invocation& run, const tmpl::Pipeline& pipeline,
+                                                      events::Reporter& reporter);
+
 // The request of a job of `run.instance` at `source`: its pipeline (for
-// `ship`, its release replaced by a deploy), and the deploy of the template
-// at the job's commit when the release deploys. `state_dir` is the job host's.
+// `ship`, its release replaced by a deploy), the deploy of the template at the
+// job's commit when the release deploys, and its notify command run through
+// `local`, reporting to `reporter`. `state_dir` is the job host's.
 pipeline::JobRequest job_request_for(const Invocation& run, exec::Runner& local, pipeline::JobSource source,
-                                     bool for_ship, const std::string& state_dir);
+                                     bool for_ship, const std::string& state_dir, events::Reporter& reporter);
 
 }  // namespace calzion::cli

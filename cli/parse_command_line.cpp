@@ -217,6 +217,8 @@ void add_pipeline_commands(CLI::App& app, Invocation& run) {
         ->allow_extra_args(false);
     pipeline_run->add_option("--wait-timeout", run.wait_timeout, "Seconds a new container has to become ready (deploy release)")
         ->check(CLI::Range(1, 86400));
+    pipeline_run->add_option("--notify", run.notify, "Shell command run here on every job and step state change")
+        ->type_name("CMD");
     pipeline_run->add_option("--instance-suffix", run.instance_suffix, "Run for the preview instance INSTANCE-SUFFIX")
         ->type_name("SUFFIX");
 
@@ -235,6 +237,8 @@ void add_pipeline_commands(CLI::App& app, Invocation& run) {
     work->add_option("instances", run.instances, "Instances (default: every instance with queued jobs)");
     work->add_flag("--once", run.once, "Run what is queued, then end (default: keep watching the queues)");
     work->add_flag("--no-coalesce", run.no_coalesce, "Every queued job releases, not only the newest");
+    work->add_option("--notify", run.notify, "Shell command run here on every job and step state change")
+        ->type_name("CMD");
     work->add_option("--secrets-file", run.secrets_files, "Read secrets from a dotenv file (for a deploy release)")
         ->type_name("FILE")
         ->allow_extra_args(false);
@@ -251,6 +255,8 @@ void add_pipeline_commands(CLI::App& app, Invocation& run) {
                    "Do nothing when the commit is deployed already or was the last one tried and failed");
     ship->add_flag("--retry-failed", run.retry_failed, "With --if-changed: try a commit that failed last time again");
     ship->add_flag("--no-coalesce", run.no_coalesce, "Every queued job releases, not only the newest");
+    ship->add_option("--notify", run.notify, "Shell command run here on every job and step state change")
+        ->type_name("CMD");
     ship->add_option("--instance-suffix", run.instance_suffix, "Ship the preview instance INSTANCE-SUFFIX (e.g. pr-42)")
         ->type_name("SUFFIX");
     ship->add_option("--secrets-file", run.secrets_files, "Read secrets from a dotenv file")

@@ -24,7 +24,7 @@ _calzion_command_options() {
         logs) echo "-f --follow -n --tail --since -t --timestamps" ;;
         exec) echo "-i --interactive -T --no-tty -u --user -w --workdir" ;;
         router\ sync) echo "--image --http-port" ;;
-        pipeline\ run) echo "--ref --repo --secrets-file --wait-timeout" ;;
+        pipeline\ run) echo "--ref --repo --secrets-file --wait-timeout --notify" ;;
         job\ logs) echo "-f --follow" ;;
     esac
 }
@@ -34,7 +34,7 @@ _calzion_takes_value() {
     case $1 in
         --host | --infra | --ssh-config | --lock-timeout | --set | --vars-file | --color | \
             --format | --revision | -o | --output | --secrets-file | --pull | --wait-timeout | --to | \
-            -n | --tail | --since | -u | --user | -w | --workdir | --image | --http-port | --ref | --repo)
+            -n | --tail | --since | -u | --user | -w | --workdir | --image | --http-port | --ref | --repo | --notify)
             return 0 ;;
     esac
     return 1

@@ -17,7 +17,7 @@ function __calzion_state
         switch $token
             case --host --infra --ssh-config --lock-timeout --set --vars-file --color \
                 --format --revision -o --output --secrets-file --pull --wait-timeout --to \
-                -n --tail --since -u --user -w --workdir --image --http-port
+                -n --tail --since -u --user -w --workdir --image --http-port --notify
                 set skip 1
             case '-*'
             case '*'
@@ -149,6 +149,7 @@ complete -c calzion -n '__calzion_command_is pipeline' -l ref -x -d 'Branch, tag
 complete -c calzion -n '__calzion_command_is pipeline' -l repo -r -d 'Repository: a path or URL'
 complete -c calzion -n '__calzion_command_is pipeline' -l secrets-file -r -F -d 'Read secrets from a dotenv file'
 complete -c calzion -n '__calzion_command_is pipeline' -l wait-timeout -x -d 'Seconds a new container has to become ready'
+complete -c calzion -n '__calzion_command_is pipeline' -l notify -x -d 'Shell command run on every job and step state change'
 complete -c calzion -n '__calzion_argument 0 job' -a show -d "Show a job's record"
 complete -c calzion -n '__calzion_argument 0 job' -a logs -d "Print a job's step logs"
 complete -c calzion -n '__calzion_argument 0 job' -a cancel -d 'Stop a running job'

@@ -15,6 +15,8 @@ packages=(
   jq
   # the router's end-to-end test builds its image from this machine's nginx
   nginx
+  # the notify test: examples/notify/ posts with curl to a stand-in API in python3
+  python3 curl
 )
 
 missing=()

@@ -312,7 +312,7 @@ JobOutcome run_claimed(const JobRequest& request, exec::Runner& host, exec::Runn
     first.commit.ref = queued.commit.ref.empty() ? first.commit.ref : queued.commit.ref;
     first.template_file = queued.template_file;
     first.ship = queued.ship;
-    Recorder recorder(host, begun.dir, queued, request.notifier);
+    Recorder recorder(host, begun.dir, queued, request.notifier.get());
     recorder.change([&](jobs::JobRecord& record) { record = first; });
     reporter.event({events::Event::Kind::note, host.host(), "",
                     "job " + jobs::job_id(request.instance, begun.number) + ": " +

@@ -16,6 +16,7 @@
 // Every change of a step is written to the record on the host as it happens.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -38,7 +39,7 @@ struct JobRequest {
     // Set when the release deploys: the deploy of the template at the job's commit.
     std::optional<deploy::DeployRequest> deploy;
     // Told about every change of the job's and its steps' states, in order; none: nobody.
-    Notifier* notifier = nullptr;
+    std::shared_ptr<Notifier> notifier;
     // Asked once the build and tasks passed, before the release: the id of a
     // newer job whose release makes this one's needless (the job is then
     // recorded superseded and its release skipped), or "" to release.

@@ -4,13 +4,15 @@
 
 #include "tmpl/pipeline_steps.hpp"
 #include "tmpl/reader.hpp"
+#include "util/shell.hpp"
 #include "util/strings.hpp"
 
 namespace calzion::tmpl {
 
 namespace {
 
-const std::vector<std::string> k_pipeline_keys = {"build", "tasks", "release", "keep", "parallel"};
+const std::vector<std::string> k_pipeline_keys = {"build",    "tasks",   "release",       "keep",
+                                                  "parallel", "notify", "notify_timeout"};
 const std::vector<std::string> k_step_names = {"build", "tasks", "release"};
 inline constexpr size_t k_max_task_name = 40;
 
@@ -77,6 +79,34 @@ void read_release(const Node& key, const Node& body, Pipeline& pipeline, Reader&
     }
 }
 
+// `notify:` a shell line, or a list: an argv (one program alone is quoted
+// into a shell line, which is how a one-element command runs).
+std::vector<std::string> read_notify(const Node& node, Reader& reader) {
+    const std::string what = "\"notify\" in the pipeline";
+    if (node.is_scalar()) {
+        if (node.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+            reader.error(node, what + " is empty: give a shell command line, or leave \"notify\" out");
+            return {};
+        }
+        return {node.text};
+    }
+    if (!node.is_sequence()) {
+        reader.error(node, node.is_null() ? what + " has no value: expected a shell command line or an argv list"
+                                          : what + " must be a shell command line or an argv list, not " +
+                                                describe(node));
+        return {};
+    }
+    auto argv = reader.string_list(node, what).value_or(std::vector<std::string>{});
+    if (node.items.empty() || (!argv.empty() && argv.front().empty())) {
+        reader.error(node, what + " names no program");
+        return {};
+    }
+    if (argv.size() == 1) {
+        return {util::shell_quote(argv.front())};
+    }
+    return argv;
+}
+
 // Read every key of the pipeline mapping; return whether a step was written
 // wrong (the pipeline may then be empty without having no step).
 bool read_keys(const Node& node, Pipeline& pipeline, Reader& reader) {
@@ -96,6 +126,15 @@ bool read_keys(const Node& node, Pipeline& pipeline, Reader& reader) {
     for (const auto& [key, value] : node.entries) {
         if (key.text == "keep") {
             pipeline.keep = reader.integer(value, "\"keep\" in the pipeline", 1, 10000).value_or(k_default_keep_jobs);
+            continue;
+        }
+        if (key.text == "notify") {
+            pipeline.notify = read_notify(value, reader);
+            continue;
+        }
+        if (key.text == "notify_timeout") {
+            pipeline.notify_timeout = reader.integer(value, "\"notify_timeout\" in the pipeline", 1, 3600)
+                                          .value_or(k_default_notify_timeout);
             continue;
         }
         if (key.text == "parallel") {
@@ -144,8 +183,8 @@ Pipeline parse_pipeline(const Node& node, const std::string& file, Diagnostics& 
     if (node.is_mapping()) {
         step_problems = read_keys(node, pipeline, reader);
     } else if (!node.is_null()) {
-        reader.error(node, "the pipeline must be a mapping of \"build\", \"tasks\", \"release\", \"keep\" and "
-                           "\"parallel\", not " + describe(node));
+        reader.error(node, "the pipeline must be a mapping of \"build\", \"tasks\", \"release\", \"keep\", "
+                           "\"parallel\", \"notify\" and \"notify_timeout\", not " + describe(node));
         return pipeline;
     }
     // A step written wrong has been reported already: only a pipeline with none

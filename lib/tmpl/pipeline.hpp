@@ -36,6 +36,7 @@ struct PipelineStep {
 // Defaults of the pipeline's settings.
 inline constexpr int k_default_keep_jobs = 20;
 inline constexpr int k_default_parallel_steps = 4;
+inline constexpr int k_default_notify_timeout = 30;
 
 struct Pipeline {
     std::string file;                    // the file it was read from
@@ -48,6 +49,11 @@ struct Pipeline {
     bool release_deploys = false;
     int keep = k_default_keep_jobs;               // `keep:` jobs kept per instance
     int parallel = k_default_parallel_steps;      // `parallel:` steps running at once
+    // `notify:` a command run on this machine on every change of the job's or
+    // a step's state: one element, a shell line (a string, or a list of one
+    // program, quoted); more, an argv. Empty: none.
+    std::vector<std::string> notify;
+    int notify_timeout = k_default_notify_timeout;  // `notify_timeout:` seconds
 
     bool empty() const { return !build && tasks.empty() && !release && !release_deploys; }
 };

@@ -146,6 +146,18 @@ TEST_CASE("tmpl::load_pipeline reads the pipeline section of a template") {
 }
 
 TEST_CASE("tmpl::load_pipeline settings, layouts and literal values") {
+    SUBCASE("notify: a shell line, an argv, one program alone") {
+        Pipeline line = loaded("build: {image: local/b:1}\nnotify: ./post-status \"$CALZION_STEP\" | logger\n"
+                               "notify_timeout: 3600\n");
+        CHECK(line.notify == Lines{"./post-status \"$CALZION_STEP\" | logger"});
+        CHECK(line.notify_timeout == 3600);
+        Pipeline argv = loaded("build: {image: local/b:1}\nnotify: [/usr/bin/post, \"$CALZION_STEP\", a b]\n");
+        CHECK(argv.notify == Lines{"/usr/bin/post", "$CALZION_STEP", "a b"});
+        CHECK(argv.notify_timeout == 30);
+        Pipeline alone = loaded("build: {image: local/b:1}\nnotify: [\"/opt/my tools/post\"]\n");
+        CHECK(alone.notify == Lines{"'/opt/my tools/post'"});
+        CHECK(loaded("build: {image: local/b:1}\n").notify.empty());
+    }
     SUBCASE("keep, parallel, env as a list, lines as strings, tasks as a list, docker") {
         Pipeline pipeline = loaded(R"(keep: 3
 parallel: 64
@@ -224,8 +236,8 @@ TEST_CASE("tmpl::load_pipeline reports every problem, located") {
               "t.yaml:1:1: the pipeline has no step: give it build, tasks or release\n"
               "t.yaml:2:7: \"keep\" in the pipeline must be a whole number from 1 to 10000, not \"0\"");
         CHECK(problems("pipeline: [build]\n") ==
-              "t.yaml:1:11: the pipeline must be a mapping of \"build\", \"tasks\", \"release\", \"keep\" and "
-              "\"parallel\", not a list");
+              "t.yaml:1:11: the pipeline must be a mapping of \"build\", \"tasks\", \"release\", \"keep\", "
+              "\"parallel\", \"notify\" and \"notify_timeout\", not a list");
     }
     SUBCASE("top-level keys") {
         CHECK(problems(R"(buidl: {image: a}
@@ -236,6 +248,24 @@ parallel: 65
 )") == "t.yaml:1:1: unknown key \"buidl\" in the pipeline, did you mean \"build\"?\n"
        "t.yaml:2:1: pipeline services are not supported: run them as steps, or as services of the template\n"
        "t.yaml:5:11: \"parallel\" in the pipeline must be a whole number from 1 to 64, not \"65\"");
+    }
+    SUBCASE("notify and notify_timeout") {
+        CHECK(problems(R"(build: {image: local/b:1}
+notify: "  "
+notify_timeout: 0
+)") == "t.yaml:2:9: \"notify\" in the pipeline is empty: give a shell command line, or leave \"notify\" out\n"
+       "t.yaml:3:17: \"notify_timeout\" in the pipeline must be a whole number from 1 to 3600, not \"0\"");
+        CHECK(problems("build: {image: local/b:1}\nnotify: []\nnotify_timeout: 3601\n") ==
+              "t.yaml:2:9: \"notify\" in the pipeline names no program\n"
+              "t.yaml:3:17: \"notify_timeout\" in the pipeline must be a whole number from 1 to 3600, not \"3601\"");
+        CHECK(problems("build: {image: local/b:1}\nnotify: {cmd: x}\n") ==
+              "t.yaml:2:9: \"notify\" in the pipeline must be a shell command line or an argv list, not a mapping");
+        CHECK(problems("build: {image: local/b:1}\nnotify:\n") ==
+              "t.yaml:2:1: \"notify\" in the pipeline has no value: expected a shell command line or an argv list");
+        CHECK(problems("build: {image: local/b:1}\nnotify: ['', x]\n") ==
+              "t.yaml:2:9: \"notify\" in the pipeline names no program");
+        CHECK(problems("build: {image: local/b:1}\nnotfiy: x\n") ==
+              "t.yaml:2:1: unknown key \"notfiy\" in the pipeline, did you mean \"notify\"?");
     }
     SUBCASE("steps of the wrong shape") {
         CHECK(problems(R"(build: make
