@@ -48,6 +48,11 @@ instances:
     place: {postgres: db1}
     domains: {web: www.example.com}
   myapp-big: {backend: swarm, manager: web1, scale: {web: 6}}
+  myapp:
+    hosts: [web1]
+    previews:
+      domains: {web: "{suffix}.staging.example.com"}
+      vars: {url: "https://{suffix}.staging.example.com"}
 )");
     CHECK(result.problems == "");
     const auto& infra = result.infra;
@@ -75,6 +80,11 @@ instances:
     CHECK(infra.router.image == "nginx:1.27-alpine");
     CHECK(infra.router.http_port == 80);
     CHECK(infra.instance("nope") == nullptr);
+    CHECK(infra.instance("myapp-staging") == staging);  // listed, not a preview of "myapp"
+    const auto* preview = infra.instance("myapp-pr-42");
+    REQUIRE(preview != nullptr);
+    CHECK(preview->domains.at("web") == std::vector<std::string>{"pr-42.staging.example.com"});
+    CHECK(preview->vars.at("url") == "https://pr-42.staging.example.com");
 }
 
 TEST_CASE("infra::parse: every problem, located") {
