@@ -144,7 +144,8 @@ private:
     }
 
     void read_instance(const Node& value, const std::string& what, Instance& instance) {
-        tmpl::check_known_keys(value, {"hosts", "vars", "place", "domains", "backend", "manager", "scale", "builder"},
+        tmpl::check_known_keys(value,
+                               {"hosts", "vars", "place", "domains", "backend", "manager", "scale", "builder", "previews"},
                                what,
                                m_diagnostics);
         const Node* place = nullptr;
@@ -169,6 +170,8 @@ private:
                 }
             } else if (field.text == "scale") {
                 read_scale(setting, what, instance);
+            } else if (field.text == "previews") {
+                read_previews(field, setting, what, instance);
             }
         }
         // After "hosts", wherever it is written: `place` must use the instance's own.
@@ -251,6 +254,58 @@ private:
         }
     }
 
+    // "previews": empty, or a mapping with "domains" (patterns holding
+    // "{suffix}") and "vars".
+    void read_previews(const Node& key, const Node& setting, const std::string& what, Instance& instance) {
+        std::string label = "\"previews\" of " + what;
+        Previews previews;
+        previews.where = key.where;
+        if (!setting.is_null()) {
+            if (!mapping(setting, label)) {
+                return;
+            }
+            tmpl::check_known_keys(setting, {"domains", "vars"}, label, m_diagnostics);
+            for (const auto& [field, value] : setting.entries) {
+                if (field.text == "domains") {
+                    read_preview_domains(value, label, instance.name, previews);
+                } else if (field.text == "vars") {
+                    previews.vars = m_reader.string_map(value, "\"vars\" of " + label);
+                }
+            }
+        }
+        instance.previews = std::move(previews);
+    }
+
+    void read_preview_domains(const Node& setting, const std::string& previews_label, const std::string& instance,
+                              Previews& previews) {
+        std::string label = "\"domains\" of " + previews_label;
+        if (!mapping(setting, label)) {
+            return;
+        }
+        for (const auto& [service, value] : setting.entries) {
+            std::string what_domains = "the domains of " + util::quoted(service.text) + " in " + label;
+            if (value.is_scalar() ? !m_reader.string(value, what_domains) : !m_reader.string_list(value, what_domains)) {
+                continue;
+            }
+            for (const auto& item : value.is_sequence() ? value.items : std::vector<Node>{value}) {
+                if (item.text.find("{suffix}") == std::string::npos) {
+                    m_reader.error(item, "domain pattern " + util::quoted(item.text) + " in " + label +
+                                             " must hold \"{suffix}\", which each preview replaces with its own");
+                    continue;
+                }
+                // A suffix is a DNS label: "x" stands for any.
+                if (auto problem = infra::domain_problem(with_suffix(item.text, "x"))) {
+                    m_reader.error(item, "invalid domain pattern " + util::quoted(item.text) + ": " + *problem);
+                    continue;
+                }
+                previews.domains[service.text].push_back(item.text);
+                previews.pattern_where.emplace(item.text, item.where);
+                m_patterns.push_back({item.text, instance, item.where});
+            }
+            previews.service_where.emplace(service.text, service.where);
+        }
+    }
+
     void read_scale(const Node& setting, const std::string& what, Instance& instance) {
         std::string label = "\"scale\" of " + what;
         if (!mapping(setting, label)) {
@@ -282,12 +337,20 @@ private:
         }
     }
 
+    // Two instances' previews with one pattern would get one domain for one suffix.
     void check_domains_unique() {
+        check_unique(m_domains, "domain ");
+        check_unique(m_patterns, "domain pattern ");
+    }
+
+    struct DomainUse;
+
+    void check_unique(const std::vector<DomainUse>& uses, const std::string& noun) {
         std::map<std::string, const DomainUse*> seen;
-        for (const auto& use : m_domains) {
+        for (const auto& use : uses) {
             auto [it, inserted] = seen.emplace(use.domain, &use);
             if (!inserted) {
-                m_diagnostics.add(use.where, "domain " + util::quoted(use.domain) + " is used twice: by instance " +
+                m_diagnostics.add(use.where, noun + util::quoted(use.domain) + " is used twice: by instance " +
                                                  util::quoted(it->second->instance) + " on line " +
                                                  std::to_string(it->second->where.line) + " and by " +
                                                  util::quoted(use.instance));
@@ -305,6 +368,7 @@ private:
     Reader m_reader;
     Infrastructure m_result;
     std::vector<DomainUse> m_domains;
+    std::vector<DomainUse> m_patterns;  // of previews
 };
 
 }  // namespace
