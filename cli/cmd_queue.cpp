@@ -173,6 +173,9 @@ int run_ship(const Invocation& given) {
 }
 
 int run_pipeline_work(const Invocation& run) {
+    for (const auto& instance : run.instances) {
+        tmpl::check_instance_name(instance);
+    }
     exec::LocalRunner local;
     deploy::Targets targets = targets_for(run);
     auto reporter = make_reporter(run, targets.hosts_or_local());
