@@ -231,8 +231,10 @@ private:
         }
     }
 
-    void read_domains(const Node& setting, const std::string& what, Instance& instance) {
-        std::string label = "\"domains\" of " + what;
+    // Each domain (or pattern) of a mapping of services to one domain or a
+    // list of them, after checking that it is one; `label` names the mapping.
+    template <typename Each>
+    void for_each_domain(const Node& setting, const std::string& label, const Each& each) {
         if (!mapping(setting, label)) {
             return;
         }
@@ -242,16 +244,22 @@ private:
                 continue;
             }
             for (const auto& item : value.is_sequence() ? value.items : std::vector<Node>{value}) {
-                if (auto problem = infra::domain_problem(item.text)) {
-                    m_reader.error(item, "invalid domain " + util::quoted(item.text) + ": " + *problem);
-                    continue;
-                }
-                instance.domains[service.text].push_back(item.text);
-                instance.domain_where.emplace(item.text, item.where);
-                m_domains.push_back({item.text, instance.name, item.where});
+                each(service, item);
             }
-            instance.service_where.emplace(service.text, service.where);
         }
+    }
+
+    void read_domains(const Node& setting, const std::string& what, Instance& instance) {
+        for_each_domain(setting, "\"domains\" of " + what, [&](const Node& service, const Node& item) {
+            instance.service_where.emplace(service.text, service.where);
+            if (auto problem = infra::domain_problem(item.text)) {
+                m_reader.error(item, "invalid domain " + util::quoted(item.text) + ": " + *problem);
+                return;
+            }
+            instance.domains[service.text].push_back(item.text);
+            instance.domain_where.emplace(item.text, item.where);
+            m_domains.push_back({item.text, instance.name, item.where});
+        });
     }
 
     // "previews": empty, or a mapping with "domains" (patterns holding
@@ -279,31 +287,22 @@ private:
     void read_preview_domains(const Node& setting, const std::string& previews_label, const std::string& instance,
                               Previews& previews) {
         std::string label = "\"domains\" of " + previews_label;
-        if (!mapping(setting, label)) {
-            return;
-        }
-        for (const auto& [service, value] : setting.entries) {
-            std::string what_domains = "the domains of " + util::quoted(service.text) + " in " + label;
-            if (value.is_scalar() ? !m_reader.string(value, what_domains) : !m_reader.string_list(value, what_domains)) {
-                continue;
-            }
-            for (const auto& item : value.is_sequence() ? value.items : std::vector<Node>{value}) {
-                if (item.text.find("{suffix}") == std::string::npos) {
-                    m_reader.error(item, "domain pattern " + util::quoted(item.text) + " in " + label +
-                                             " must hold \"{suffix}\", which each preview replaces with its own");
-                    continue;
-                }
-                // A suffix is a DNS label: "x" stands for any.
-                if (auto problem = infra::domain_problem(with_suffix(item.text, "x"))) {
-                    m_reader.error(item, "invalid domain pattern " + util::quoted(item.text) + ": " + *problem);
-                    continue;
-                }
-                previews.domains[service.text].push_back(item.text);
-                previews.pattern_where.emplace(item.text, item.where);
-                m_patterns.push_back({item.text, instance, item.where});
-            }
+        for_each_domain(setting, label, [&](const Node& service, const Node& item) {
             previews.service_where.emplace(service.text, service.where);
-        }
+            if (item.text.find("{suffix}") == std::string::npos) {
+                m_reader.error(item, "domain pattern " + util::quoted(item.text) + " in " + label +
+                                         " must hold \"{suffix}\", which each preview replaces with its own");
+                return;
+            }
+            // A suffix is a DNS label: "x" stands for any.
+            if (auto problem = infra::domain_problem(with_suffix(item.text, "x"))) {
+                m_reader.error(item, "invalid domain pattern " + util::quoted(item.text) + ": " + *problem);
+                return;
+            }
+            previews.domains[service.text].push_back(item.text);
+            previews.pattern_where.emplace(item.text, item.where);
+            m_patterns.push_back({item.text, instance, item.where});
+        });
     }
 
     void read_scale(const Node& setting, const std::string& what, Instance& instance) {
