@@ -1,6 +1,7 @@
 // pipeline enqueue, pipeline work and ship: the commit-to-deploy loop that
 // runs with no one watching, from cron or a webhook.
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -172,6 +173,9 @@ int run_ship(const Invocation& given) {
 }
 
 int run_pipeline_work(const Invocation& run) {
+    for (const auto& instance : run.instances) {
+        tmpl::check_instance_name(instance);
+    }
     exec::LocalRunner local;
     deploy::Targets targets = targets_for(run);
     auto reporter = make_reporter(run, targets.hosts_or_local());
@@ -182,9 +186,12 @@ int run_pipeline_work(const Invocation& run) {
         ops::on_each(connections, results, [&](size_t i) {
             exec::Runner& host = *connections[i].runner;
             std::string state_dir = targets.state_dir_for(results[i].host);
-            std::vector<std::string> instances =
-                run.instances.empty() ? pipeline::instances_with_queued_jobs(host, state_dir) : run.instances;
-            for (const auto& instance : instances) {
+            // Only where an instance has queued jobs: a host never gets a queue it has no use for.
+            for (const auto& instance : pipeline::instances_with_queued_jobs(host, state_dir)) {
+                if (!run.instances.empty() &&
+                    std::find(run.instances.begin(), run.instances.end(), instance) == run.instances.end()) {
+                    continue;
+                }
                 try {
                     results[i].worked.push_back(pipeline::work_instance(host, state_dir, instance,
                                                                         prepare_for(run, local, state_dir, *reporter),

@@ -51,10 +51,12 @@ void check_infrastructure(const Invocation& run, const render::Source& source) {
         services.push_back(service.name);
     }
     infra::check_services(*infrastructure, run.instance, services);
-    for (const auto& instance : infrastructure->instances) {
-        if (run.instance.empty() || instance.name == run.instance) {
+    if (run.instance.empty()) {
+        for (const auto& instance : infrastructure->instances) {
             render::check_place(source, instance.place);
         }
+    } else if (const infra::Instance* instance = infrastructure->instance(run.instance)) {
+        render::check_place(source, instance->place);
     }
 }
 

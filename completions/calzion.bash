@@ -4,7 +4,7 @@
 # ~/.bashrc. Works with or without the bash-completion package.
 
 _calzion_commands="validate render init plan deploy status list destroy history rollback restart stop start lock logs exec hosts router
-    pipeline jobs job"
+    pipeline jobs job ship"
 
 # --version is only taken before a command.
 _calzion_global_options="--host --infra --ssh-config --accept-new-host-key --lock-timeout --set --vars-file
@@ -24,6 +24,9 @@ _calzion_command_options() {
         logs) echo "-f --follow -n --tail --since -t --timestamps" ;;
         exec) echo "-i --interactive -T --no-tty -u --user -w --workdir" ;;
         router\ sync) echo "--image --http-port" ;;
+        pipeline\ enqueue) echo "--ref --repo --deploy --instance-suffix" ;;
+        pipeline\ work) echo "--once --no-coalesce --notify --secrets-file" ;;
+        ship) echo "--ref --repo --if-changed --retry-failed --no-coalesce --notify --instance-suffix --secrets-file --wait-timeout" ;;
         pipeline\ run) echo "--ref --repo --secrets-file --wait-timeout --notify" ;;
         job\ logs) echo "-f --follow" ;;
     esac
@@ -34,7 +37,7 @@ _calzion_takes_value() {
     case $1 in
         --host | --infra | --ssh-config | --lock-timeout | --set | --vars-file | --color | \
             --format | --revision | -o | --output | --secrets-file | --pull | --wait-timeout | --to | \
-            -n | --tail | --since | -u | --user | -w | --workdir | --image | --http-port | --ref | --repo | --notify)
+            -n | --tail | --since | -u | --user | -w | --workdir | --image | --http-port | --ref | --repo | --notify | --instance-suffix)
             return 0 ;;
     esac
     return 1
@@ -155,7 +158,7 @@ _calzion() {
     fi
 
     case $command in
-        validate | render | plan | deploy)
+        validate | render | plan | deploy | ship)
             ((npos == 0)) && _calzion_files "$cur" template ;;
         hosts)
             ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "check" -- "$cur") ;;
@@ -163,7 +166,7 @@ _calzion() {
             ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "sync" -- "$cur") ;;
         pipeline)
             if ((npos == 0)); then
-                mapfile -t COMPREPLY < <(compgen -W "validate run" -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W "validate run enqueue work" -- "$cur")
             elif ((npos == 1)); then
                 _calzion_files "$cur" template
             fi ;;

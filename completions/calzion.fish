@@ -84,6 +84,7 @@ complete -c calzion -n __calzion_no_command -a hosts -d 'Work on the hosts thems
 complete -c calzion -n __calzion_no_command -a router -d 'Work on the router of the domains (router sync)' 
 complete -c calzion -n __calzion_no_command -a pipeline -d 'Run and check pipelines (pipeline run, validate)'
 complete -c calzion -n __calzion_no_command -a jobs -d 'List the pipeline jobs on the hosts'
+complete -c calzion -n __calzion_no_command -a ship -d 'Build, test and deploy an instance at a commit (cron)'
 complete -c calzion -n __calzion_no_command -a job -d 'Show, follow or cancel a job (job show, logs, cancel)'
 
 # Global options, before or after the command
@@ -150,6 +151,22 @@ complete -c calzion -n '__calzion_command_is pipeline' -l repo -r -d 'Repository
 complete -c calzion -n '__calzion_command_is pipeline' -l secrets-file -r -F -d 'Read secrets from a dotenv file'
 complete -c calzion -n '__calzion_command_is pipeline' -l wait-timeout -x -d 'Seconds a new container has to become ready'
 complete -c calzion -n '__calzion_command_is pipeline' -l notify -x -d 'Shell command run on every job and step state change'
+complete -c calzion -n '__calzion_argument 0 pipeline' -a enqueue -d 'Record a queued job of an instance at a commit'
+complete -c calzion -n '__calzion_argument 0 pipeline' -a work -d 'Run the queued jobs of the instances'
+complete -c calzion -n '__calzion_command_is pipeline' -l instance-suffix -x -d 'The preview instance INSTANCE-SUFFIX'
+complete -c calzion -n '__calzion_command_is pipeline' -l deploy -d 'The release deploys the template at the commit'
+complete -c calzion -n '__calzion_command_is pipeline' -l once -d 'Run what is queued, then end'
+complete -c calzion -n '__calzion_command_is pipeline' -l no-coalesce -d 'Every queued job releases'
+# ship
+complete -c calzion -n '__calzion_command_is ship' -l ref -x -d 'Branch, tag or commit to ship'
+complete -c calzion -n '__calzion_command_is ship' -l repo -r -d 'Repository: a path or URL'
+complete -c calzion -n '__calzion_command_is ship' -l if-changed -d 'Do nothing when the commit is deployed or failed last'
+complete -c calzion -n '__calzion_command_is ship' -l retry-failed -d 'Try a commit that failed last time again'
+complete -c calzion -n '__calzion_command_is ship' -l no-coalesce -d 'Every queued job releases'
+complete -c calzion -n '__calzion_command_is ship' -l notify -x -d 'Shell command run on every job and step state change'
+complete -c calzion -n '__calzion_command_is ship' -l instance-suffix -x -d 'The preview instance INSTANCE-SUFFIX'
+complete -c calzion -n '__calzion_command_is ship' -l secrets-file -r -F -d 'Read secrets from a dotenv file'
+complete -c calzion -n '__calzion_command_is ship' -l wait-timeout -x -d 'Seconds a new container has to become ready'
 complete -c calzion -n '__calzion_argument 0 job' -a show -d "Show a job's record"
 complete -c calzion -n '__calzion_argument 0 job' -a logs -d "Print a job's step logs"
 complete -c calzion -n '__calzion_argument 0 job' -a cancel -d 'Stop a running job'

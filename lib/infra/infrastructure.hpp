@@ -1,6 +1,9 @@
 #pragma once
 
+#include <deque>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +29,21 @@ struct Host {
     std::string reachable_at() const;
 };
 
+// What the preview instances of an instance get (calzion(1) INFRASTRUCTURE
+// FILE, "previews"): a preview "<instance>-<suffix>", e.g. "myapp-pr-42", is
+// the instance on the same hosts with these domains and variables, "{suffix}"
+// in them standing for its suffix.
+struct Previews {
+    std::map<std::string, std::vector<std::string>> domains;  // service -> domain patterns, each with "{suffix}"
+    std::map<std::string, std::string> vars;                  // over the instance's own
+    SourceLocation where;                                     // the "previews" key
+    std::map<std::string, SourceLocation> service_where;      // where `domains` names each service
+    std::map<std::string, SourceLocation> pattern_where;      // where `domains` names each pattern
+};
+
+// `text` with every "{suffix}" replaced by `suffix`.
+std::string with_suffix(const std::string& text, const std::string& suffix);
+
 // One instance's settings.
 struct Instance {
     std::string name;
@@ -40,6 +58,27 @@ struct Instance {
     SourceLocation where;
     std::map<std::string, SourceLocation> service_where;  // where `place`/`domains`/`scale` name each service
     std::map<std::string, SourceLocation> domain_where;   // where `domains` names each domain
+    std::optional<Previews> previews;                     // set when the instance has preview instances
+};
+
+// The preview instances Infrastructure::instance() has derived, kept so that
+// the pointers it hands out stay valid as long as the Infrastructure does (a
+// deque never moves its elements). Safe to use from several threads. A copy
+// starts empty: it derives again what it needs.
+class DerivedInstances {
+public:
+    DerivedInstances() = default;
+    DerivedInstances(const DerivedInstances& /*other*/) {}
+    DerivedInstances& operator=(const DerivedInstances& other);
+    ~DerivedInstances() = default;
+
+    // The instance `name` derived earlier, else the one `derive` gives, kept;
+    // nullptr when `derive` gives none. What `derive` throws goes through.
+    const Instance* find_or_add(const std::string& name, const std::function<std::optional<Instance>()>& derive) const;
+
+private:
+    mutable std::mutex m_mutex;
+    mutable std::deque<Instance> m_instances;
 };
 
 // The router every host with domains runs (calzion(1) INFRASTRUCTURE FILE).
@@ -55,8 +94,26 @@ struct Infrastructure {
     std::vector<Instance> instances;
     Router router;
 
+    DerivedInstances derived;  // the preview instances instance() has handed out
+
     const Host* host(const std::string& name) const;
+
+    // The instance `name`: the one listed under "instances", else the preview
+    // instance preview() derives, kept in `derived`; nullptr when there is
+    // neither. The pointer stays valid as long as this Infrastructure. Throws
+    // what preview() throws.
     const Instance* instance(const std::string& name) const;
+
+    // The preview instance `name`, "<base>-<suffix>" where `base` is a listed
+    // instance with "previews" (the longest such name when several fit):
+    // base's hosts, place, backend, manager, builder, scale and vars, plus
+    // previews.vars and the variable "preview_suffix" holding `suffix`, with
+    // the domains of previews.domains, "{suffix}" replaced; base's own domains
+    // are not inherited. nullopt when `name` is listed itself or no base fits.
+    // Throws Error(usage) when `name` or `suffix` is no valid name, and
+    // Error(invalid_data), located at the pattern, when a derived domain is no
+    // valid domain or is one of a listed instance's domains.
+    std::optional<Instance> preview(const std::string& name) const;
 };
 
 // The file beside `template_file` that is read when --infra is not given.

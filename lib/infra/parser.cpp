@@ -144,7 +144,8 @@ private:
     }
 
     void read_instance(const Node& value, const std::string& what, Instance& instance) {
-        tmpl::check_known_keys(value, {"hosts", "vars", "place", "domains", "backend", "manager", "scale", "builder"},
+        tmpl::check_known_keys(value,
+                               {"hosts", "vars", "place", "domains", "backend", "manager", "scale", "builder", "previews"},
                                what,
                                m_diagnostics);
         const Node* place = nullptr;
@@ -169,6 +170,8 @@ private:
                 }
             } else if (field.text == "scale") {
                 read_scale(setting, what, instance);
+            } else if (field.text == "previews") {
+                read_previews(field, setting, what, instance);
             }
         }
         // After "hosts", wherever it is written: `place` must use the instance's own.
@@ -228,8 +231,10 @@ private:
         }
     }
 
-    void read_domains(const Node& setting, const std::string& what, Instance& instance) {
-        std::string label = "\"domains\" of " + what;
+    // Each domain (or pattern) of a mapping of services to one domain or a
+    // list of them, after checking that it is one; `label` names the mapping.
+    template <typename Each>
+    void for_each_domain(const Node& setting, const std::string& label, const Each& each) {
         if (!mapping(setting, label)) {
             return;
         }
@@ -239,16 +244,65 @@ private:
                 continue;
             }
             for (const auto& item : value.is_sequence() ? value.items : std::vector<Node>{value}) {
-                if (auto problem = infra::domain_problem(item.text)) {
-                    m_reader.error(item, "invalid domain " + util::quoted(item.text) + ": " + *problem);
-                    continue;
-                }
-                instance.domains[service.text].push_back(item.text);
-                instance.domain_where.emplace(item.text, item.where);
-                m_domains.push_back({item.text, instance.name, item.where});
+                each(service, item);
             }
-            instance.service_where.emplace(service.text, service.where);
         }
+    }
+
+    void read_domains(const Node& setting, const std::string& what, Instance& instance) {
+        for_each_domain(setting, "\"domains\" of " + what, [&](const Node& service, const Node& item) {
+            instance.service_where.emplace(service.text, service.where);
+            if (auto problem = infra::domain_problem(item.text)) {
+                m_reader.error(item, "invalid domain " + util::quoted(item.text) + ": " + *problem);
+                return;
+            }
+            instance.domains[service.text].push_back(item.text);
+            instance.domain_where.emplace(item.text, item.where);
+            m_domains.push_back({item.text, instance.name, item.where});
+        });
+    }
+
+    // "previews": empty, or a mapping with "domains" (patterns holding
+    // "{suffix}") and "vars".
+    void read_previews(const Node& key, const Node& setting, const std::string& what, Instance& instance) {
+        std::string label = "\"previews\" of " + what;
+        Previews previews;
+        previews.where = key.where;
+        if (!setting.is_null()) {
+            if (!mapping(setting, label)) {
+                return;
+            }
+            tmpl::check_known_keys(setting, {"domains", "vars"}, label, m_diagnostics);
+            for (const auto& [field, value] : setting.entries) {
+                if (field.text == "domains") {
+                    read_preview_domains(value, label, instance.name, previews);
+                } else if (field.text == "vars") {
+                    previews.vars = m_reader.string_map(value, "\"vars\" of " + label);
+                }
+            }
+        }
+        instance.previews = std::move(previews);
+    }
+
+    void read_preview_domains(const Node& setting, const std::string& previews_label, const std::string& instance,
+                              Previews& previews) {
+        std::string label = "\"domains\" of " + previews_label;
+        for_each_domain(setting, label, [&](const Node& service, const Node& item) {
+            previews.service_where.emplace(service.text, service.where);
+            if (item.text.find("{suffix}") == std::string::npos) {
+                m_reader.error(item, "domain pattern " + util::quoted(item.text) + " in " + label +
+                                         " must hold \"{suffix}\", which each preview replaces with its own");
+                return;
+            }
+            // A suffix is a DNS label: "x" stands for any.
+            if (auto problem = infra::domain_problem(with_suffix(item.text, "x"))) {
+                m_reader.error(item, "invalid domain pattern " + util::quoted(item.text) + ": " + *problem);
+                return;
+            }
+            previews.domains[service.text].push_back(item.text);
+            previews.pattern_where.emplace(item.text, item.where);
+            m_patterns.push_back({item.text, instance, item.where});
+        });
     }
 
     void read_scale(const Node& setting, const std::string& what, Instance& instance) {
@@ -282,12 +336,20 @@ private:
         }
     }
 
+    // Two instances' previews with one pattern would get one domain for one suffix.
     void check_domains_unique() {
+        check_unique(m_domains, "domain ");
+        check_unique(m_patterns, "domain pattern ");
+    }
+
+    struct DomainUse;
+
+    void check_unique(const std::vector<DomainUse>& uses, const std::string& noun) {
         std::map<std::string, const DomainUse*> seen;
-        for (const auto& use : m_domains) {
+        for (const auto& use : uses) {
             auto [it, inserted] = seen.emplace(use.domain, &use);
             if (!inserted) {
-                m_diagnostics.add(use.where, "domain " + util::quoted(use.domain) + " is used twice: by instance " +
+                m_diagnostics.add(use.where, noun + util::quoted(use.domain) + " is used twice: by instance " +
                                                  util::quoted(it->second->instance) + " on line " +
                                                  std::to_string(it->second->where.line) + " and by " +
                                                  util::quoted(use.instance));
@@ -305,6 +367,7 @@ private:
     Reader m_reader;
     Infrastructure m_result;
     std::vector<DomainUse> m_domains;
+    std::vector<DomainUse> m_patterns;  // of previews
 };
 
 }  // namespace

@@ -74,6 +74,21 @@ std::string fetch_mirror(exec::Runner& local, const std::string& url) {
     return mirror;
 }
 
+// Fetch `ref` of `url` into the mirror under its own name: the mirror's
+// refspecs bring branches and tags only, and a pull request's head
+// (refs/pull/42/head, refs/merge-requests/42/head) is neither. A remote that
+// lacks the ref makes git fail, as does a name git would take as a refspec
+// pattern or a mapping.
+void fetch_ref(exec::Runner& local, const std::string& mirror, const std::string& url, const std::string& ref) {
+    bool plain = ref.find_first_of(":*") == std::string::npos &&
+                 git(local, {"check-ref-format", ref}).ok();
+    if (!plain || !git(local, {"-C", mirror, "fetch", "--quiet", "--force", "--", url, "+" + ref + ":" + ref},
+                       k_fetch_timeout)
+                       .ok()) {
+        throw Error(ErrorKind::usage, "--ref " + util::quoted(ref) + " names no commit in " + util::quoted(url));
+    }
+}
+
 }  // namespace
 
 bool is_remote(const std::string& repo) {
@@ -115,6 +130,9 @@ JobSource resolve_source(exec::Runner& local, const std::string& repo, const std
     }
     if (ref.empty() || ref.front() == '-') {
         throw Error(ErrorKind::usage, "--ref must name a branch, tag or commit, not " + util::quoted(ref));
+    }
+    if (is_remote(repo) && ref.rfind("refs/", 0) == 0) {
+        fetch_ref(local, source.repository, repo, ref);
     }
     exec::Result sha = git(local, {"-C", source.repository, "rev-parse", "--verify", "--quiet", "--end-of-options",
                                    ref + "^{commit}"});

@@ -27,8 +27,10 @@ std::string mirror_directory(const std::string& url);
 
 // Resolve `ref` (a branch, tag or commit) of `repo` to a full commit id, once.
 // `repo` empty: the repository holding `template_file`. A remote `repo` is
-// fetched into its mirror here first (git clone --bare, then git fetch), with
-// the user's own credentials: nothing of it reaches a host. Runs git through
+// fetched into its mirror here first (git clone --bare, then git fetch of its
+// branches and tags, and of `ref` itself when it is a full ref name such as a
+// pull request's "refs/pull/42/head"), with the user's own credentials:
+// nothing of it reaches a host. Runs git through
 // `local`. Throws Error(usage) when the repository cannot be found or read, or
 // when `ref` names no commit in it.
 JobSource resolve_source(exec::Runner& local, const std::string& repo, const std::string& ref,

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "recording_reporter.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -19,17 +21,7 @@ namespace {
 const std::string k_commit = "0123456789abcdef0123456789abcdef01234567";
 const std::string k_image = "shop-web:0123456789ab";
 
-class RecordingReporter final : public events::Reporter {
-public:
-    void event(const events::Event& event) override {
-        std::lock_guard lock(m_mutex);
-        lines.push_back(events::event_line(event));
-    }
-    std::vector<std::string> lines;
-
-private:
-    std::mutex m_mutex;
-};
+using test::RecordingReporter;
 
 render::RenderedService built_service(const std::string& name, const std::string& image) {
     render::RenderedService service;

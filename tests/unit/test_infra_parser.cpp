@@ -1,7 +1,11 @@
 #include "infra/parser.hpp"
 
+#include "infra/checks.hpp"
+
 #include <doctest/doctest.h>
 
+#include <functional>
+#include <map>
 #include <string>
 
 #include "template_helpers.hpp"
@@ -44,6 +48,11 @@ instances:
     place: {postgres: db1}
     domains: {web: www.example.com}
   myapp-big: {backend: swarm, manager: web1, scale: {web: 6}}
+  myapp:
+    hosts: [web1]
+    previews:
+      domains: {web: "{suffix}.staging.example.com"}
+      vars: {url: "https://{suffix}.staging.example.com"}
 )");
     CHECK(result.problems == "");
     const auto& infra = result.infra;
@@ -71,6 +80,11 @@ instances:
     CHECK(infra.router.image == "nginx:1.27-alpine");
     CHECK(infra.router.http_port == 80);
     CHECK(infra.instance("nope") == nullptr);
+    CHECK(infra.instance("myapp-staging") == staging);  // listed, not a preview of "myapp"
+    const auto* preview = infra.instance("myapp-pr-42");
+    REQUIRE(preview != nullptr);
+    CHECK(preview->domains.at("web") == std::vector<std::string>{"pr-42.staging.example.com"});
+    CHECK(preview->vars.at("url") == "https://pr-42.staging.example.com");
 }
 
 TEST_CASE("infra::parse: every problem, located") {
@@ -110,4 +124,147 @@ router: {image: "nginx:1.27", http_prt: 8080}
 TEST_CASE("infra::parse: not a mapping") {
     CHECK(read("- a\n- b\n").problems ==
           "infra.yaml:1:1: an infrastructure file is a mapping with \"hosts\" and \"instances\", not a list\n");
+}
+
+namespace {
+
+// The problems `work` throws, each "file:line:col: message", and its kind.
+std::string thrown(const std::function<void()>& work, ErrorKind kind) {
+    try {
+        work();
+    } catch (const Error& error) {
+        CHECK(error.kind() == kind);
+        std::string problems;
+        for (const auto& item : error.diagnostics()) {
+            problems += item.where.to_string() + ": " + item.message + "\n";
+        }
+        return problems.empty() ? error.message() : problems;
+    }
+    FAIL("no error");
+    return "";
+}
+
+const char* const k_previews = R"(hosts:
+  web1: deploy@203.0.113.10
+  web2: deploy@203.0.113.11
+instances:
+  myapp:
+    hosts: [web1, web2]
+    place: {db: web2}
+    builder: web1
+    vars: {tier: staging, url: "https://staging.example.com"}
+    domains: {web: staging.example.com}
+    previews:
+      domains:
+        web: "{suffix}.staging.example.com"
+        api: ["api-{suffix}.staging.example.com", "{suffix}-{suffix}.example.com"]
+      vars: {url: "https://{suffix}.staging.example.com", note: "{suffix} and {suffix}"}
+  myapp-pr-9: {hosts: [web1], domains: {web: pr-10.staging.example.com}}
+  myapp-eu: {hosts: [web2], previews: }
+)";
+
+}  // namespace
+
+TEST_CASE("infra::Infrastructure::preview") {
+    Read result = read(k_previews);
+    REQUIRE(result.problems == "");
+    const auto& infra = result.infra;
+
+    SUBCASE("a preview has its base's hosts, place and vars, and its own domains and vars") {
+        const infra::Instance* preview = infra.instance("myapp-pr-42");
+        REQUIRE(preview != nullptr);
+        CHECK(preview->name == "myapp-pr-42");
+        CHECK(preview->hosts == std::vector<std::string>{"web1", "web2"});
+        CHECK(preview->place == std::map<std::string, std::string>{{"db", "web2"}});
+        CHECK(preview->builder == "web1");
+        CHECK(preview->backend == "docker");
+        CHECK(preview->vars == std::map<std::string, std::string>{{"note", "pr-42 and pr-42"},
+                                                                   {"preview_suffix", "pr-42"},
+                                                                   {"tier", "staging"},
+                                                                   {"url", "https://pr-42.staging.example.com"}});
+        CHECK(preview->domains ==
+              std::map<std::string, std::vector<std::string>>{
+                  {"api", {"api-pr-42.staging.example.com", "pr-42-pr-42.example.com"}},
+                  {"web", {"pr-42.staging.example.com"}}});
+        CHECK(preview->domain_where.at("pr-42.staging.example.com").to_string() == "infra.yaml:13:14");
+        CHECK(preview->service_where.at("api").to_string() == "infra.yaml:14:9");
+        CHECK(preview->service_where.at("db").to_string() == "infra.yaml:7:13");
+        CHECK_FALSE(preview->previews.has_value());
+        CHECK(infra.instance("myapp-pr-42") == preview);  // derived once, kept
+        CHECK(infra.preview("myapp-pr-42")->domains == preview->domains);
+    }
+    SUBCASE("the base is untouched, a listed instance wins, the longest base with previews is the base") {
+        CHECK(infra.instance("myapp")->domains.at("web") == std::vector<std::string>{"staging.example.com"});
+        CHECK(infra.instance("myapp")->vars.count("preview_suffix") == 0);
+        CHECK(infra.instance("myapp-pr-9")->hosts == std::vector<std::string>{"web1"});
+        CHECK(infra.preview("myapp-pr-9") == std::nullopt);
+        CHECK(infra.preview("myapp") == std::nullopt);
+        CHECK(infra.instance("myapp-pr-9-x")->hosts == std::vector<std::string>{"web1", "web2"});  // myapp's
+        const infra::Instance* eu = infra.instance("myapp-eu-pr-3");
+        REQUIRE(eu != nullptr);
+        CHECK(eu->hosts == std::vector<std::string>{"web2"});
+        CHECK(eu->domains.empty());
+        CHECK(eu->vars == std::map<std::string, std::string>{{"preview_suffix", "pr-3"}});
+        CHECK(infra.instance("other-pr-3") == nullptr);
+        CHECK(infra.instance("myapp-") == nullptr);
+    }
+    SUBCASE("a copy derives its own") {
+        infra::Infrastructure copy = infra;
+        const infra::Instance* preview = copy.instance("myapp-pr-1");
+        REQUIRE(preview != nullptr);
+        CHECK(preview != infra.instance("myapp-pr-1"));
+        CHECK(preview->domains == infra.instance("myapp-pr-1")->domains);
+    }
+    SUBCASE("a suffix that is no name") {
+        CHECK(thrown([&] { infra.instance("myapp--x"); }, ErrorKind::usage) ==
+              "invalid preview suffix \"-x\" of instance \"myapp--x\": a name starts with a lowercase letter or a digit");
+        CHECK(thrown([&] { infra.instance("myapp-Pr-1"); }, ErrorKind::usage) ==
+              "invalid instance name \"myapp-Pr-1\": a name has only lowercase letters, digits and \"-\"");
+    }
+    SUBCASE("a derived domain that is invalid, or another instance's") {
+        CHECK(thrown([&] { infra.instance("myapp-pr-10"); }, ErrorKind::invalid_data) ==
+              "infra.yaml:13:14: domain \"pr-10.staging.example.com\" of preview instance \"myapp-pr-10\" is used by "
+              "instance \"myapp-pr-9\" on line 16\n");
+        std::string suffix(40, 'a');
+        CHECK(thrown([&] { infra.instance("myapp-" + suffix); }, ErrorKind::invalid_data) ==
+              "infra.yaml:14:51: invalid domain \"" + suffix + "-" + suffix + ".example.com\" of preview instance \"myapp-" +
+                  suffix + "\": a label is longer than 63 characters\n");
+        // Nothing is kept of a preview that failed: asking again fails again.
+        CHECK(thrown([&] { infra.instance("myapp-pr-10"); }, ErrorKind::invalid_data) != "");
+    }
+}
+
+TEST_CASE("infra::check_services: a preview's services") {
+    Read result = read(k_previews);
+    REQUIRE(result.problems == "");
+    CHECK(thrown([&] { infra::check_services(result.infra, "myapp-pr-42", {"web", "db"}); }, ErrorKind::invalid_data) ==
+          "infra.yaml:14:9: instance \"myapp-pr-42\" names service \"api\", which the template does not have\n");
+    CHECK_NOTHROW(infra::check_services(result.infra, "myapp", {"web", "db"}));
+    CHECK_NOTHROW(infra::check_services(result.infra, "myapp-pr-42", {"web", "db", "api"}));
+}
+
+TEST_CASE("infra::parse: previews, every problem located") {
+    Read result = read(R"(hosts:
+  web1: x.example.com
+instances:
+  a:
+    hosts: [web1]
+    previews:
+      domains: {web: [pr.example.com, "{suffix}.Example.com", "{suffix}.a.example.com"]}
+      vars: [x]
+      prefix: no
+  b:
+    hosts: [web1]
+    previews: {domains: {web: "{suffix}.a.example.com"}}
+  c: {hosts: [web1], previews: yes}
+)");
+    CHECK(result.problems ==
+          "infra.yaml:7:23: domain pattern \"pr.example.com\" in \"domains\" of \"previews\" of instance \"a\" must "
+          "hold \"{suffix}\", which each preview replaces with its own\n"
+          "infra.yaml:7:39: invalid domain pattern \"{suffix}.Example.com\": it must be in lowercase\n"
+          "infra.yaml:8:14: an item of \"vars\" of \"previews\" of instance \"a\" must read NAME=value, not \"x\"\n"
+          "infra.yaml:9:7: unknown key \"prefix\" in \"previews\" of instance \"a\"\n"
+          "infra.yaml:12:31: domain pattern \"{suffix}.a.example.com\" is used twice: by instance \"a\" on line 7 "
+          "and by \"b\"\n"
+          "infra.yaml:13:32: \"previews\" of instance \"c\" must be a mapping, not a scalar\n");
 }

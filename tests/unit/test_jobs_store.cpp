@@ -408,3 +408,58 @@ TEST_CASE("jobs::store cancel_job") {
         CHECK(answered.message == "canceled by the worker");
     }
 }
+
+TEST_CASE("jobs::store a queued job waits for a worker: never settled, claimed once") {
+    test::TempStateDir state("jobs-store");
+    exec::LocalRunner runner;
+    jobs::Begun queued = ended_job(runner, state.dir(), "shop", jobs::JobState::queued);
+
+    // No worker is no dead worker: the job stays queued.
+    auto found = jobs::list_jobs(runner, state.dir(), "shop");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].record.state == jobs::JobState::queued);
+
+    std::optional<jobs::Begun> claimed = jobs::claim_job(runner, state.dir(), "shop", queued.number);
+    REQUIRE(claimed);
+    CHECK(claimed->dir == queued.dir);
+    CHECK(claimed->holder_pid > 0);
+    CHECK(text_of(fs::path(queued.dir) / "lock/pid") == std::to_string(claimed->holder_pid) + "\n");
+    // A second worker finds it taken.
+    CHECK_FALSE(jobs::claim_job(runner, state.dir(), "shop", queued.number));
+
+    SUBCASE("a claim whose worker died is taken over while the job is still queued") {
+        claimed->lock.reset();
+        fs::create_directories(fs::path(queued.dir) / "lock");
+        std::ofstream(fs::path(queued.dir) / "lock/pid") << "999999\n";
+        CHECK(jobs::claim_job(runner, state.dir(), "shop", queued.number));
+    }
+    SUBCASE("a job queued no more is not claimed") {
+        claimed->lock.reset();
+        jobs::write_record(runner, queued.dir, record_of("shop", queued.number, jobs::JobState::succeeded, 0));
+        CHECK_FALSE(jobs::claim_job(runner, state.dir(), "shop", queued.number));
+    }
+    SUBCASE("a job that is not there is not claimed") {
+        CHECK_FALSE(jobs::claim_job(runner, state.dir(), "shop", 42));
+    }
+}
+
+TEST_CASE("jobs::store one worker at a time works an instance's queue") {
+    test::TempStateDir state("jobs-store");
+    exec::LocalRunner runner;
+    auto first = jobs::take_queue_lock(runner, state.dir(), "shop", 0);
+    REQUIRE(first);
+    try {
+        jobs::take_queue_lock(runner, state.dir(), "shop", 0);
+        FAIL("no error");
+    } catch (const Error& error) {
+        CHECK(error.kind() == ErrorKind::lock_held);
+        CHECK(error.message().rfind("the queue of instance \"shop\" is worked by ", 0) == 0);
+        CHECK(error.message().find("(pipeline work since ") != std::string::npos);
+    }
+    // Another instance's queue is its own.
+    CHECK(jobs::take_queue_lock(runner, state.dir(), "blog", 0));
+    first->release();
+    CHECK(jobs::take_queue_lock(runner, state.dir(), "shop", 0));
+    // The queue's lock is no job.
+    CHECK(jobs::list_jobs(runner, state.dir(), "shop").empty());
+}

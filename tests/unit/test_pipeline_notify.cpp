@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include "recording_reporter.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -44,17 +46,7 @@ jobs::JobRecord record() {
     return made;
 }
 
-class RecordingReporter final : public events::Reporter {
-public:
-    void event(const events::Event& event) override {
-        std::lock_guard lock(m_mutex);
-        lines.push_back(events::event_line(event));
-    }
-    std::vector<std::string> lines;
-
-private:
-    std::mutex m_mutex;
-};
+using test::RecordingReporter;
 
 std::string read_text(const std::filesystem::path& path) {
     std::ifstream in(path);

@@ -211,3 +211,41 @@ TEST_CASE("pipeline::run_job: an earlier job whose calzion died is recorded erro
     CHECK(record.state == jobs::JobState::error);
     CHECK(record.message == "its worker is gone (pid 999 on web1)");
 }
+
+TEST_CASE("pipeline::run_job: a newer queued job makes the release needless: the job is superseded") {
+    Host host;
+    pipeline::JobRequest coalesced = request();
+    int asked = 0;
+    coalesced.superseded_by = [&asked] {
+        ++asked;
+        return std::string("shop.9");
+    };
+    pipeline::JobOutcome outcome = run(coalesced, host);
+
+    CHECK(asked == 1);
+    CHECK_FALSE(outcome.error);
+    auto steps = host.steps_run();
+    CHECK(std::find(steps.begin(), steps.end(), "release") == steps.end());
+    CHECK(steps.size() == 3);
+    jobs::JobRecord record = host.last_record();
+    CHECK(record.state == jobs::JobState::superseded);
+    CHECK(record.superseded_by == "shop.9");
+    CHECK(record.step("build")->state == jobs::StepState::succeeded);
+    CHECK(record.step("release")->state == jobs::StepState::skipped);
+    CHECK(record.step("release")->message == "superseded by job shop.9");
+}
+
+TEST_CASE("pipeline::run_job: a failed job is never asked whether it is superseded") {
+    Host host;
+    host.exits["lint"] = 1;
+    pipeline::JobRequest coalesced = request();
+    bool asked = false;
+    coalesced.superseded_by = [&asked] {
+        asked = true;
+        return std::string("shop.9");
+    };
+    run(coalesced, host);
+    CHECK_FALSE(asked);
+    CHECK(host.last_record().state == jobs::JobState::failed);
+    CHECK(host.last_record().superseded_by.empty());
+}

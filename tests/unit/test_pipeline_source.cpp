@@ -117,6 +117,36 @@ TEST_CASE("pipeline::resolve_source") {
         repos.git(repos.work(), {"push", "-q", (repos.dir() / "remote.git").string(), "main"});
         CHECK(pipeline::resolve_source(repos.local(), repos.remote_url(), "main", template_file).commit.sha == third);
     }
+    SUBCASE("a pull request's head, which is no branch, is fetched by its name, and fetched again when it moves") {
+        repos.git(repos.work(), {"checkout", "-q", "-b", "feature"});
+        std::ofstream(repos.work() / "calzion.yaml") << "web: {image: local/busybox:7}\n";
+        std::string proposed = repos.commit("proposed change");
+        std::string remote = (repos.dir() / "remote.git").string();
+        repos.git(repos.work(), {"push", "-q", remote, "HEAD:refs/pull/7/head"});
+        auto source = pipeline::resolve_source(repos.local(), repos.remote_url(), "refs/pull/7/head", template_file);
+        CHECK(source.commit.sha == proposed);
+        CHECK(source.commit.ref == "refs/pull/7/head");
+        CHECK(source.commit.message == "proposed change");
+        CHECK(pipeline::file_at(repos.local(), source, "calzion.yaml") == "web: {image: local/busybox:7}\n");
+        std::ofstream(repos.work() / "calzion.yaml") << "web: {image: local/busybox:8}\n";
+        std::string amended = repos.commit("amended change");
+        repos.git(repos.work(), {"push", "-q", "--force", remote, "HEAD~2:refs/pull/7/head"});
+        CHECK(pipeline::resolve_source(repos.local(), repos.remote_url(), "refs/pull/7/head", template_file)
+                  .commit.sha == repos.second);
+        repos.git(repos.work(), {"push", "-q", "--force", remote, "HEAD:refs/pull/7/head"});
+        CHECK(pipeline::resolve_source(repos.local(), repos.remote_url(), "refs/pull/7/head", template_file)
+                  .commit.sha == amended);
+        CHECK(pipeline::resolve_source(repos.local(), repos.remote_url(), "refs/heads/main", template_file)
+                  .commit.sha == repos.second);
+        CHECK(usage_message([&] {
+                  pipeline::resolve_source(repos.local(), repos.remote_url(), "refs/pull/8/head", template_file);
+              }) == "--ref \"refs/pull/8/head\" names no commit in \"" + repos.remote_url() + "\"");
+        CHECK(usage_message([&] {
+                  pipeline::resolve_source(repos.local(), repos.remote_url(), "refs/pull/*:refs/heads/x", template_file);
+              }) == "--ref \"refs/pull/*:refs/heads/x\" names no commit in \"" + repos.remote_url() + "\"");
+        // The template's own repository has the ref already: no fetch.
+        CHECK(pipeline::resolve_source(repos.local(), "", "refs/heads/feature", template_file).commit.sha == amended);
+    }
     SUBCASE("a ref that names no commit") {
         CHECK(usage_message([&] { pipeline::resolve_source(repos.local(), "", "no-such-branch", template_file); }) ==
               "--ref \"no-such-branch\" names no commit in \"" + repos.work().string() + "\"");
