@@ -143,7 +143,7 @@ int run_ship(const Invocation& given) {
                                                                       source.commit.sha.substr(0, 12)});
             pipeline::Worked worked = pipeline::work_instance(*runner, state_dir, run.instance,
                                                               prepare_for(run, local, state_dir, *reporter),
-                                                              {!run.no_coalesce, 0}, local, *reporter);
+                                                              {!run.no_coalesce, 0, "ship"}, local, *reporter);
             for (const auto& outcome : worked.jobs) {
                 shipped.ran.push_back(outcome.record);
                 if (outcome.record.id == queued.id) {

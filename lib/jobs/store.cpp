@@ -153,10 +153,11 @@ std::optional<Begun> claim_job(exec::Runner& host, const std::string& state_dir,
 }
 
 std::unique_ptr<state::Lock> take_queue_lock(exec::Runner& host, const std::string& state_dir,
-                                             const std::string& instance, int wait_seconds) {
+                                             const std::string& instance, int wait_seconds,
+                                             const std::string& command) {
     tmpl::check_instance_name(instance);
     state::LockAnswer answer = state::take_lock(
-        host, exec::command(queue_lock_argv(state_dir, instance, state::owner_line("pipeline work"), wait_seconds)),
+        host, exec::command(queue_lock_argv(state_dir, instance, state::owner_line(command), wait_seconds)),
         wait_seconds);
     if (answer.lock) {
         return std::move(answer.lock);

@@ -45,8 +45,10 @@ std::optional<Begun> claim_job(exec::Runner& host, const std::string& state_dir,
 // its queued jobs, waiting up to `wait_seconds`. Throws Error(lock_held)
 // naming the worker that holds it, Error(permission) when the state directory
 // cannot be written.
+// `command` ("pipeline work", "ship") goes into the lock's owner record.
 std::unique_ptr<state::Lock> take_queue_lock(exec::Runner& host, const std::string& state_dir,
-                                             const std::string& instance, int wait_seconds);
+                                             const std::string& instance, int wait_seconds,
+                                             const std::string& command = "pipeline work");
 
 // Write the record (and the `state` file) atomically, temp + rename.
 void write_record(exec::Runner& host, const std::string& job_dir, const JobRecord& record);

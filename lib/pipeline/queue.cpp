@@ -56,7 +56,7 @@ Worked work_instance(exec::Runner& host, const std::string& state_dir, const std
     Worked worked;
     worked.host = host.host();
     worked.instance = instance;
-    auto queue_lock = jobs::take_queue_lock(host, state_dir, instance, options.lock_wait);
+    auto queue_lock = jobs::take_queue_lock(host, state_dir, instance, options.lock_wait, options.command);
     std::set<int> passed;  // claimed by someone else: not asked again by this worker
     while (true) {
         auto queued = queued_jobs(host, state_dir, instance);

@@ -25,6 +25,7 @@ jobs::JobRecord enqueue(exec::Runner& host, const std::string& state_dir, jobs::
 struct WorkOptions {
     bool coalesce = true;   // only the newest waiting job releases
     int lock_wait = 0;      // seconds to wait for another worker of the instance
+    std::string command = "pipeline work";  // who works the queue, for the lock's owner record
 };
 
 // Build the request of a queued job: its pipeline, source and deploy, as the
