@@ -16,14 +16,8 @@
 need_hosts 1
 need_jq
 
-# Built images outlive destroy: remove them once the instances are gone
-# (registered first, so it runs last).
-remove_images() {
-  local images
-  mapfile -t images < <(host_docker 1 images --filter "reference=${E2E_NAME}*" --format '{{.Repository}}:{{.Tag}}')
-  [ ${#images[@]} = 0 ] || host_docker 1 image rm "${images[@]}"
-}
-on_exit remove_images
+# Registered first, so that it runs last, once the instances are gone.
+on_exit remove_built_images
 instance_on_host1
 on_exit rm -rf "$idir"
 # The instances of the second and third parts.

@@ -70,3 +70,11 @@ step_image() {
 jq_job() {
   jq -r ".job | $1" <<<"$OUT"
 }
+
+# remove_built_images: remove the images calzion built on host 1 for this
+# test's instances (named after E2E_NAME), which outlive destroy.
+remove_built_images() {
+  local images
+  mapfile -t images < <(host_docker 1 images --filter "reference=${E2E_NAME}*" --format '{{.Repository}}:{{.Tag}}')
+  [ ${#images[@]} = 0 ] || host_docker 1 image rm "${images[@]}"
+}
