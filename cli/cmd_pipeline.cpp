@@ -48,14 +48,10 @@ int run_pipeline_validate(const Invocation& run) {
 }
 
 int run_pipeline_run(const Invocation& given) {
-    Invocation run = with_instance_suffix(given);
     exec::LocalRunner local;
-    pipeline::JobSource source = pipeline::resolve_source(local, run.repo, run.ref, run.template_file);
-    deploy::Targets targets = targets_for(run);
-    std::string host = job_host(run, targets);
+    auto [run, source, targets, host, state_dir] = job_setup(given, local);
     auto reporter = make_reporter(run, {host});
-    pipeline::JobRequest request =
-        job_request_for(run, local, std::move(source), false, targets.state_dir_for(host), *reporter);
+    pipeline::JobRequest request = job_request_for(run, local, std::move(source), false, state_dir, *reporter);
     pipeline::JobOutcome outcome;
     outcome.host = host;
     std::optional<Error> error;

@@ -94,17 +94,13 @@ std::optional<Error> error_of(const pipeline::JobOutcome& outcome) {
 }  // namespace
 
 int run_pipeline_enqueue(const Invocation& given) {
-    Invocation run = with_instance_suffix(given);
     exec::LocalRunner local;
-    pipeline::JobSource source = pipeline::resolve_source(local, run.repo, run.ref, run.template_file);
+    auto [run, source, targets, host, state_dir] = job_setup(given, local);
     tmpl::Pipeline pipeline = pipeline_for(run, local, source, run.deploy_release);
-    deploy::Targets targets = targets_for(run);
-    std::string host = job_host(run, targets);
     std::unique_ptr<exec::Runner> runner = targets.connect().connect(host);
     jobs::JobRecord queued;
     try {
-        queued = pipeline::enqueue(*runner, targets.state_dir_for(host), queued_record(run, source, run.deploy_release),
-                                   pipeline.keep);
+        queued = pipeline::enqueue(*runner, state_dir, queued_record(run, source, run.deploy_release), pipeline.keep);
     } catch (const Error& error) {
         throw error.host().empty() ? error.on_host(host) : error;
     }
@@ -117,14 +113,11 @@ int run_pipeline_enqueue(const Invocation& given) {
 }
 
 int run_ship(const Invocation& given) {
-    Invocation run = with_instance_suffix(given);
     exec::LocalRunner local;
-    pipeline::JobSource source = pipeline::resolve_source(local, run.repo, run.ref, run.template_file);
-    deploy::Targets targets = targets_for(run);
-    std::string host = job_host(run, targets);
-    std::string state_dir = targets.state_dir_for(host);
+    auto [run, source, targets, host, state_dir] = job_setup(given, local);
     auto reporter = make_reporter(run, {host});
-    // Everything that can be checked here is, before anything is queued.
+    // Everything that can be checked here is, before anything is queued; its
+    // job then runs this request.
     pipeline::JobRequest checked = job_request_for(run, local, source, true, state_dir, *reporter);
     output::Shipped shipped;
     shipped.host = host;
@@ -141,8 +134,12 @@ int run_ship(const Invocation& given) {
             shipped.job = queued;
             reporter->event({events::Event::Kind::note, host, "", "queued job " + queued.id + " at " +
                                                                       source.commit.sha.substr(0, 12)});
-            pipeline::Worked worked = pipeline::work_instance(*runner, state_dir, run.instance,
-                                                              prepare_for(run, local, state_dir, *reporter),
+            // Its own job runs the request made above; older queued ones are prepared anew.
+            pipeline::Prepare others = prepare_for(run, local, state_dir, *reporter);
+            pipeline::Prepare prepare = [&](const jobs::JobRecord& record) {
+                return record.id == queued.id ? checked : others(record);
+            };
+            pipeline::Worked worked = pipeline::work_instance(*runner, state_dir, run.instance, prepare,
                                                               {!run.no_coalesce, 0, "ship"}, local, *reporter);
             for (const auto& outcome : worked.jobs) {
                 shipped.ran.push_back(outcome.record);

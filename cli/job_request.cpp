@@ -12,8 +12,7 @@ namespace {
 
 constexpr const char* k_pipeline_file = ".cion.yml";
 
-}  // namespace
-
+// A preview instance "<instance>-<suffix>" for --instance-suffix.
 Invocation with_instance_suffix(const Invocation& run) {
     Invocation scoped = run;
     if (!run.instance_suffix.empty()) {
@@ -21,6 +20,31 @@ Invocation with_instance_suffix(const Invocation& run) {
     }
     tmpl::check_instance_name(scoped.instance);
     return scoped;
+}
+
+// Where an instance's jobs run: its builder in the infrastructure file, else
+// its first host.
+std::string job_host(const Invocation& run, const deploy::Targets& targets) {
+    if (const auto& infrastructure = infrastructure_for(run)) {
+        if (const infra::Instance* instance = infrastructure->instance(run.instance)) {
+            if (!instance->builder.empty()) {
+                return instance->builder;
+            }
+        }
+    }
+    return targets.hosts_or_local().front();
+}
+
+}  // namespace
+
+JobSetup job_setup(const Invocation& given, exec::Runner& local) {
+    JobSetup setup;
+    setup.run = with_instance_suffix(given);
+    setup.source = pipeline::resolve_source(local, setup.run.repo, setup.run.ref, setup.run.template_file);
+    setup.targets = targets_for(setup.run);
+    setup.host = job_host(setup.run, setup.targets);
+    setup.state_dir = setup.targets.state_dir_for(setup.host);
+    return setup;
 }
 
 tmpl::Pipeline pipeline_for(const Invocation& run, exec::Runner& local, const pipeline::JobSource& source,
@@ -44,16 +68,6 @@ tmpl::Pipeline pipeline_for(const Invocation& run, exec::Runner& local, const pi
     return tmpl::load_pipeline(file, *cion);
 }
 
-std::string job_host(const Invocation& run, const deploy::Targets& targets) {
-    if (const auto& infrastructure = infrastructure_for(run)) {
-        if (const infra::Instance* instance = infrastructure->instance(run.instance)) {
-            if (!instance->builder.empty()) {
-                return instance->builder;
-            }
-        }
-    }
-    return targets.hosts_or_local().front();
-}
 
 // The notify command of a job: --notify, else the pipeline's. A .cion.yml is
 // the commit's, not the user's: its notify would run any commit's command on

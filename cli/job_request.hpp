@@ -15,19 +15,25 @@
 
 namespace calzion::cli {
 
-// The command line with its instance named for --instance-suffix: a preview
-// instance "<instance>-<suffix>". Throws Error(usage) for an invalid name.
-Invocation with_instance_suffix(const Invocation& run);
+// Where every command that makes a job starts: its command line with the
+// instance named for --instance-suffix (a preview "<instance>-<suffix>";
+// Error(usage) for an invalid name), --ref resolved once (through `local`),
+// the targets, and the job's host (the instance's builder in the
+// infrastructure file, else its first host) and that host's state directory.
+struct JobSetup {
+    Invocation run;
+    pipeline::JobSource source;
+    deploy::Targets targets;
+    std::string host;
+    std::string state_dir;
+};
+JobSetup job_setup(const Invocation& given, exec::Runner& local);
 
 // The pipeline of a job: the template's `pipeline:` section, else the
 // repository's .cion.yml at the job's commit. Without either: for `ship`
 // (`for_ship`) a pipeline that only deploys; else Error(invalid_data).
 tmpl::Pipeline pipeline_for(const Invocation& run, exec::Runner& local, const pipeline::JobSource& source,
                             bool for_ship = false);
-
-// Where an instance's jobs run: its builder in the infrastructure file, else
-// its first host.
-std::string job_host(const Invocation& run, const deploy::Targets& targets);
 
 // The notify command of a job: --notify, else the pipeline's. A .cion.yml is
 // the commit's, not the user's: its notify would run any commit's command on

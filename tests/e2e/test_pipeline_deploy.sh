@@ -17,12 +17,7 @@ instance_on_host1
 on_exit rm -rf "$idir/jobs"
 
 git_remote
-mkdir -p "$work/www"
-cat >"$work/Dockerfile" <<'EOF'
-FROM local/busybox:1
-COPY www /www
-CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
-EOF
+web_app
 cat >"$work/app.yaml" <<'EOF'
 services:
   web:

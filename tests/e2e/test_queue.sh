@@ -36,12 +36,7 @@ stop_bgs() {
 on_exit stop_bgs
 
 git_remote
-mkdir -p "$work/www"
-cat >"$work/Dockerfile" <<'EOF'
-FROM local/busybox:1
-COPY www /www
-CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
-EOF
+web_app
 # The template lives outside the repository: `git: .` is the top of the
 # repository given with --repo, at the job's commit.
 cat >"$T/app.yaml" <<'EOF'
@@ -62,17 +57,6 @@ pipeline:
     image: local/busybox:1
     cmds: ['echo "released $CALZION_JOB_ID"']
 EOF
-
-# commit TEXT [hold]: commit a page TEXT (and the file `hold`, or not) and push
-# it to the bare repository's main; prints the commit.
-commit() {
-  echo "$1" >"$work/www/index.html"
-  if [ -n "${2:-}" ]; then touch "$work/hold"; else rm -f "$work/hold"; fi
-  git_ add -A
-  git_ commit -qm "$1"
-  git_ push -q origin HEAD:main
-  git_ rev-parse HEAD
-}
 # enqueue INSTANCE [ARGS...]: queue a job of main's commit; prints its id.
 enqueue() {
   local i=$1

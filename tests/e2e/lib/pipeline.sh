@@ -78,3 +78,25 @@ remove_built_images() {
   mapfile -t images < <(host_docker 1 images --filter "reference=${E2E_NAME}*" --format '{{.Repository}}:{{.Tag}}')
   [ ${#images[@]} = 0 ] || host_docker 1 image rm "${images[@]}"
 }
+
+# web_app: in $work, an app to build from source: a Dockerfile (FROM
+# local/busybox:1) that serves www/ on port 8080.
+web_app() {
+  mkdir -p "$work/www"
+  cat >"$work/Dockerfile" <<'EOF'
+FROM local/busybox:1
+COPY www /www
+CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
+EOF
+}
+
+# commit TEXT [hold]: commit web_app's page TEXT (and the file `hold`, or not)
+# and push it to the bare repository's main; prints the commit.
+commit() {
+  echo "$1" >"$work/www/index.html"
+  if [ -n "${2:-}" ]; then touch "$work/hold"; else rm -f "$work/hold"; fi
+  git_ add -A
+  git_ commit -qm "$1"
+  git_ push -q origin HEAD:main
+  git_ rev-parse HEAD
+}
