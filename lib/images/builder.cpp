@@ -16,30 +16,10 @@ constexpr size_t k_log_lines = 20;
 
 exec::Command command(Argv argv) { return exec::command(std::move(argv)); }
 
-// The last `count` non-empty lines of `text`.
-std::string last_lines(const std::string& text, size_t count) {
-    std::vector<std::string> lines;
-    size_t start = 0;
-    while (start < text.size()) {
-        size_t end = text.find('\n', start);
-        end = end == std::string::npos ? text.size() : end;
-        std::string line = text.substr(start, end - start);
-        if (line.find_first_not_of(" \t\r") != std::string::npos) {
-            lines.push_back(line);
-        }
-        start = end + 1;
-    }
-    std::string out;
-    for (size_t i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i) {
-        out += (out.empty() ? "" : "\n") + lines[i];
-    }
-    return out;
-}
-
 Error failure(const std::string& what, const exec::Result& result) {
     std::string how =
         !result.signal.empty() ? "killed by SIG" + result.signal : "exit " + std::to_string(result.exit_code);
-    std::string log = last_lines(result.out + result.err, k_log_lines);
+    std::string log = util::last_lines(result.out + result.err, k_log_lines);
     return Error(ErrorKind::operation_failed,
                  what + " failed (" + how + ")" + (log.empty() ? "" : "; its last lines:\n" + log));
 }

@@ -46,18 +46,6 @@ private:
     std::string m_service;
 };
 
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    size_t start = 0;
-    while (start < text.size()) {
-        size_t end = text.find('\n', start);
-        end = end == std::string::npos ? text.size() : end;
-        lines.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return lines;
-}
-
 bool is_object_name(const std::string& text) {
     return (text.size() == 40 || text.size() == 64) && text.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
@@ -95,7 +83,7 @@ std::string working_tree(Git& git, const Recipe& recipe, const std::string& dire
         if (!recipe.context.empty()) {
             write_tree.push_back("--prefix=" + recipe.context);
         }
-        auto written = lines_of(git.run(in(recipe.repository, write_tree), "write the working tree"));
+        auto written = util::split_lines(git.run(in(recipe.repository, write_tree), "write the working tree"));
         tree = written.empty() ? "" : written.front();
     } catch (...) {
         git.try_run({"rm", "-f", "--", index});
@@ -111,7 +99,7 @@ std::string changed_files(const std::string& porcelain) {
     constexpr size_t k_named = 5;
     std::vector<std::string> files;
     size_t more = 0;
-    for (const auto& line : lines_of(porcelain)) {
+    for (const auto& line : util::split_lines(porcelain)) {
         if (line.size() <= 3) {
             continue;
         }
@@ -132,7 +120,7 @@ Recipe resolve_at(Git& git, Recipe recipe, const render::RenderedService& servic
     std::filesystem::path template_directory = std::filesystem::path(template_file).parent_path();
     std::string start = template_directory.empty() ? "." : template_directory.string();
     exec::Result where = git.try_run({"git", "-C", start, "rev-parse", "--show-prefix"});
-    std::vector<std::string> found = lines_of(where.out);
+    std::vector<std::string> found = util::split_lines(where.out);
     std::filesystem::path inside = where.ok() && !found.empty() ? found.front() : "";
     if (service.git) {
         inside /= *service.git;
@@ -158,7 +146,7 @@ Recipe resolve_at(Git& git, Recipe recipe, const render::RenderedService& servic
     recipe.tag = at.commit.substr(0, k_short_name);
     exec::Result kind = git.try_run({"git", "-C", at.repository, "cat-file", "-t", recipe.tree});
     std::string expected = context.empty() ? "commit" : "tree";
-    if (!kind.ok() || lines_of(kind.out) != std::vector<std::string>{expected}) {
+    if (!kind.ok() || util::split_lines(kind.out) != std::vector<std::string>{expected}) {
         throw git.failure(ErrorKind::invalid_data, "the build context " + util::quoted(context.empty() ? "." : context) +
                                                        " is not in commit " + recipe.tag + " of " +
                                                        util::quoted(at.repository));
@@ -183,7 +171,7 @@ Recipe resolve_one(exec::Runner& local, const render::RenderedService& service, 
 
     exec::Result where = git.try_run({"git", "-C", directory, "rev-parse", "--show-toplevel", "--show-prefix",
                                       "--absolute-git-dir"});
-    std::vector<std::string> found = lines_of(where.out);
+    std::vector<std::string> found = util::split_lines(where.out);
     if (!where.ok() || found.size() != 3) {
         throw git.failure(ErrorKind::invalid_data, "the build context " + util::quoted(directory) +
                                                        " is not a directory in a git repository: " +
@@ -194,7 +182,7 @@ Recipe resolve_one(exec::Runner& local, const render::RenderedService& service, 
     const std::string& git_dir = found[2];
 
     exec::Result head = git.try_run({"git", "-C", recipe.repository, "rev-parse", "--verify", "-q", "HEAD^{commit}"});
-    recipe.commit = lines_of(head.out).empty() ? "" : lines_of(head.out).front();
+    recipe.commit = util::split_lines(head.out).empty() ? "" : util::split_lines(head.out).front();
     if (!head.ok() || !is_object_name(recipe.commit)) {
         throw git.failure(ErrorKind::invalid_data,
                           "the git repository " + util::quoted(recipe.repository) + " has no commit to build yet");

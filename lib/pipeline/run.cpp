@@ -191,7 +191,7 @@ void run_container_step(Run& run, const tmpl::PipelineStep& step, const std::str
     std::string why = end.started ? "failed with exit status " + std::to_string(end.exit_code.value_or(-1))
                                   : "could not start: " + end.message;
     report(run, events::Event::Kind::failed, step.name, why);
-    std::string tail = last_lines(output, k_failure_lines);
+    std::string tail = util::last_lines(output, k_failure_lines, "  ");
     std::string summary = "step " + util::quoted(step.name) + " " + why;
     run.fail(Error(ErrorKind::operation_failed,
                    "job " + util::quoted(job.id) + ": " + summary +
@@ -274,26 +274,6 @@ JobState final_state(const Run& run, const std::optional<Error>& broke) {
 }
 
 }  // namespace
-
-std::string last_lines(const std::string& log, size_t count) {
-    std::vector<std::string> lines;
-    size_t start = 0;
-    while (start < log.size()) {
-        size_t end = log.find('\n', start);
-        end = end == std::string::npos ? log.size() : end;
-        lines.push_back(log.substr(start, end - start));
-        start = end + 1;
-    }
-    size_t first = lines.size() > count ? lines.size() - count : 0;
-    std::string text;
-    for (size_t i = first; i < lines.size(); ++i) {
-        text += "  " + lines[i] + "\n";
-    }
-    if (!text.empty()) {
-        text.pop_back();
-    }
-    return text;
-}
 
 JobOutcome run_job(const JobRequest& request, exec::Runner& host, exec::Runner& local, events::Reporter& reporter) {
     settle_earlier_jobs(request, host);

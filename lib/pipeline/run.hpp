@@ -63,7 +63,4 @@ JobOutcome run_job(const JobRequest& request, exec::Runner& host, exec::Runner& 
 JobOutcome run_claimed(const JobRequest& request, exec::Runner& host, exec::Runner& local, events::Reporter& reporter,
                        jobs::Begun begun, const jobs::JobRecord& queued);
 
-// The last `count` lines of `log`, each indented, for messages.
-std::string last_lines(const std::string& log, size_t count);
-
 }  // namespace calzion::pipeline

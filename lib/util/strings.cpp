@@ -168,16 +168,43 @@ std::optional<size_t> invalid_utf8_offset(std::string_view text) {
     return std::nullopt;
 }
 
-std::string one_line(const std::string& text) {
-    std::string out;
+std::vector<std::string> split_lines(const std::string& text) {
+    std::vector<std::string> lines;
     size_t start = 0;
     while (start < text.size()) {
         size_t end = std::min(text.find('\n', start), text.size());
-        std::string line = text.substr(start, end - start);
-        if (line.find_first_not_of(" \t\r") != std::string::npos) {
+        lines.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return lines;
+}
+
+namespace {
+
+bool blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
+
+}  // namespace
+
+std::string last_lines(const std::string& text, size_t count, const std::string& indent) {
+    std::vector<std::string> lines;
+    for (auto& line : split_lines(text)) {
+        if (!blank(line)) {
+            lines.push_back(std::move(line));
+        }
+    }
+    std::string out;
+    for (size_t i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i) {
+        out += (out.empty() ? "" : "\n") + indent + lines[i];
+    }
+    return out;
+}
+
+std::string one_line(const std::string& text) {
+    std::string out;
+    for (const auto& line : split_lines(text)) {
+        if (!blank(line)) {
             out += (out.empty() ? "" : "; ") + line;
         }
-        start = end + 1;
     }
     return out.empty() ? "no output" : out;
 }

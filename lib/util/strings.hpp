@@ -32,6 +32,14 @@ bool starts_with(std::string_view text, std::string_view prefix);
 // `text` with ASCII letters in lower case (other bytes unchanged).
 std::string lowercase(std::string_view text);
 
+// The lines of `text` without their line breaks; a final line break ends the
+// last line rather than starting an empty one.
+std::vector<std::string> split_lines(const std::string& text);
+
+// The last `count` non-blank lines of another program's output, each after
+// `indent`, joined with line breaks, for a message; "" when it has none.
+std::string last_lines(const std::string& text, size_t count, const std::string& indent = "");
+
 // Another program's stderr in one line for a message: its non-blank lines joined
 // with "; " (docker often gives the reason on the last line), or "no output".
 std::string one_line(const std::string& text);

@@ -163,3 +163,12 @@ TEST_CASE("util::one_line") {
     CHECK(calzion::util::one_line("") == "no output");
     CHECK(calzion::util::one_line("one") == "one");
 }
+
+TEST_CASE("calzion::util::split_lines and calzion::util::last_lines") {
+    CHECK(calzion::util::split_lines("") == std::vector<std::string>{});
+    CHECK(calzion::util::split_lines("a\n\nb\n") == std::vector<std::string>{"a", "", "b"});
+    CHECK(calzion::util::split_lines("a\nb") == std::vector<std::string>{"a", "b"});
+    CHECK(calzion::util::last_lines("one\n\ntwo\n  \nthree\n", 2) == "two\nthree");
+    CHECK(calzion::util::last_lines("one\ntwo\n", 5, "  ") == "  one\n  two");
+    CHECK(calzion::util::last_lines(" \n\n", 3).empty());
+}
