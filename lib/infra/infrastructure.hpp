@@ -55,6 +55,15 @@ struct Instance {
     std::string manager;                                      // swarm: the manager host
     std::string builder;  // where the instance's pipeline jobs run; empty: its first host
     std::map<std::string, int> scale;                         // swarm: replicas per service
+    // swarm: `place` may also name node labels a service's nodes must have:
+    // service -> label -> value (`place: {web: {labels: {zone: east}}}`);
+    // a service in `place` (above) runs on that node.
+    std::map<std::string, std::map<std::string, std::string>> place_labels;
+    // swarm: the nodes (hosts of this file) where the router runs, as a global
+    // service publishing its port in host mode; empty: the manager.
+    std::vector<std::string> edges;
+    std::string endpoint_mode;  // swarm: "vip", "dnsrr" or "" (auto: vip where the kernel has IPVS)
+    std::string publish_mode;   // swarm: "ingress", "host" or "" (auto: ingress where the kernel has IPVS)
     SourceLocation where;
     std::map<std::string, SourceLocation> service_where;  // where `place`/`domains`/`scale` name each service
     std::map<std::string, SourceLocation> domain_where;   // where `domains` names each domain
@@ -93,6 +102,10 @@ struct Infrastructure {
     std::vector<Host> hosts;
     std::vector<Instance> instances;
     Router router;
+    // Where swarm instances' images built from source are pushed, so that every
+    // node can pull them ("10.0.0.2:5000"); empty: deploy loads them on every
+    // node of the instance instead.
+    std::string registry;
 
     DerivedInstances derived;  // the preview instances instance() has handed out
 

@@ -16,7 +16,18 @@ struct VolumeMount {
     std::string target;  // where it is mounted in the workload
 };
 
-// What runs for one service of an instance (with plain docker: a container).
+// One task of a Swarm service: a container on a node (plain docker has none).
+struct Task {
+    std::string id;
+    std::string node;           // the node's hostname (the infrastructure file names hosts so)
+    std::string container;      // the task's container id on that node ("" before it has one)
+    std::string state;          // docker's current state: running, pending, failed, shutdown, ...
+    std::string desired_state;  // running, shutdown, ...
+    std::string error;          // why it failed or is pending, if it says
+};
+
+// What runs for one service of an instance (with plain docker: a container;
+// with Swarm: a service and its tasks).
 struct Workload {
     std::string id;
     std::string name;       // the name calzion gave it
@@ -32,6 +43,13 @@ struct Workload {
     int restart_count = 0;
     std::string started_at;
     std::vector<VolumeMount> volumes;  // the volumes it mounts
+    // Swarm only: the replicas wanted (-1 for a container), the service's
+    // current tasks, and, when its spec changed since calzion last set it (by
+    // hand: docker service update/scale), what says so ("version 14, calzion
+    // left 12"); the planner replaces such a service.
+    int replicas = -1;
+    std::vector<Task> tasks;
+    std::string changed_by_hand;
 };
 
 // Everything a backend found about an instance on a host in the read's one

@@ -56,6 +56,24 @@ struct Route {
     bool operator==(const Route&) const = default;
 };
 
+// How Docker Swarm runs a service (an instance with `backend: swarm` in the
+// infrastructure file; unset for plain docker). Part of the spec hash when set,
+// so that changing the scale or the placement updates the service.
+struct SwarmSpec {
+    int replicas = 1;  // the infrastructure file's `scale`, else 1
+    // Placement constraints, as `docker service create --constraint` takes
+    // them: "node.hostname==node2", "node.labels.zone==east".
+    std::vector<std::string> constraints;
+    // "vip" or "dnsrr"; "" (auto): vip where the manager's kernel has IPVS,
+    // else dnsrr.
+    std::string endpoint_mode;
+    // How published ports are published: "ingress" or "host"; "" (auto):
+    // ingress where the manager's kernel has IPVS, else host.
+    std::string publish_mode;
+
+    bool operator==(const SwarmSpec&) const = default;
+};
+
 // One service of an instance, fully resolved: everything docker needs to run it.
 struct RenderedService {
     std::string name;
@@ -82,6 +100,7 @@ struct RenderedService {
     std::string cpus;
     std::vector<std::string> options;
     std::vector<Route> routes;  // not part of the spec hash: the router serves them, not the container
+    std::optional<SwarmSpec> swarm;  // set for a swarm instance (written as "swarm" only then)
     std::string spec_hash;  // sha256 of the canonical resolved spec
     // Read from a record that lacks these fields ("pull", "routes" from before
     // they existed; others from a record written by hand): each reads as its

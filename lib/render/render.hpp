@@ -30,6 +30,19 @@ struct Placement {
 };
 
 // What a rendering depends on besides the template.
+// What the infrastructure file says of an instance with `backend: swarm`:
+// render gives every service a SwarmSpec from it.
+struct SwarmOptions {
+    std::map<std::string, int> replicas;                              // service -> `scale` (else 1)
+    std::map<std::string, std::vector<std::string>> constraints;      // service -> from `place`
+    std::string endpoint_mode;                                        // "", "vip", "dnsrr"
+    std::string publish_mode;                                         // "", "ingress", "host"
+    // The infrastructure file's `registry` ("10.0.0.2:5000"), or "": images
+    // built from source are named "<registry>/<instance>_<service>:<commit>"
+    // so that every node can pull them once deploy pushed them.
+    std::string registry;
+};
+
 struct RenderOptions {
     std::string instance;
     int revision = 1;  // the value of ${revision}
@@ -42,6 +55,8 @@ struct RenderOptions {
     std::optional<Placement> placement;
     // The infrastructure file's `domains` of the instance: service -> domains.
     std::map<std::string, std::vector<std::string>> domains;
+    // Set for an instance with `backend: swarm`.
+    std::optional<SwarmOptions> swarm;
 };
 
 // Check a template without any variable: its structure, every key and type, names,
