@@ -87,8 +87,8 @@ std::vector<std::string> infra_hosts(const infra::Infrastructure& infrastructure
         return run.global.hosts;
     }
     if (instance != nullptr && instance->backend == "swarm") {
-        throw Error(ErrorKind::usage, "instance " + util::quoted(run.instance) +
-                                          " uses the swarm backend, which this version of calzion cannot use yet");
+        // calzion talks to a swarm through its manager only.
+        return {instance->manager};
     }
     std::vector<std::string> scope;
     if (instance != nullptr) {
