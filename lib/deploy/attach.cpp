@@ -23,10 +23,29 @@ struct Found {
     std::string host;
     exec::Runner* runner = nullptr;
     std::string container;
+    // Swarm: the node whose task `container` is, when it is not `host` (the
+    // manager); exec reaches that node at its address in the infrastructure file.
+    std::string node;
+    std::string exec_container;        // Swarm: the running task's container, else empty
+    std::optional<Error> exec_error;   // Swarm: why no task can be entered
     std::optional<Error> error;
     bool deployed = false;               // whether the host has a revision of the instance
     std::vector<std::string> services;   // the services it records there
 };
+
+// A Swarm service: exec goes into one of its running tasks, on that task's
+// node; logs read the service (docker service logs gathers every task).
+void pick_task(Found& found, const plan::Workload& workload, const std::string& service) {
+    for (const auto& task : workload.tasks) {
+        if (task.state == "running" && !task.container.empty()) {
+            found.exec_container = task.container;
+            found.node = task.node == found.host ? "" : task.node;
+            return;
+        }
+    }
+    found.exec_error = Error(ErrorKind::operation_failed,
+                             "service " + util::quoted(service) + " has no running task; calzion status shows why");
+}
 
 Found find_on(Connection& connection, const Targets& targets, const std::string& instance,
               const std::string& service) {
@@ -58,15 +77,16 @@ Found find_on(Connection& connection, const Targets& targets, const std::string&
             return found;
         }
         state::RecordedService recorded = select_services(observed, instance, {service}).front();
-        bool exists = false;
-        for (const auto& container : runtime.workloads) {
-            exists = exists || container.name == recorded.container;
-        }
-        if (!exists) {
+        auto workload = std::find_if(runtime.workloads.begin(), runtime.workloads.end(),
+                                     [&](const plan::Workload& w) { return w.name == recorded.container; });
+        if (workload == runtime.workloads.end()) {
             throw Error(ErrorKind::operation_failed, "service " + util::quoted(service) +
                                                          " has no container on the host; deploy creates it again");
         }
         found.container = recorded.container;
+        if (workload->replicas >= 0) {
+            pick_task(found, *workload, service);
+        }
     } catch (const Error& error) {
         found.error = error.host().empty() ? error.on_host(connection.host) : error;
     }
@@ -176,6 +196,19 @@ int signal_number(const std::string& name) {
     return SIGTERM;
 }
 
+// A connection to Swarm node `node`, at its address in the infrastructure
+// file (a node that the file does not name cannot be reached).
+std::unique_ptr<exec::Runner> connect_node(const Targets& targets, const std::string& node,
+                                           const std::string& manager) {
+    if (!targets.settings.count(node)) {
+        throw Error(ErrorKind::usage, "the running task is on node " + util::quoted(node) + " (manager " +
+                                          util::quoted(manager) +
+                                          "), which the infrastructure file does not name: add it under "
+                                          "\"hosts\" with its address");
+    }
+    return targets.connect().connect(node);
+}
+
 }  // namespace
 
 int stream_logs(const LogsRequest& request) {
@@ -227,16 +260,25 @@ int exec_in_service(const ExecRequest& request) {
                                           "): choose one with --host");
     }
     const Found& found = located.front();
+    if (found.exec_error) {
+        throw found.exec_error->on_host(found.host);
+    }
     exec::Command command;
-    command.argv = ops::backend_named(request.targets.backend).exec_argv(found.container, request.command, request.options);
+    std::string container = found.exec_container.empty() ? found.container : found.exec_container;
+    command.argv = ops::backend_named(request.targets.backend).exec_argv(container, request.command, request.options);
     exec::Attach how;
     how.tty = request.options.tty;
     how.stdin = request.options.interactive;
     exec::Result result;
+    std::string host = found.node.empty() ? found.host : found.node;
     try {
-        result = found.runner->attach(command, how);
+        std::unique_ptr<exec::Runner> node_runner;
+        if (!found.node.empty()) {
+            node_runner = connect_node(request.targets, found.node, found.host);
+        }
+        result = (node_runner ? *node_runner : *found.runner).attach(command, how);
     } catch (const Error& error) {
-        throw error.host().empty() ? error.on_host(found.host) : error;
+        throw error.host().empty() ? error.on_host(host) : error;
     }
     return result.signal.empty() ? result.exit_code : 128 + signal_number(result.signal);
 }

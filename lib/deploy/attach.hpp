@@ -38,7 +38,8 @@ struct ExecRequest {
 // Run `command` in the service's container wired to calzion's terminal, and
 // return its exit code (128 + the signal number when a signal ended it). The
 // service must run on exactly one of the target hosts; otherwise Error(usage)
-// names them.
+// names them. A Swarm service runs it in one of its running tasks, on that
+// task's node, reached at the node's address in the infrastructure file.
 int exec_in_service(const ExecRequest& request);
 
 }  // namespace calzion::deploy

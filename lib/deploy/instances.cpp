@@ -19,22 +19,46 @@ std::string drift_of(const state::RecordedService& recorded, const plan::Workloa
     if (container.spec_hash != recorded.spec_hash) {
         return "container differs from revision";
     }
+    if (!container.changed_by_hand.empty()) {
+        return container.changed_by_hand;
+    }
     if (container.status != "running") {
         return "container is " + container.status;
     }
     return "";
 }
 
+// A Swarm service's replicas: running ones per node, and a note for each task
+// that should run and does not, or that ended other than by calzion's say.
+void describe_tasks(ServiceStatus& service, const plan::Workload& workload) {
+    service.replicas = workload.replicas;
+    for (const auto& task : workload.tasks) {
+        if (task.state == "running") {
+            service.running_on[task.node] += 1;
+            continue;
+        }
+        bool wanted = task.desired_state == "running" || task.desired_state == "ready";
+        bool lost = task.state == "orphaned" || task.state == "failed" || task.state == "rejected";
+        if (!wanted && !lost) {
+            continue;
+        }
+        std::string node = task.node.empty() ? "no node" : task.node;
+        service.task_notes.push_back(node + ": " + task.state + (task.error.empty() ? "" : ": " + task.error) +
+                                     (wanted ? "" : " (replaced)"));
+    }
+}
+
 void describe_services(InstanceStatus& status, const state::HostState& observed, const plan::Observed& runtime) {
     std::set<std::string> seen;
     for (const auto& recorded : observed.recorded) {
-        ServiceStatus service{recorded.name, recorded.container, 0, "missing", "", "container missing"};
+        ServiceStatus service{recorded.name, recorded.container, 0, "missing", "", "container missing", -1, {}, {}};
         for (const auto& container : runtime.workloads) {
             if (container.name == recorded.container) {
                 service.revision = container.revision;
                 service.state = container.status;
                 service.health = container.health;
                 service.drift = drift_of(recorded, container);
+                describe_tasks(service, container);
             }
         }
         seen.insert(recorded.container);
@@ -42,8 +66,10 @@ void describe_services(InstanceStatus& status, const state::HostState& observed,
     }
     for (const auto& container : runtime.workloads) {
         if (!seen.count(container.name)) {
-            status.services.push_back({container.service, container.name, container.revision, container.status,
-                                       container.health, "not in the recorded revision"});
+            ServiceStatus service{container.service, container.name, container.revision, container.status,
+                                  container.health, "not in the recorded revision", -1, {}, {}};
+            describe_tasks(service, container);
+            status.services.push_back(std::move(service));
         }
     }
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,12 @@ struct ServiceStatus {
     std::string state;    // running, exited, ..., or "missing"
     std::string health;   // healthy, unhealthy, starting, or empty
     std::string drift;    // empty when the container matches the record, else why not
+    // Swarm: the replicas wanted (-1 for a container), those running per node,
+    // and what the tasks that are not running say ("host3: pending: no
+    // suitable node", "host2: orphaned (rescheduled)").
+    int replicas = -1;
+    std::map<std::string, int> running_on;
+    std::vector<std::string> task_notes;
 };
 
 // The command and message of the current revision when it records a failure

@@ -179,6 +179,34 @@ std::string dry_run_json(const std::vector<deploy::HostOutcome>& outcomes, const
     return out.dump(2) + "\n";
 }
 
+// "  3/3 on host1 (1), host2 (2)" for a Swarm service; "" for a container.
+std::string replicas_text(const deploy::ServiceStatus& service) {
+    if (service.replicas < 0) {
+        return "";
+    }
+    int running = 0;
+    std::string nodes;
+    for (const auto& [node, count] : service.running_on) {
+        running += count;
+        nodes += (nodes.empty() ? "" : ", ") + node + " (" + std::to_string(count) + ")";
+    }
+    return fmt::format("  {}/{}{}", running, service.replicas, nodes.empty() ? "" : " on " + nodes);
+}
+
+ordered_json replicas_json(const deploy::ServiceStatus& service) {
+    if (service.replicas < 0) {
+        return nullptr;
+    }
+    int running = 0;
+    for (const auto& [node, count] : service.running_on) {
+        running += count;
+    }
+    return {{"wanted", service.replicas},
+            {"running", running},
+            {"nodes", service.running_on},
+            {"tasks", service.task_notes}};
+}
+
 std::string status_text(const std::vector<deploy::InstanceStatus>& statuses, bool color) {
     std::ostringstream out;
     for (const auto& status : statuses) {
@@ -201,9 +229,12 @@ std::string status_text(const std::vector<deploy::InstanceStatus>& statuses, boo
                                      : paint_padded(service.health, 10, health_tint(service.health), color);
             std::string drift =
                 service.drift.empty() ? "" : "  " + paint("drift: " + service.drift, Color::yellow, color);
-            out << fmt::format("  {:<16} {} {} rev {}{}\n", service.service,
+            out << fmt::format("  {:<16} {} {} rev {}{}{}\n", service.service,
                                paint_padded(service.state, 10, state_tint(service.state), color), health,
-                               service.revision, drift);
+                               service.revision, replicas_text(service), drift);
+            for (const auto& note : service.task_notes) {
+                out << "    " << paint(note, Color::yellow, color) << "\n";
+            }
         }
     }
     return out.str();
@@ -230,7 +261,8 @@ std::string status_json(const std::vector<deploy::InstanceStatus>& statuses) {
                                 {"revision", service.revision},
                                 {"state", service.state},
                                 {"health", service.health},
-                                {"drift", service.drift.empty() ? ordered_json(nullptr) : ordered_json(service.drift)}});
+                                {"drift", service.drift.empty() ? ordered_json(nullptr) : ordered_json(service.drift)},
+                                {"replicas", replicas_json(service)}});
         }
         items.push_back({{"host", status.host},
                          {"instance", status.instance},

@@ -39,9 +39,9 @@ std::vector<deploy::InstanceStatus> statuses() {
     status.instance = "shop";
     status.revision = 4;
     status.lock_owner = "alice";
-    status.services = {{"db", "shop-db", 4, "running", "healthy", ""},
-                       {"web", "shop-web", 3, "exited", "unhealthy", "container is exited"},
-                       {"worker", "shop-worker", 0, "missing", "", "container missing"}};
+    status.services = {{"db", "shop-db", 4, "running", "healthy", "", -1, {}, {}},
+                       {"web", "shop-web", 3, "exited", "unhealthy", "container is exited", -1, {}, {}},
+                       {"worker", "shop-worker", 0, "missing", "", "container missing", -1, {}, {}}};
     deploy::InstanceStatus failed;
     failed.host = "web2";
     failed.error = Error(ErrorKind::unreachable, "connection refused");
@@ -144,6 +144,28 @@ TEST_CASE("output::status_text and status_json: a failed last deploy, a missing 
     CHECK(document["instances"][0]["last_failure"].dump() ==
           R"({"command":"deploy","message":"service \"web\": not ready after 120s; it printed no log lines"})");
     CHECK(document["hosts"].dump() == R"([{"error":null,"host":"web1"},{"error":null,"host":"web2"}])");
+}
+
+TEST_CASE("output::status_text and status_json: a swarm service's replicas per node and its lost tasks") {
+    deploy::InstanceStatus status;
+    status.host = "host1";
+    status.instance = "big";
+    status.revision = 2;
+    status.services = {{"web", "big_web", 2, "running", "", "", 3, {{"host1", 2}, {"host2", 1}},
+                        {"host3: orphaned (replaced)"}},
+                       {"db", "big_db", 2, "degraded", "", "changed outside calzion (version 40, calzion left 31)",
+                        1, {}, {"host2: pending: no suitable node"}}};
+    CHECK(output::status_text({status}) ==
+          "host1: big at revision 2\n"
+          "  web              running    -          rev 2  3/3 on host1 (2), host2 (1)\n"
+          "    host3: orphaned (replaced)\n"
+          "  db               degraded   -          rev 2  0/1  drift: changed outside calzion (version 40, calzion "
+          "left 31)\n"
+          "    host2: pending: no suitable node\n");
+    auto document = nlohmann::json::parse(output::status_json({status}));
+    CHECK(document["instances"][0]["services"][0]["replicas"].dump() ==
+          R"j({"nodes":{"host1":2,"host2":1},"running":3,"tasks":["host3: orphaned (replaced)"],"wanted":3})j");
+    CHECK(document["instances"][0]["services"][1]["replicas"]["running"] == 0);
 }
 
 TEST_CASE("output::dry_run_json") {
