@@ -6,7 +6,7 @@
 #   swarm.sh down DIR            stop everything up and registry started (idempotent)
 #   swarm.sh status DIR          print the nodes; exit 0 only if all are Ready
 #   swarm.sh stop-engine DIR K   kill node K's engine as a crash would (returns at once)
-#   swarm.sh start-engine DIR K  start it again; wait until the node is Ready
+#   swarm.sh start-engine DIR K  start it again; wait until the node is Ready (and the others)
 #
 # The hosts are those of `hosts.sh up DIR 3` (a network namespace, a dockerd and
 # an sshd each, UTS hostname hostK, `ssh -F DIR/ssh_config hostK`). host1's
@@ -133,21 +133,31 @@ want_table() {
 # node_state K: node K's engine's own view (inactive, pending, active, error, locked).
 node_state() { dk "$1" info -f '{{.Swarm.LocalNodeState}}' 2>/dev/null || echo unreachable; }
 
-# wait_until WHAT CMD...: CMD succeeds within TIMEOUT seconds (polled).
+# wait_until WHAT T0 CMD...: CMD succeeds within TIMEOUT seconds (polled);
+# says "WHAT in N ms" (since T0, from date +%s%N).
 wait_until() {
-  local what=$1 n=$((TIMEOUT * 10))
-  shift
+  local what=$1 t0=$2 n=$((TIMEOUT * 10))
+  shift 2
   until "$@"; do
     n=$((n - 1))
     [ "$n" -gt 0 ] || return 1
     sleep 0.1
   done
-  say "$what"
+  say "$what in $(ms_since "$t0") ms"
 }
 all_ready() { [ "$(node_table)" = "$(want_table)" ]; }
-node_ready() {
-  [ "$(node_state "$1")" = active ] &&
-    node_table | grep -qx "host$1 Ready Active \(manager\|worker\)"
+# engines_ready K: node K's engine and every other one that runs are in the
+# swarm, and the manager sees them Ready (after the manager's own restart it
+# reports the others Unknown for a while).
+engines_ready() {
+  local k table
+  [ "$(node_state "$1")" = active ] || return 1
+  table=$(node_table)
+  for k in $(seq 1 "$NODES"); do
+    if [ "$k" = "$1" ] || [ "$(node_state "$k")" = active ]; then
+      grep -q "^host$k Ready Active " <<<"$table" || return 1
+    fi
+  done
 }
 
 form_swarm() {
@@ -172,7 +182,7 @@ form_swarm() {
     wait "$p" || die "host$k cannot join the swarm: $(tail -n 3 "$DIR/host$k/swarm-join.err")"
     k=$((k + 1))
   done
-  wait_until "all $NODES nodes Ready in $(ms_since "$t0") ms" all_ready ||
+  wait_until "swarm formed, all $NODES nodes Ready" "$t0" all_ready ||
     die "the nodes are not all Ready after ${TIMEOUT}s:"$'\n'"$(node_table)"
 }
 
@@ -239,10 +249,11 @@ swarm_env_written() { grep -qxF "$ENV_MARK" "$DIR/env" 2>/dev/null; }
 
 # ---------------------------------------------------------------- registry
 
+# registry_pid: the registry's pid, recorded or found by its configuration.
 registry_pid() {
   local p
   p=$(read_pid "$REG_PID")
-  if [ -n "$p" ] && cmdline_has "$p" "$REG_CONF"; then echo "$p"; fi
+  if [ -n "$p" ] && cmdline_has "$p" "$REG_CONF"; then echo "$p"; else registry_leftovers | head -n 1 || true; fi
 }
 registry_running() { [ -n "$(registry_pid)" ]; }
 # Registries started with this DIR's configuration, recorded or not.
@@ -265,7 +276,9 @@ cmd_registry() {
   swarm_env_written || die "$DIR is not up as a swarm: swarm.sh up $DIR"
   local a p n
   a=$(addr 1):$REGISTRY_PORT
-  if registry_running; then
+  p=$(registry_pid)
+  if [ -n "$p" ]; then
+    echo "$p" >"$REG_PID"
     grep -qxF "export CZ_SWARM_REGISTRY=$a" "$DIR/env" || write_env
     say "registry already running at $a"
     return 0
@@ -339,7 +352,8 @@ cmd_up() {
     say "already up: $DIR"
     return 0
   fi
-  # Hosts started afresh: a registry left in the old host1 is of no use.
+  # A swarm formed anew starts without a registry (one left from hosts that
+  # are gone would not be reachable anyway).
   stop_registry
   # The router image is made while the swarm forms.
   t1=$(date +%s%N)
@@ -395,7 +409,7 @@ cmd_start_engine() {
   local t0
   t0=$(date +%s%N)
   hosts_sh start-engine "$DIR" "$2"
-  wait_until "host$2 Ready again in $(ms_since "$t0") ms" node_ready "$2" ||
+  wait_until "host$2 Ready again" "$t0" engines_ready "$2" ||
     die "host$2 is not Ready after ${TIMEOUT}s: its engine says $(node_state "$2"); the manager:"$'\n'"$(node_table)"
 }
 
