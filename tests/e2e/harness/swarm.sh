@@ -106,7 +106,7 @@ read_pid() { local p; p=$(cat "$1" 2>/dev/null || true); case $p in '' | *[!0-9]
 # cmdline_has PID WORD: PID is alive and WORD is one of its arguments.
 cmdline_has() {
   alive "$1" || return 1
-  tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | grep -qxF -- "$2"
+  tr '\0' '\n' 2>/dev/null <"/proc/$1/cmdline" | grep -qxF -- "$2"
 }
 stop_pids() {
   local p n=50
@@ -319,8 +319,10 @@ stop_registry() {
   pids=$( (registry_pid; registry_leftovers) | sort -un)
   # shellcheck disable=SC2086
   stop_pids $pids
-  rm -f "$REG_PID"
-  rm -rf "$REG_DIR/data"
+  if [ -d "$REG_DIR" ]; then
+    rm -f "$REG_PID"
+    rm -rf "$REG_DIR/data"
+  fi
 }
 
 # ---------------------------------------------------------------- up, down
@@ -370,7 +372,8 @@ cmd_up() {
 
 cmd_down() {
   setup "$1"
-  lock
+  # A DIR that is gone may still have left processes or namespaces behind.
+  if [ -d "$DIR" ]; then lock; fi
   stop_registry
   hosts_sh down "$DIR"
   say "down: $DIR"
