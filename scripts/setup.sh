@@ -17,6 +17,8 @@ packages=(
   nginx
   # the notify test: examples/notify/ posts with curl to a stand-in API in python3
   python3 curl
+  # the swarm tests push images to a registry of their own (tests/e2e/harness/swarm.sh)
+  docker-registry
 )
 
 missing=()

@@ -4,6 +4,8 @@
 #   hosts.sh up DIR [N]    start N hosts host1..hostN under DIR (default N=1)
 #   hosts.sh down DIR      stop everything `up` started (idempotent)
 #   hosts.sh status DIR    print what is up; exit 0 only if every host is up
+#   hosts.sh stop-engine DIR K   kill host K's engine as a crash would (see below)
+#   hosts.sh start-engine DIR K  start it again, as `up` did; wait until it answers
 #
 # A host is a network namespace (own address, iptables, docker bridge) joined
 # to the root namespace by a veth pair (root side NET.K.1, host side NET.K.2)
@@ -25,10 +27,17 @@
 # host1..hostN), env (sourceable; written last, removed first by `down`),
 # hostK/*.log (daemon logs), image/busybox-rootfs.tar (local/busybox:1).
 #
+# stop-engine SIGKILLs host K's dockerd, its containerd, the containerd shims
+# and every process of its containers, as if the machine had lost power; the
+# host's sshd and namespaces stay, so start-engine can run the same dockerd in
+# them again.
+#
 # Environment: CZ_E2E_TIMEOUT (seconds to wait for a host, default 60),
 # CZ_E2E_VERBOSE=1 (progress on stderr), CZ_E2E_KEEP_ON_FAILURE=1 (do not tear
 # down after a failed `up`), CI=true (missing prerequisites fail instead of
-# exiting 77, the "skipped" code).
+# exiting 77, the "skipped" code), CZ_E2E_INSECURE_REGISTRY=hostK:PORT (for
+# `up`: every engine trusts a plain-HTTP registry at host K's address and
+# PORT, which need not run yet; env gets CZ_E2E_INSECURE_REGISTRY=ADDR:PORT).
 set -euo pipefail
 umask 022
 export LC_ALL=C
@@ -41,7 +50,7 @@ die() { echo "$PROG: error: $*" >&2; exit 1; }
 say() { if [ -n "${CZ_E2E_VERBOSE:-}" ]; then echo "$PROG: $*" >&2; fi; }
 usage() {
   echo "usage:" >&2
-  sed -n '4,6p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '4,8p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 64
 }
 # A machine that cannot run the hosts at all: a failure in CI, "skipped" (77)
@@ -445,6 +454,24 @@ write_user_files() {
   chown "$uid:$gid" "$d/czuser"
 }
 
+# registry_addr: ADDR:PORT of the registry the engines trust (REGISTRY=hostK:PORT).
+registry_addr() {
+  local k=${REGISTRY%%:*}
+  echo "$NET.${k#host}.2:${REGISTRY#*:}"
+}
+
+# dockerd_argv K: host K's dockerd and its arguments, in DOCKERD_ARGV (the
+# same for `up` and `start-engine`).
+dockerd_argv() {
+  local k=$1 d xr
+  d=$(host_dir "$k")
+  xr=$(exec_root "$k")
+  DOCKERD_ARGV=(dockerd --data-root "$d/docker/data" --exec-root "$xr" --pidfile "$xr/dockerd.pid"
+    -H "unix://$(docker_sock "$k")" --config-file "$d/docker/etc/daemon.json"
+    --cgroup-parent "/$(cgroup_name "$k")")
+  if [ -n "${REGISTRY:-}" ]; then DOCKERD_ARGV+=(--insecure-registry "$(registry_addr)"); fi
+}
+
 # start_host K: dockerd, then sshd in dockerd's namespaces, then wait until
 # both answer and the image is there. Runs in a subshell per host.
 start_host() {
@@ -457,6 +484,7 @@ start_host() {
   echo '{}' >"$d/docker/etc/daemon.json"
   write_user_files "$d"
   mkdir -p /var/lib/calzion /etc/docker /run/containerd /run/sshd
+  dockerd_argv "$k"
   # Own hostname; in the mount namespace /var/lib/calzion and /root are the
   # host's own, /etc/docker too (dockerd keeps key.json there: the engine ID),
   # and a tmpfs on /run/containerd keeps shim sockets apart and hides any
@@ -475,10 +503,7 @@ start_host() {
       mount -t tmpfs -o mode=0711 cz-containerd /run/containerd
       shift 5
       exec "$@"' sh "host$k" "$d/state" "$d/home" "$d/docker/etc" "$d/etc" \
-    dockerd --data-root "$d/docker/data" --exec-root "$xr" --pidfile "$xr/dockerd.pid" \
-    -H "unix://$sock" --config-file "$d/docker/etc/daemon.json" \
-    --cgroup-parent "/$(cgroup_name "$k")" \
-    </dev/null >>"$d/dockerd.log" 2>&1 9>&- &
+    "${DOCKERD_ARGV[@]}" </dev/null >>"$d/dockerd.log" 2>&1 9>&- &
   dp=$!
   echo "$dp" >"$d/run/dockerd.pid"
   # Wait until dockerd's pid is in its new mount namespace, then record both
@@ -567,6 +592,7 @@ write_env() {
       echo "export CZ_HOST${k}_GATEWAY=$NET.$k.1"
       echo "export CZ_HOST${k}_NETNS='/run/netns/$(ns_name "$k")'"
     done
+    if [ -n "${REGISTRY:-}" ]; then echo "export CZ_E2E_INSECURE_REGISTRY=$(registry_addr)"; fi
   } >"$tmp"
   mv "$tmp" "$DIR/env"
 }
@@ -592,9 +618,14 @@ up_failed() {
 
 cmd_up() {
   setup_names "$1"
-  local want=${2:-1} k d pids=() failed='' t0 rmpid
+  local want=${2:-1} k d pids=() failed='' t0 rmpid registry=${CZ_E2E_INSECURE_REGISTRY:-}
   case $want in '' | *[!0-9]* | 0*) die "N must be a positive number: $want" ;; esac
   [ "$want" -le 99 ] || die "N must be at most 99"
+  if [ -n "$registry" ]; then
+    if ! [[ $registry =~ ^host([1-9][0-9]*):([1-9][0-9]*)$ ]] || [ "${BASH_REMATCH[1]}" -gt "$want" ]; then
+      die "CZ_E2E_INSECURE_REGISTRY must be hostK:PORT with K at most $want: $registry"
+    fi
+  fi
   check_prereqs
   t0=$(date +%s%N)
   mkdir -p "$DIR"
@@ -603,7 +634,7 @@ cmd_up() {
 
   # Already up with the same number of hosts: nothing to do.
   # shellcheck disable=SC1090
-  if [ -f "$CONF" ] && [ -f "$DIR/env" ] && (. "$CONF" && [ "$N" = "$want" ]); then
+  if [ -f "$CONF" ] && [ -f "$DIR/env" ] && (. "$CONF" && [ "$N" = "$want" ] && [ "${REGISTRY:-}" = "$registry" ]); then
     . "$CONF"
     local ok=1
     for k in $(seq 1 "$N"); do host_up "$k" || ok=; done
@@ -614,6 +645,7 @@ cmd_up() {
   fi
   do_down
   N=$want
+  REGISTRY=$registry
   # From here on, a failure (or ctest's timeout) tears down what was started;
   # the logs stay in DIR/hostK.
   trap 'exit 143' TERM INT HUP PIPE
@@ -632,7 +664,7 @@ cmd_up() {
   exec 8>/run/lock/calzion-e2e-net.lock
   flock -w 60 8 || die "cannot lock /run/lock/calzion-e2e-net.lock"
   NET=$(allocate_net "$N")
-  printf 'N=%s\nNET=%s\nID=%s\n' "$N" "$NET" "$ID" >"$CONF"
+  printf 'N=%s\nNET=%s\nID=%s\nREGISTRY=%s\n' "$N" "$NET" "$ID" "$REGISTRY" >"$CONF"
   for k in $(seq 1 "$N"); do
     make_network "$k" || die "cannot set up the network of host$k (network namespace, veth pair)"
   done
@@ -663,10 +695,80 @@ cmd_up() {
   say "up: $N host(s) in $((($(date +%s%N) - t0) / 1000000)) ms; source $DIR/env"
 }
 
+# ---------------------------------------------------------------- one engine
+
+# engine_host DIR K: the conf of an up DIR, K one of its hosts, DIR locked.
+engine_host() {
+  setup_names "$1"
+  [ "$(id -u)" = 0 ] || unavailable "must run as root"
+  [ -f "$CONF" ] || die "$DIR is not up"
+  # shellcheck disable=SC1090
+  . "$CONF"
+  case $2 in '' | *[!0-9]* | 0*) die "K must be a host number: $2" ;; esac
+  [ "$2" -le "$N" ] || die "$DIR has $N host(s), no host$2"
+  exec 9>"$DIR/.lock"
+  flock -w 300 9 || die "$DIR is locked by another hosts.sh"
+}
+
+# engine_pids K: dockerd, containerd, the containerd shims and docker-proxy
+# processes of host K (not its sshd or the sessions' processes).
+engine_pids() {
+  local k=$1 p comm
+  p=$(read_pid "$(host_dir "$k")/run/dockerd.pid")
+  if pid_is "$p" "$(exec_root "$k")"; then echo "$p"; fi
+  p=$(read_pid "$(exec_root "$k")/containerd/containerd.pid")
+  if pid_is "$p" "$(exec_root "$k")"; then echo "$p"; fi
+  for p in $(ns_pids "$k"); do
+    comm=$(cat "/proc/$p/comm" 2>/dev/null || true)
+    case $comm in dockerd | containerd | containerd-shim* | docker-proxy | runc) echo "$p" ;; esac
+  done
+}
+
+cmd_stop_engine() {
+  engine_host "$1" "$2"
+  local k=$2 pids left
+  # The engine first, so that nothing starts a container again, then the
+  # container processes the shims leave behind.
+  pids=$(engine_pids "$k" | sort -un)
+  # shellcheck disable=SC2086
+  [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
+  # shellcheck disable=SC2046
+  kill -KILL $(cgroup_pids "$k") 2>/dev/null || true
+  # shellcheck disable=SC2046,SC2086
+  wait_gone 10 $pids $(cgroup_pids "$k") || true
+  left=$( (engine_pids "$k"; cgroup_pids "$k") | sort -un | while read -r p; do if alive "$p"; then echo "$p"; fi; done)
+  [ -z "$left" ] || die "host$k: processes of the engine or its containers survived SIGKILL: $left"
+  rm -f "$(host_dir "$k")/run/dockerd.pid"
+  say "host$k: engine stopped"
+}
+
+cmd_start_engine() {
+  engine_host "$1" "$2"
+  local k=$2 d sp dp
+  d=$(host_dir "$k")
+  if pid_is "$(read_pid "$d/run/dockerd.pid")" "$(exec_root "$k")"; then
+    say "host$k: engine already running"
+    return 0
+  fi
+  # sshd holds the host's mount and UTS namespaces (dockerd made them).
+  sp=$(read_pid "$d/run/sshd.pid")
+  pid_is "$sp" "$d/sshd_config" || die "host$k's sshd is not running: its namespaces are gone (hosts.sh up again)"
+  [ -z "$(engine_pids "$k")" ] || die "host$k: processes of an earlier engine still run: $(engine_pids "$k" | tr '\n' ' ')"
+  dockerd_argv "$k"
+  setsid nsenter --target "$sp" --mount --uts --net -- "${DOCKERD_ARGV[@]}" \
+    </dev/null >>"$d/dockerd.log" 2>&1 9>&- &
+  dp=$!
+  echo "$dp" >"$d/run/dockerd.pid"
+  wait_docker "$k" "$dp" || die "host$k: the engine did not start again (see $d/dockerd.log)"
+  say "host$k: engine started, pid $dp"
+}
+
 case ${1:-} in
 up) if [ $# -lt 2 ] || [ $# -gt 3 ]; then usage; fi; cmd_up "$2" "${3:-1}" ;;
 down) [ $# -eq 2 ] || usage; cmd_down "$2" ;;
 status) [ $# -eq 2 ] || usage; cmd_status "$2" ;;
+stop-engine) [ $# -eq 3 ] || usage; cmd_stop_engine "$2" "$3" ;;
+start-engine) [ $# -eq 3 ] || usage; cmd_start_engine "$2" "$3" ;;
 -h | --help | help) usage ;;
 *) usage ;;
 esac
