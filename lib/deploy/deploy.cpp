@@ -174,18 +174,19 @@ void distribute(const HostOutcome& outcome, exec::Runner& manager, const std::ve
     if (!loads_on_nodes(request)) {
         return;
     }
-    std::vector<std::unique_ptr<exec::Runner>> dry_nodes;
-    std::vector<exec::Runner*> runners;
     if (request.dry_run) {
+        // One node after the other: their commands share one output.
         for (const auto& node : request.swarm_nodes) {
-            runners.push_back(dry_nodes.emplace_back(std::make_unique<exec::DryRunRunner>(node, *request.dry_run)).get());
+            exec::DryRunRunner dry_node(node, *request.dry_run);
+            images::load_images(built, from, {&dry_node}, false, report);
         }
-    } else {
-        for (const auto& node : nodes) {
-            runners.push_back(node.runner.get());
-        }
+        return;
     }
-    images::load_images(built, from, runners, request.dry_run == nullptr, report);
+    std::vector<exec::Runner*> runners;
+    for (const auto& node : nodes) {
+        runners.push_back(node.runner.get());
+    }
+    images::load_images(built, from, runners, true, report);
 }
 
 // Build and apply what plan_host planned.
