@@ -45,7 +45,11 @@ int run_render(const Invocation& run) {
     const auto& infrastructure = infrastructure_for(run);
     if (const infra::Instance* instance = infrastructure ? infrastructure->instance(run.instance) : nullptr) {
         options.domains = instance->domains;
-        options.placement = deploy::first_placement(source, options, *infrastructure, *instance);
+        if (instance->backend == "swarm") {
+            options.swarm = deploy::swarm_options(*infrastructure, *instance);  // Swarm places the tasks
+        } else {
+            options.placement = deploy::first_placement(source, options, *infrastructure, *instance);
+        }
     }
     render::Deployment deployment = render::render(source, options);
     if (run.global.json) {

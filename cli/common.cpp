@@ -51,12 +51,19 @@ void check_infrastructure(const Invocation& run, const render::Source& source) {
         services.push_back(service.name);
     }
     infra::check_services(*infrastructure, run.instance, services);
-    if (run.instance.empty()) {
-        for (const auto& instance : infrastructure->instances) {
+    // An expose across hosts needs a published port; on a swarm every
+    // service reaches every other on the instance's overlay network.
+    auto check_place = [&](const infra::Instance& instance) {
+        if (instance.backend != "swarm") {
             render::check_place(source, instance.place);
         }
+    };
+    if (run.instance.empty()) {
+        for (const auto& instance : infrastructure->instances) {
+            check_place(instance);
+        }
     } else if (const infra::Instance* instance = infrastructure->instance(run.instance)) {
-        render::check_place(source, instance->place);
+        check_place(*instance);
     }
 }
 
@@ -88,6 +95,14 @@ std::vector<std::string> infra_hosts(const infra::Infrastructure& infrastructure
     }
     if (instance != nullptr && instance->backend == "swarm") {
         // calzion talks to a swarm through its manager only.
+        for (const auto& host : run.global.hosts) {
+            if (host != instance->manager) {
+                throw Error(ErrorKind::usage, "--host " + util::quoted(host) + " is not the manager of instance " +
+                                                  util::quoted(run.instance) + " (" + util::quoted(instance->manager) +
+                                                  "), which uses the swarm backend: calzion works on a swarm "
+                                                  "through its manager alone");
+            }
+        }
         return {instance->manager};
     }
     std::vector<std::string> scope;

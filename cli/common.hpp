@@ -33,7 +33,8 @@ render::Variables variables_for(const Invocation& run);
 // The hosts of --host (none: local) and how to reach them. With an
 // infrastructure file: the instance's hosts there (all of them for commands
 // without an instance), --host choosing among them; an instance the file does
-// not list needs --host (Error(usage)).
+// not list needs --host (Error(usage)). A swarm instance's only host is its
+// manager (--host may name it, and nothing else).
 deploy::Targets targets_for(const Invocation& run);
 
 // Where a command's progress goes, on stderr: with --quiet only failures, one

@@ -14,6 +14,12 @@ deploy::DeployRequest deploy_request_for(const Invocation& run, const images::Re
     check_infrastructure(run, request.source);
     request.render.instance = run.instance;
     request.render.variables = variables_for(run);
+    const auto& infrastructure = infrastructure_for(run);
+    const infra::Instance* instance = infrastructure ? infrastructure->instance(run.instance) : nullptr;
+    bool swarm = instance != nullptr && instance->backend == "swarm";
+    if (swarm) {
+        request.render.swarm = deploy::swarm_options(*infrastructure, *instance);
+    }
     render::Deployment first = render::render(request.source, request.render);
     // Services built from source: the commit of their repository names the image.
     exec::LocalRunner local;
@@ -26,11 +32,20 @@ deploy::DeployRequest deploy_request_for(const Invocation& run, const images::Re
         request.secret_values = std::move(secret_values);
     }
     request.targets = targets_for(run);
-    const auto& infrastructure = infrastructure_for(run);
-    if (const infra::Instance* instance = infrastructure ? infrastructure->instance(run.instance) : nullptr) {
-        request.placement = *instance;
+    if (instance != nullptr) {
         request.render.domains = instance->domains;
         request.infra_text = infrastructure->text;
+    }
+    if (swarm) {
+        // Swarm places the tasks: calzion works through the manager alone,
+        // and reaches the other nodes only to load images there.
+        for (const auto& node : instance->hosts) {
+            if (node != instance->manager) {
+                request.swarm_nodes.push_back(node);
+            }
+        }
+    } else if (instance != nullptr) {
+        request.placement = *instance;
         for (const auto& host : infrastructure->hosts) {
             request.addresses[host.name] = host.reachable_at();
         }

@@ -123,12 +123,80 @@ ops::SessionOptions session_options(const DeployRequest& request, const std::str
     return options;
 }
 
+// Swarm without a registry: whether the images built from source go to the other nodes.
+bool loads_on_nodes(const DeployRequest& request) {
+    return request.render.swarm && request.render.swarm->registry.empty() && !request.swarm_nodes.empty();
+}
+
+// Swarm: the other nodes, reached (all at once) when the images built from
+// source must be loaded there, so that a node that cannot be reached stops
+// the deploy before anything changes. A dry run reaches none.
+std::vector<Connection> reach_nodes(const HostOutcome& outcome, const DeployRequest& request) {
+    if (!loads_on_nodes(request) || request.dry_run != nullptr || images::built_images(outcome.plan).empty()) {
+        return {};
+    }
+    std::vector<Connection> nodes = ops::connect_all(request.targets.connect(), request.swarm_nodes);
+    std::optional<Error> failed;
+    std::string problems;
+    for (const auto& node : nodes) {
+        if (node.error) {
+            failed = failed ? failed : node.error;
+            problems += (problems.empty() ? "" : "; ") + std::string("swarm node ") + util::quoted(node.host) +
+                        " cannot be reached to load the images built from source there: " + node.error->message();
+        }
+    }
+    if (failed) {
+        throw Error(failed->kind(), problems + "; nothing was changed");
+    }
+    return nodes;
+}
+
+// Swarm: make the images built from source reachable from every node, before
+// any service is created or updated: push them to the registry, or load them
+// on the other nodes (`nodes`, reached by reach_nodes). A dry run prints it.
+void distribute(const HostOutcome& outcome, exec::Runner& manager, const std::vector<Connection>& nodes,
+                const DeployRequest& request, events::Reporter& reporter) {
+    std::vector<images::BuiltImage> built = images::built_images(outcome.plan);
+    if (!request.render.swarm || built.empty()) {
+        return;
+    }
+    events::SilentReporter silent;
+    std::optional<exec::DryRunRunner> dry_manager;
+    if (request.dry_run) {
+        dry_manager.emplace(manager.host(), *request.dry_run);
+    }
+    exec::Runner& from = dry_manager ? static_cast<exec::Runner&>(*dry_manager) : manager;
+    events::Reporter& report = request.dry_run ? static_cast<events::Reporter&>(silent) : reporter;
+    if (!request.render.swarm->registry.empty()) {
+        images::push_images(built, from, report);
+        return;
+    }
+    if (!loads_on_nodes(request)) {
+        return;
+    }
+    if (request.dry_run) {
+        // One node after the other: their commands share one output.
+        for (const auto& node : request.swarm_nodes) {
+            exec::DryRunRunner dry_node(node, *request.dry_run);
+            images::load_images(built, from, {&dry_node}, false, report);
+        }
+        return;
+    }
+    std::vector<exec::Runner*> runners;
+    for (const auto& node : nodes) {
+        runners.push_back(node.runner.get());
+    }
+    images::load_images(built, from, runners, true, report);
+}
+
 // Build and apply what plan_host planned.
 void apply_planned(HostOutcome& outcome, ops::Session& session, const DeployRequest& request,
                    const state::RevisionInfo& provenance, images::LocalImages& local_images,
                    events::Reporter& reporter) {
+    std::vector<Connection> nodes = reach_nodes(outcome, request);
     // Build the images of `git`/`build` services the host lacks, before anything changes.
     build_for_host(outcome, session.reader(), request, local_images, reporter);
+    distribute(outcome, session.reader(), nodes, request, reporter);
     // Apply, record what actually runs as the next revision, unlock.
     ChangeOptions change{apply_options(request, *outcome.deployment), provenance};
     apply_and_record(outcome, session, change, reporter);
@@ -333,6 +401,23 @@ render::Placement first_placement(const render::Source& source, const render::Re
         placement.addresses[host.name] = host.reachable_at();
     }
     return placement;
+}
+
+render::SwarmOptions swarm_options(const infra::Infrastructure& infrastructure, const infra::Instance& instance) {
+    render::SwarmOptions swarm;
+    swarm.replicas = instance.scale;
+    for (const auto& [service, node] : instance.place) {
+        swarm.constraints[service].push_back("node.hostname==" + node);
+    }
+    for (const auto& [service, labels] : instance.place_labels) {
+        for (const auto& [name, value] : labels) {
+            swarm.constraints[service].push_back("node.labels." + name + "==" + value);
+        }
+    }
+    swarm.endpoint_mode = instance.endpoint_mode;
+    swarm.publish_mode = instance.publish_mode;
+    swarm.registry = infrastructure.registry;
+    return swarm;
 }
 
 std::vector<HostOutcome> plan_all(const DeployRequest& request) {

@@ -39,6 +39,11 @@ struct DeployRequest {
     std::optional<infra::Instance> placement;
     std::map<std::string, std::string> addresses;
     std::string infra_text;  // the infrastructure file as read, for the source lines of its messages
+    // For a swarm instance (render.swarm set; the only target host is its
+    // manager, and there is no placement: Swarm places the tasks): its other
+    // nodes, as host names of targets.settings. Without a registry, deploy
+    // loads the images it built from source there; with one, it pushes them.
+    std::vector<std::string> swarm_nodes;
 };
 
 // What happened on one host.
@@ -58,6 +63,12 @@ struct HostOutcome {
 render::Placement first_placement(const render::Source& source, const render::RenderOptions& options,
                                   const infra::Infrastructure& infrastructure, const infra::Instance& instance);
 
+// What the infrastructure file says of a swarm instance, for render: the
+// replicas of its `scale`, the constraints of its `place`
+// ("node.hostname==NODE", "node.labels.NAME==VALUE"), its endpoint and publish
+// modes, and the file's registry. Pure.
+render::SwarmOptions swarm_options(const infra::Infrastructure& infrastructure, const infra::Instance& instance);
+
 // Read every host's state (one round trip each, no lock) and plan. Errors are
 // kept per host. With placement, every host must be read before any is planned.
 std::vector<HostOutcome> plan_all(const DeployRequest& request);
@@ -65,7 +76,12 @@ std::vector<HostOutcome> plan_all(const DeployRequest& request);
 // Deploy to every host in parallel: lock and read (one round trip), plan, apply,
 // record what runs, unlock. Errors are kept per host and reported as they happen.
 // With placement, every host is locked and read before any is changed; when one
-// of them fails there, none is changed and each says why.
+// of them fails there, none is changed and each says why. A swarm instance's
+// images built from source are built on its manager, then pushed to the
+// registry (images::push_images) or loaded on its other nodes
+// (images::load_images), before any service is created or updated; a node
+// that cannot be reached then fails the deploy, naming it, before anything
+// changes.
 std::vector<HostOutcome> deploy_all(const DeployRequest& request, events::Reporter& reporter);
 
 }  // namespace calzion::deploy

@@ -41,15 +41,23 @@ void build_from_git(const Recipe& recipe, const std::string& image, exec::Runner
     }
 }
 
-// Stream `docker save` of `image` on `local` into `docker load` on `host`.
-void send_image(const std::string& image, exec::Runner& local, exec::Runner& host) {
-    exec::PipeResult result = exec::pipe(local, command(docker_save(image)), host, command(docker_load()));
+// Stream `docker save` of `image` on `from` into `docker load` on `to`.
+void send_image(const std::string& image, exec::Runner& from, exec::Runner& to) {
+    exec::PipeResult result = exec::pipe(from, command(docker_save(image)), to, command(docker_load()));
     if (!result.producer.ok()) {
         throw failure("docker save", result.producer);
     }
     if (!result.consumer.ok()) {
         throw failure("docker load", result.consumer);
     }
+}
+
+// The error of `service`'s image: reported as `host`'s, then thrown naming the service.
+[[noreturn]] void fail_for(const std::string& service, const std::string& host, events::Reporter& reporter) {
+    Error error = exec::current_error();
+    reporter.event({events::Event::Kind::failed, host, service, error.message()});
+    Error named(error.kind(), "service " + util::quoted(service) + ": " + error.message());
+    throw error.host().empty() ? named : named.on_host(error.host());
 }
 
 void build_one(const plan::Action& action, const Recipe& recipe, const BuildRunners& runners,
@@ -114,10 +122,62 @@ void build_images(const plan::Plan& plan, const std::map<std::string, Recipe>& r
             }
             build_one(action, recipe->second, runners, reporter);
         } catch (...) {
-            Error error = exec::current_error();
-            reporter.event({events::Event::Kind::failed, runners.host.host(), action.service, error.message()});
-            Error named(error.kind(), "service " + util::quoted(action.service) + ": " + error.message());
-            throw error.host().empty() ? named : named.on_host(error.host());
+            fail_for(action.service, runners.host.host(), reporter);
+        }
+    }
+}
+
+std::vector<BuiltImage> built_images(const plan::Plan& plan) {
+    std::vector<BuiltImage> images;
+    for (const auto& action : plan.actions) {
+        bool changes = action.kind == plan::ActionKind::create || action.kind == plan::ActionKind::replace;
+        const render::RenderedService* service = action.desired;
+        if (changes && service != nullptr && (service->git || service->build) && !service->image.empty()) {
+            images.push_back({action.service, service->image});
+        }
+    }
+    return images;
+}
+
+void push_images(const std::vector<BuiltImage>& images, exec::Runner& manager, events::Reporter& reporter) {
+    for (const auto& [service, image] : images) {
+        try {
+            reporter.event({events::Event::Kind::step, manager.host(), service, "push " + image});
+            exec::Result result = manager.run(command(docker_push(image)));
+            if (!result.ok()) {
+                throw failure("docker push", result);
+            }
+            reporter.event({events::Event::Kind::done, manager.host(), service, "pushed " + image});
+        } catch (...) {
+            fail_for(service, manager.host(), reporter);
+        }
+    }
+}
+
+void load_images(const std::vector<BuiltImage>& images, exec::Runner& manager, const std::vector<exec::Runner*>& nodes,
+                 bool ask_first, events::Reporter& reporter) {
+    auto errors = exec::run_each(nodes.size(), exec::k_channel_limit, [&](size_t i) {
+        exec::Runner& node = *nodes[i];
+        for (const auto& [service, image] : images) {
+            try {
+                if (ask_first && node.run(command(image_exists(image))).ok()) {
+                    continue;
+                }
+                reporter.event({events::Event::Kind::step, node.host(), service,
+                                "load " + image + " from " + manager.host() + " (docker save | docker load)"});
+                send_image(image, manager, node);
+                reporter.event({events::Event::Kind::done, node.host(), service, "loaded " + image});
+            } catch (...) {
+                Error error = exec::current_error();
+                reporter.event({events::Event::Kind::failed, node.host(), service, error.message()});
+                throw Error(error.kind(), "service " + util::quoted(service) + ": loading " + image + " on node " +
+                                              util::quoted(node.host()) + ": " + error.message());
+            }
+        }
+    });
+    for (const auto& error : errors) {
+        if (error) {
+            throw *error;
         }
     }
 }

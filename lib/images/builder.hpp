@@ -5,6 +5,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "images/recipe.hpp"
 #include "exec/runner.hpp"
@@ -59,5 +60,38 @@ struct BuildRunners {
 // lines of the failed command's output.
 void build_images(const plan::Plan& plan, const std::map<std::string, Recipe>& recipes, const BuildRunners& runners,
                   events::Reporter& reporter);
+
+// An image built from source (`git`/`build`) that a service runs.
+struct BuiltImage {
+    std::string service;
+    std::string image;
+
+    bool operator==(const BuiltImage&) const = default;
+};
+
+// The images built from source that the services `plan` creates or replaces
+// run, whether deploy builds them now or the host has them already: those a
+// swarm's nodes must be able to run. In the plan's order.
+std::vector<BuiltImage> built_images(const plan::Plan& plan);
+
+// Swarm with a registry: push each of `images` (named after the registry,
+// "10.0.0.2:5000/shop_web:<commit>") from the manager, where deploy built
+// them, one after the other, so that every node can pull them. Pushing an
+// image the registry has already sends nothing again. Reports a step per
+// image. Throws Error(operation_failed) naming the service at the first
+// failure, with the last lines of docker's output.
+void push_images(const std::vector<BuiltImage>& images, exec::Runner& manager, events::Reporter& reporter);
+
+// Swarm without a registry: load each of `images` from the manager on every
+// node of `nodes` (the others) that lacks it: `docker save` on the manager
+// streamed into `docker load` on the node, nothing written to either's disk
+// but what docker keeps. The nodes in parallel (at most
+// exec::k_channel_limit at once), each node's images one after the other.
+// `ask_first`: load only where `docker image inspect` on the node finds no
+// such image (false for a dry run, which prints every load). Reports a step
+// per image and node, as the node's. Throws Error(operation_failed), naming
+// the service and the node, once every node has ended, when one failed.
+void load_images(const std::vector<BuiltImage>& images, exec::Runner& manager, const std::vector<exec::Runner*>& nodes,
+                 bool ask_first, events::Reporter& reporter);
 
 }  // namespace calzion::images

@@ -26,6 +26,7 @@ Argv image_exists(const std::string& image) {
     return {"docker", "image", "inspect", "--format", "{{.Id}}", image};
 }
 
+Argv docker_push(const std::string& image) { return {"docker", "push", image}; }
 Argv docker_save(const std::string& image) { return {"docker", "save", image}; }
 Argv docker_load() { return {"docker", "load"}; }
 Argv remove_image(const std::string& image) { return {"docker", "image", "rm", image}; }

@@ -21,6 +21,7 @@ Argv docker_build(const Recipe& recipe, const std::string& image);
 // Exits 0 when the engine has `image`, printing its id.
 Argv image_exists(const std::string& image);
 
+Argv docker_push(const std::string& image);  // to the registry its name begins with
 Argv docker_save(const std::string& image);  // the image as a tar stream on stdout
 Argv docker_load();                          // an image from a tar stream on stdin
 Argv remove_image(const std::string& image);

@@ -47,9 +47,12 @@ std::string with_suffix(const std::string& text, const std::string& suffix);
 // One instance's settings.
 struct Instance {
     std::string name;
+    // The hosts it uses. With swarm: the swarm's nodes, named as `docker node
+    // ls` shows their hostnames; the manager is always one of them (first,
+    // when the file's "hosts" does not list it).
     std::vector<std::string> hosts;
     std::map<std::string, std::string> vars;
-    std::map<std::string, std::string> place;                 // service -> host
+    std::map<std::string, std::string> place;                 // service -> host (swarm: node)
     std::map<std::string, std::vector<std::string>> domains;  // service -> domains
     std::string backend = "docker";                           // "docker" or "swarm"
     std::string manager;                                      // swarm: the manager host
@@ -119,7 +122,8 @@ struct Infrastructure {
 
     // The preview instance `name`, "<base>-<suffix>" where `base` is a listed
     // instance with "previews" (the longest such name when several fit):
-    // base's hosts, place, backend, manager, builder, scale and vars, plus
+    // base's hosts, place, backend, manager, builder, scale, place_labels,
+    // edges, endpoint_mode, publish_mode and vars, plus
     // previews.vars and the variable "preview_suffix" holding `suffix`, with
     // the domains of previews.domains, "{suffix}" replaced; base's own domains
     // are not inherited. nullopt when `name` is listed itself or no base fits.

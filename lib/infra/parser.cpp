@@ -1,7 +1,10 @@
 #include "infra/parser.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 #include <set>
+#include <string_view>
 
 #include "infra/domain.hpp"
 #include "util/host_spec.hpp"
@@ -28,7 +31,8 @@ public:
                                      tmpl::describe(root));
             return m_result;
         }
-        tmpl::check_known_keys(root, {"hosts", "instances", "router"}, "the infrastructure file", m_diagnostics);
+        tmpl::check_known_keys(root, {"hosts", "instances", "router", "registry"}, "the infrastructure file",
+                               m_diagnostics);
         for (const auto& [key, value] : root.entries) {
             if (key.text == "hosts") {
                 read_hosts(value);
@@ -39,6 +43,8 @@ public:
                 read_instances(value);
             } else if (key.text == "router") {
                 read_router(value);
+            } else if (key.text == "registry") {
+                read_registry(value);
             }
         }
         check_domains_unique();
@@ -145,12 +151,27 @@ private:
 
     void read_instance(const Node& value, const std::string& what, Instance& instance) {
         tmpl::check_known_keys(value,
-                               {"hosts", "vars", "place", "domains", "backend", "manager", "scale", "builder", "previews"},
+                               {"hosts", "vars", "place", "domains", "backend", "manager", "scale", "builder", "previews",
+                                "edges", "endpoint_mode", "publish_mode"},
                                what,
                                m_diagnostics);
-        const Node* place = nullptr;
+        // The backend first, wherever it is written: what the other keys mean depends on it.
+        bool backend_known = true;
         for (const auto& [field, setting] : value.entries) {
-            if (field.text == "hosts") {
+            if (field.text == "backend") {
+                auto backend = m_reader.choice(setting, "\"backend\" of " + what, {"docker", "swarm"});
+                backend_known = backend.has_value();
+                instance.backend = backend.value_or("docker");
+            }
+        }
+        bool swarm = instance.backend == "swarm";
+        const Node* place = nullptr;
+        const Node* builder = nullptr;
+        const Node* edges = nullptr;
+        for (const auto& [field, setting] : value.entries) {
+            if (!swarm && backend_known && is_swarm_key(field.text)) {
+                m_reader.error(field, swarm_only(util::quoted(field.text), instance.name));
+            } else if (field.text == "hosts") {
                 read_instance_hosts(setting, what, instance);
             } else if (field.text == "vars") {
                 instance.vars = m_reader.string_map(setting, "\"vars\" of " + what);
@@ -158,38 +179,67 @@ private:
                 place = &setting;
             } else if (field.text == "domains") {
                 read_domains(setting, what, instance);
-            } else if (field.text == "backend") {
-                instance.backend = m_reader.choice(setting, "\"backend\" of " + what, {"docker", "swarm"}).value_or("docker");
             } else if (field.text == "manager") {
                 if (m_reader.string(setting, "\"manager\" of " + what) && known_host(setting, "\"manager\" of " + what)) {
                     instance.manager = setting.text;
                 }
             } else if (field.text == "builder") {
+                builder = &setting;
                 if (m_reader.string(setting, "\"builder\" of " + what) && known_host(setting, "\"builder\" of " + what)) {
                     instance.builder = setting.text;
                 }
             } else if (field.text == "scale") {
                 read_scale(setting, what, instance);
+            } else if (field.text == "edges") {
+                edges = &setting;
+            } else if (field.text == "endpoint_mode") {
+                instance.endpoint_mode =
+                    m_reader.choice(setting, "\"endpoint_mode\" of " + what, {"vip", "dnsrr"}).value_or("");
+            } else if (field.text == "publish_mode") {
+                instance.publish_mode =
+                    m_reader.choice(setting, "\"publish_mode\" of " + what, {"ingress", "host"}).value_or("");
             } else if (field.text == "previews") {
                 read_previews(field, setting, what, instance);
             }
         }
-        // After "hosts", wherever it is written: `place` must use the instance's own.
+        bool manager_given = std::any_of(value.entries.begin(), value.entries.end(),
+                                         [](const auto& entry) { return entry.first.text == "manager"; });
+        if (swarm && !manager_given) {
+            m_reader.error(value, what + " uses the swarm backend and needs a \"manager\" host");
+        }
+        // A swarm's nodes: its "hosts" and its manager, which is one of them
+        // even when "hosts" does not list it (then it comes first).
+        if (swarm && !instance.manager.empty() &&
+            std::find(instance.hosts.begin(), instance.hosts.end(), instance.manager) == instance.hosts.end()) {
+            instance.hosts.insert(instance.hosts.begin(), instance.manager);
+        }
+        // After "hosts", wherever they are written: these must use the instance's own.
         if (place != nullptr) {
             read_place(*place, what, instance);
         }
-        const Node* builder = nullptr;
-        for (const auto& [field, setting] : value.entries) {
-            builder = field.text == "builder" ? &setting : builder;
+        if (edges != nullptr) {
+            read_edges(*edges, what, instance);
         }
-        if (builder != nullptr && !instance.builder.empty() &&
-            std::find(instance.hosts.begin(), instance.hosts.end(), instance.builder) == instance.hosts.end()) {
-            m_reader.error(*builder, "\"builder\" of " + what + " must be one of its hosts, not " +
+        if (builder != nullptr && !instance.builder.empty() && !among(instance.hosts, instance.builder)) {
+            m_reader.error(*builder, "\"builder\" of " + what + " must be one of its " +
+                                         (swarm ? "nodes (its \"hosts\" and its \"manager\")" : "hosts") + ", not " +
                                          util::quoted(instance.builder));
         }
-        if (instance.backend == "swarm" && instance.manager.empty()) {
-            m_reader.error(value, what + " uses the swarm backend and needs a \"manager\" host");
-        }
+    }
+
+    static bool among(const std::vector<std::string>& names, const std::string& name) {
+        return std::find(names.begin(), names.end(), name) != names.end();
+    }
+
+    // The keys of an instance that only the swarm backend reads.
+    static bool is_swarm_key(const std::string& key) {
+        return key == "manager" || key == "scale" || key == "edges" || key == "endpoint_mode" || key == "publish_mode";
+    }
+
+    // What a swarm setting on an instance of the docker backend is told.
+    static std::string swarm_only(const std::string& setting, const std::string& instance) {
+        return setting + " is a setting of the swarm backend, but instance " + util::quoted(instance) +
+               " uses docker (set \"backend: swarm\")";
     }
 
     void read_instance_hosts(const Node& setting, const std::string& what, Instance& instance) {
@@ -211,23 +261,121 @@ private:
         }
     }
 
+    // "place": service -> one of the instance's hosts; with swarm, a node, or
+    // node labels ({labels: {zone: east}}).
     void read_place(const Node& setting, const std::string& what, Instance& instance) {
         std::string label = "\"place\" of " + what;
         if (!mapping(setting, label)) {
             return;
         }
+        bool swarm = instance.backend == "swarm";
         for (const auto& [service, host] : setting.entries) {
-            auto name = m_reader.string(host, "the host of " + util::quoted(service.text) + " in " + label);
+            if (host.is_mapping()) {
+                read_place_labels(service, host, label, instance);
+                continue;
+            }
+            auto name = m_reader.string(host, (swarm ? "the node of " : "the host of ") + util::quoted(service.text) +
+                                                  " in " + label);
             if (!name || !known_host(host, label)) {
                 continue;
             }
-            if (std::find(instance.hosts.begin(), instance.hosts.end(), *name) == instance.hosts.end()) {
+            if (!among(instance.hosts, *name)) {
                 m_reader.error(host, label + " puts " + util::quoted(service.text) + " on " + util::quoted(*name) +
-                                         ", which is not among the instance's hosts");
+                                         ", which is not among the instance's " + (swarm ? "nodes" : "hosts"));
                 continue;
             }
             instance.place[service.text] = *name;
             instance.service_where.emplace(service.text, service.where);
+        }
+    }
+
+    // `{labels: {zone: east}}` in "place": the node labels a swarm service's nodes must have.
+    void read_place_labels(const Node& service, const Node& value, const std::string& place_label, Instance& instance) {
+        std::string label = "the place of " + util::quoted(service.text) + " in " + place_label;
+        if (instance.backend != "swarm") {
+            m_reader.error(value, swarm_only("a place by node labels", instance.name));
+            return;
+        }
+        tmpl::check_known_keys(value, {"labels"}, label, m_diagnostics);
+        const Node* labels = nullptr;
+        for (const auto& [field, setting] : value.entries) {
+            labels = field.text == "labels" ? &setting : labels;
+        }
+        if (labels == nullptr) {
+            m_reader.error(value, label + " names no \"labels\"");
+            return;
+        }
+        std::string labels_label = "\"labels\" of " + label;
+        if (!mapping(*labels, labels_label)) {
+            return;
+        }
+        if (labels->entries.empty()) {
+            m_reader.error(*labels, labels_label + " names no label");
+            return;
+        }
+        std::map<std::string, std::string> read;
+        for (const auto& [name, node] : labels->entries) {
+            auto text = m_reader.string(node, "node label " + util::quoted(name.text) + " in " + label);
+            if (!text) {
+                continue;
+            }
+            if (auto problem = node_label_name_problem(name.text)) {
+                m_reader.error(name, "invalid node label " + util::quoted(name.text) + " in " + label + ": " + *problem);
+                continue;
+            }
+            if (auto problem = node_label_value_problem(*text)) {
+                m_reader.error(node, "invalid value " + util::quoted(*text) + " of node label " +
+                                         util::quoted(name.text) + " in " + label + ": " + *problem);
+                continue;
+            }
+            read[name.text] = *text;
+        }
+        instance.place_labels[service.text] = std::move(read);
+        instance.service_where.emplace(service.text, service.where);
+    }
+
+    // Docker reads a constraint "node.labels.NAME==VALUE": neither part may
+    // hold what would end or split it.
+    static std::optional<std::string> node_label_name_problem(const std::string& name) {
+        bool ok = !name.empty() && std::isalnum(static_cast<unsigned char>(name.front())) &&
+                  std::all_of(name.begin(), name.end(), [](char c) {
+                      return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+                  });
+        return ok ? std::nullopt
+                  : std::optional<std::string>("a label name starts with a letter or a digit and has only letters, "
+                                               "digits, \".\", \"-\" and \"_\"");
+    }
+
+    static std::optional<std::string> node_label_value_problem(const std::string& value) {
+        bool ok = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || std::string_view(".-_:/").find(c) != std::string_view::npos;
+        });
+        return ok ? std::nullopt
+                  : std::optional<std::string>("a label value is not empty and has only letters, digits, \".\", "
+                                               "\"-\", \"_\", \":\" and \"/\"");
+    }
+
+    // "edges": the swarm nodes where the router runs.
+    void read_edges(const Node& setting, const std::string& what, Instance& instance) {
+        std::string label = "\"edges\" of " + what;
+        if (!m_reader.string_list(setting, label)) {
+            return;
+        }
+        std::set<std::string> seen;
+        for (const auto& item : setting.items) {
+            if (!known_host(item, label)) {
+                continue;
+            }
+            if (!among(instance.hosts, item.text)) {
+                m_reader.error(item, label + " names " + util::quoted(item.text) +
+                                         ", which is not among the instance's nodes");
+                continue;
+            }
+            if (!seen.insert(item.text).second) {
+                m_reader.error(item, label + " names " + util::quoted(item.text) + " twice");
+                continue;
+            }
+            instance.edges.push_back(item.text);
         }
     }
 
@@ -334,6 +482,39 @@ private:
                     m_reader.integer(value, "\"http_port\" of \"router\"", 1, 65535).value_or(m_result.router.http_port);
             }
         }
+    }
+
+    // "registry": HOST[:PORT][/PATH], where swarm instances' images built from
+    // source are pushed; it becomes the first part of their names.
+    void read_registry(const Node& setting) {
+        auto text = m_reader.string(setting, "\"registry\"");
+        if (!text) {
+            return;
+        }
+        if (auto problem = registry_problem(*text)) {
+            m_reader.error(setting, "invalid \"registry\" " + util::quoted(*text) + ": " + *problem);
+            return;
+        }
+        m_result.registry = *text;
+    }
+
+    static std::optional<std::string> registry_problem(const std::string& registry) {
+        if (size_t scheme = registry.find("://"); scheme != std::string::npos) {
+            return "write it without a scheme, as docker names images: " +
+                   util::quoted(registry.substr(scheme + 3));
+        }
+        if (registry.find_first_of(" \t\r\n") != std::string::npos) {
+            return std::string("it must not hold spaces");
+        }
+        std::string host = registry.substr(0, registry.find('/'));
+        // Else docker takes the first part for an account on Docker Hub.
+        if (host.find_first_of(".:") == std::string::npos && host != "localhost") {
+            return "its host must hold a \".\" or a port (\"" + host + ":5000\"), or be \"localhost\"";
+        }
+        if (auto problem = tmpl::image_reference_problem(registry + "/instance_service:tag")) {
+            return "it must read HOST[:PORT][/PATH] (\"10.0.0.2:5000\"): " + *problem;
+        }
+        return std::nullopt;
     }
 
     // Two instances' previews with one pattern would get one domain for one suffix.

@@ -184,6 +184,23 @@ std::vector<std::vector<std::string>> init_of(const json& value, const std::stri
     return commands;
 }
 
+// "swarm": how Swarm runs the service, written only for a swarm instance.
+SwarmSpec swarm_of(const json& value, const std::string& path) {
+    expect_keys(value, path, {"replicas", "constraints", "endpoint_mode", "publish_mode"});
+    SwarmSpec swarm;
+    swarm.replicas = int_of(value["replicas"], path + ".replicas");
+    swarm.constraints = strings_of(value["constraints"], path + ".constraints");
+    swarm.endpoint_mode = string_of(value["endpoint_mode"], path + ".endpoint_mode");
+    if (swarm.endpoint_mode != "" && swarm.endpoint_mode != "vip" && swarm.endpoint_mode != "dnsrr") {
+        invalid(path + ".endpoint_mode", "must be \"vip\", \"dnsrr\" or \"\"");
+    }
+    swarm.publish_mode = string_of(value["publish_mode"], path + ".publish_mode");
+    if (swarm.publish_mode != "" && swarm.publish_mode != "ingress" && swarm.publish_mode != "host") {
+        invalid(path + ".publish_mode", "must be \"ingress\", \"host\" or \"\"");
+    }
+    return swarm;
+}
+
 // The fields of a service as the writer writes them, each with its default value.
 const json& service_defaults() {
     static const json defaults = json::parse(service_to_json(RenderedService{}).dump());
@@ -192,12 +209,13 @@ const json& service_defaults() {
 
 // A service's fields, those it lacks filled in with their defaults and listed
 // in `absent`. It must have a name and a container: without them it is no
-// service at all.
+// service at all. "swarm" is no default field: only a swarm instance's
+// services have it.
 json filled_in(const json& given, const std::string& at, std::set<std::string>& absent) {
     expect_object(given, at);
     json item = service_defaults();
     for (const auto& [key, value] : given.items()) {
-        if (!item.contains(key)) {
+        if (!item.contains(key) && key != "swarm") {
             invalid(key_path(at, key), "is not a field this calzion knows");
         }
         item[key] = value;
@@ -249,6 +267,9 @@ RenderedService service_of(const json& given, const std::string& at) {
     service.cpus = text("cpus");
     service.options = strings_of(item["options"], at + ".options");
     service.routes = routes_of(item["routes"], at + ".routes");
+    if (item.contains("swarm")) {
+        service.swarm = swarm_of(item["swarm"], at + ".swarm");
+    }
     std::string pull = string_of(item["pull"], at + ".pull");
     service.pull = pull_policy_named(pull);
     if (!pull.empty() && !service.pull) {

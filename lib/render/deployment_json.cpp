@@ -66,8 +66,15 @@ json routes_to_json(const std::vector<Route>& routes) {
     return out;
 }
 
+json swarm_to_json(const SwarmSpec& swarm) {
+    return json{{"replicas", swarm.replicas},
+                {"constraints", swarm.constraints},
+                {"endpoint_mode", swarm.endpoint_mode},
+                {"publish_mode", swarm.publish_mode}};
+}
+
 json service_body(const RenderedService& service) {
-    return json{{"container", service.container},
+    json body{{"container", service.container},
                 {"image", service.image},
                 {"build", build_to_json(service)},
                 {"command", optional_to_json(service.command)},
@@ -89,6 +96,12 @@ json service_body(const RenderedService& service) {
                 {"options", service.options},
                 {"routes", routes_to_json(service.routes)},
                 {"pull", service.pull ? to_string(*service.pull) : ""}};
+    // Only for a swarm instance: a plain docker service's JSON, and so its
+    // spec hash, stay as they were before Swarm.
+    if (service.swarm) {
+        body["swarm"] = swarm_to_json(*service.swarm);
+    }
+    return body;
 }
 
 }  // namespace

@@ -12,8 +12,9 @@ namespace calzion::render {
 inline constexpr int k_deployment_format = 1;
 
 // The JSON of a service and of a deployment: every field present (but those a
-// recorded service lacks, see RenderedService::absent), name, container, image
-// and hash first, the rest in sorted order, the same bytes every time.
+// recorded service lacks, see RenderedService::absent, and "swarm", there only
+// for a swarm instance's service), name, container, image and hash first, the
+// rest in sorted order, the same bytes every time.
 nlohmann::ordered_json service_to_json(const RenderedService& service);
 nlohmann::ordered_json deployment_to_json(const Deployment& deployment);
 
@@ -22,7 +23,8 @@ nlohmann::ordered_json deployment_to_json(const Deployment& deployment);
 // JSON. Strict: a missing or unknown field, a value of the wrong type or another
 // format throws Error(invalid_data) naming the field ("services[1].env.PORT"),
 // except "pull" and "routes", which revisions recorded before they existed lack
-// (read as none, and listed in the service's `absent`).
+// (read as none, and listed in the service's `absent`), and "swarm", which only
+// a swarm instance's services have.
 // The recorded spec hashes are kept as they are, not computed again.
 Deployment deployment_from_json(const nlohmann::json& document);
 
@@ -40,7 +42,8 @@ void check_complete(const Deployment& deployment);
 // The hash of a service's canonical spec, without the labels that carry the hash
 // and the revision (they would make the hash depend on itself and on time), and
 // without `init`, `pull` and `routes`, which do not change what the container
-// runs.
+// runs. "swarm" counts when it is set: changing the scale or the placement
+// updates the service.
 std::string spec_hash(const RenderedService& service);
 
 // Print a deployment as YAML (keys in canonical order, strings quoted when needed).

@@ -140,6 +140,22 @@ std::map<std::string, std::string> resolve_env(const tmpl::Template& spec, const
     return env;
 }
 
+// How Swarm runs `service`: the infrastructure file's scale and place, the
+// constraints sorted so that the order they were written in does not count.
+SwarmSpec swarm_spec(const SwarmOptions& swarm, const std::string& service) {
+    SwarmSpec spec;
+    auto replicas = swarm.replicas.find(service);
+    spec.replicas = replicas == swarm.replicas.end() ? 1 : replicas->second;
+    auto constraints = swarm.constraints.find(service);
+    if (constraints != swarm.constraints.end()) {
+        spec.constraints = constraints->second;
+        std::sort(spec.constraints.begin(), spec.constraints.end());
+    }
+    spec.endpoint_mode = swarm.endpoint_mode;
+    spec.publish_mode = swarm.publish_mode;
+    return spec;
+}
+
 RenderedService resolve_service(const tmpl::Template& spec, const tmpl::Service& service,
                                 const RenderOptions& options) {
     RenderedService out;
@@ -150,7 +166,9 @@ RenderedService resolve_service(const tmpl::Template& spec, const tmpl::Service&
     out.build = service.build;
     if (service.git || service.build) {
         auto commit = options.commits.find(service.name);
-        out.image = commit == options.commits.end() ? "" : out.container + ":" + commit->second;
+        std::string registry = options.swarm ? options.swarm->registry : "";
+        out.image = commit == options.commits.end() ? ""
+                                                    : built_image(registry, options.instance, service.name, commit->second);
     }
     out.command = service.cmd;
     out.entrypoint = service.entrypoint;
@@ -187,6 +205,9 @@ RenderedService resolve_service(const tmpl::Template& spec, const tmpl::Service&
         for (const auto& domain : domains->second) {
             out.routes.push_back({domain, http_port_of(service)});
         }
+    }
+    if (options.swarm) {
+        out.swarm = swarm_spec(*options.swarm, service.name);
     }
     out.spec_hash = spec_hash(out);
     out.labels["io.calzion.spec-hash"] = out.spec_hash;

@@ -254,3 +254,94 @@ TEST_CASE("images::LocalImages builds each image once, different images concurre
         CHECK(announced == 1);
     }
 }
+
+TEST_CASE("images::built_images: what a created or updated service runs, built from source") {
+    render::RenderedService web = built_service("web", k_image);
+    render::RenderedService db = built_service("db", "postgres:16");
+    db.git.reset();
+    render::RenderedService api = built_service("api", "shop-api:0123456789ab");
+    render::RenderedService unknown = built_service("worker", "");  // its commit not known: nothing to send
+    plan::Plan plan;
+    plan.actions = {action_for(db, plan::ActionKind::create, false), action_for(web, plan::ActionKind::replace, false),
+                    action_for(api, plan::ActionKind::unchanged, false),
+                    action_for(unknown, plan::ActionKind::create, false)};
+    CHECK(images::built_images(plan) == std::vector<images::BuiltImage>{{"web", k_image}});
+    plan.actions[2].kind = plan::ActionKind::create;
+    plan.actions[2].build = true;
+    CHECK(images::built_images(plan) ==
+          std::vector<images::BuiltImage>{{"web", k_image}, {"api", "shop-api:0123456789ab"}});
+}
+
+TEST_CASE("images::push_images") {
+    const std::string image = "10.0.0.1:5000/shop_web:0123456789ab";
+    test::FakeRunner manager("node1");
+    RecordingReporter reporter;
+
+    SUBCASE("each image pushed from the manager, one after the other") {
+        images::push_images({{"web", image}, {"api", "10.0.0.1:5000/shop_api:0123456789ab"}}, manager, reporter);
+        CHECK(manager.lines() == std::vector<std::string>{"docker push " + image,
+                                                          "docker push 10.0.0.1:5000/shop_api:0123456789ab"});
+        CHECK(reporter.lines == std::vector<std::string>{"node1 web: push " + image, "node1 web: pushed " + image,
+                                                         "node1 api: push 10.0.0.1:5000/shop_api:0123456789ab",
+                                                         "node1 api: pushed 10.0.0.1:5000/shop_api:0123456789ab"});
+    }
+    SUBCASE("a failed push names the service, shows docker's last lines and stops there") {
+        manager.on_prefix({"docker", "push"}, {1, "", "The push refers to repository [10.0.0.1:5000/shop_web]\n",
+                                               "Get \"https://10.0.0.1:5000/v2/\": http: server gave HTTP response "
+                                               "to HTTPS client\n"});
+        CHECK_THROWS_WITH_AS(images::push_images({{"web", image}, {"api", "x/api:1"}}, manager, reporter),
+                             "service \"web\": docker push failed (exit 1); its last lines:\n"
+                             "The push refers to repository [10.0.0.1:5000/shop_web]\n"
+                             "Get \"https://10.0.0.1:5000/v2/\": http: server gave HTTP response to HTTPS client",
+                             Error);
+        CHECK(manager.lines() == std::vector<std::string>{"docker push " + image});
+        CHECK(reporter.lines.back().rfind("node1 web: docker push failed (exit 1)", 0) == 0);
+    }
+}
+
+TEST_CASE("images::load_images") {
+    const std::string image = "shop_web:0123456789ab";
+    test::FakeRunner manager("node1");
+    test::FakeRunner node2("node2");
+    test::FakeRunner node3("node3");
+    RecordingReporter reporter;
+    manager.on_prefix({"docker", "save"}, {0, "", "IMAGE TAR", ""});
+    node2.on_prefix({"docker", "image", "inspect"}, {1, "", "", "Error: No such image\n"});
+
+    SUBCASE("docker save on the manager into docker load on each node that lacks the image") {
+        images::load_images({{"web", image}}, manager, {&node2, &node3}, true, reporter);
+        CHECK(manager.lines() == std::vector<std::string>{"docker save " + image});
+        CHECK(node2.lines() ==
+              std::vector<std::string>{"docker image inspect --format {{.Id}} " + image, "docker load"});
+        CHECK(node2.commands().back().input == "IMAGE TAR");
+        CHECK(node3.lines() == std::vector<std::string>{"docker image inspect --format {{.Id}} " + image});
+        CHECK(reporter.lines == std::vector<std::string>{
+                                    "node2 web: load " + image + " from node1 (docker save | docker load)",
+                                    "node2 web: loaded " + image});
+    }
+    SUBCASE("without asking first (a dry run): to every node") {
+        images::load_images({{"web", image}}, manager, {&node2, &node3}, false, reporter);
+        CHECK(manager.lines() == std::vector<std::string>{"docker save " + image, "docker save " + image});
+        CHECK(node2.lines() == std::vector<std::string>{"docker load"});
+        CHECK(node3.lines() == std::vector<std::string>{"docker load"});
+    }
+    SUBCASE("a node whose load fails: named, after every node has ended") {
+        node3.on_prefix({"docker", "image", "inspect"}, {1, "", "", "Error: No such image\n"});
+        node3.on_prefix({"docker", "load"}, {1, "", "", "write /var/lib/docker/tmp: no space left on device\n"});
+        CHECK_THROWS_WITH_AS(images::load_images({{"web", image}}, manager, {&node2, &node3}, true, reporter),
+                             "service \"web\": loading shop_web:0123456789ab on node \"node3\": docker load failed "
+                             "(exit 1); its last lines:\nwrite /var/lib/docker/tmp: no space left on device",
+                             Error);
+        CHECK(node2.lines().back() == "docker load");  // the other node still got it
+        CHECK(std::count(reporter.lines.begin(), reporter.lines.end(), "node2 web: loaded " + image) == 1);
+        CHECK(std::any_of(reporter.lines.begin(), reporter.lines.end(), [](const std::string& line) {
+            return line.rfind("node3 web: docker load failed (exit 1)", 0) == 0;
+        }));
+    }
+    SUBCASE("no node, or no image: nothing runs") {
+        images::load_images({{"web", image}}, manager, {}, true, reporter);
+        images::load_images({}, manager, {&node2}, true, reporter);
+        CHECK(manager.lines().empty());
+        CHECK(node2.lines().empty());
+    }
+}

@@ -268,3 +268,179 @@ instances:
           "and by \"b\"\n"
           "infra.yaml:13:32: \"previews\" of instance \"c\" must be a mapping, not a scalar\n");
 }
+
+namespace {
+
+const char* const k_swarm = R"(hosts:
+  node1: deploy@10.0.0.1
+  node2: deploy@10.0.0.2
+  node3: deploy@10.0.0.3
+  db1: deploy@10.0.0.9
+registry: 10.0.0.1:5000/calzion
+instances:
+  big:
+    backend: swarm
+    manager: node1
+    hosts: [node2, node3]
+    scale: {web: 6, worker: 0}
+    place:
+      db: node3
+      web: {labels: {zone: east, disk.kind: ssd}}
+    edges: [node1, node2]
+    endpoint_mode: dnsrr
+    publish_mode: host
+    builder: node2
+    previews: {}
+  small: {backend: swarm, manager: db1}
+)";
+
+}  // namespace
+
+TEST_CASE("infra::parse: a swarm instance") {
+    Read result = read(k_swarm);
+    REQUIRE(result.problems == "");
+    const auto& infra = result.infra;
+    CHECK(infra.registry == "10.0.0.1:5000/calzion");
+    const infra::Instance* big = infra.instance("big");
+    REQUIRE(big != nullptr);
+    CHECK(big->backend == "swarm");
+    CHECK(big->manager == "node1");
+    // The manager is a node even when "hosts" does not list it: first then.
+    CHECK(big->hosts == std::vector<std::string>{"node1", "node2", "node3"});
+    CHECK(big->scale == std::map<std::string, int>{{"web", 6}, {"worker", 0}});
+    CHECK(big->place == std::map<std::string, std::string>{{"db", "node3"}});
+    CHECK(big->place_labels ==
+          std::map<std::string, std::map<std::string, std::string>>{{"web", {{"disk.kind", "ssd"}, {"zone", "east"}}}});
+    CHECK(big->service_where.at("web").to_string() == "infra.yaml:12:13");
+    CHECK(big->service_where.at("db").to_string() == "infra.yaml:14:7");
+    CHECK(big->service_where.at("worker").to_string() == "infra.yaml:12:21");
+    CHECK(big->edges == std::vector<std::string>{"node1", "node2"});
+    CHECK(big->endpoint_mode == "dnsrr");
+    CHECK(big->publish_mode == "host");
+    CHECK(big->builder == "node2");
+    const infra::Instance* small = infra.instance("small");
+    REQUIRE(small != nullptr);
+    CHECK(small->hosts == std::vector<std::string>{"db1"});  // a swarm of one node
+    CHECK(small->edges.empty());
+    CHECK(small->endpoint_mode == "");
+    CHECK(small->publish_mode == "");
+
+    SUBCASE("a preview inherits every swarm setting") {
+        const infra::Instance* preview = infra.instance("big-pr-7");
+        REQUIRE(preview != nullptr);
+        CHECK(preview->backend == "swarm");
+        CHECK(preview->manager == "node1");
+        CHECK(preview->hosts == big->hosts);
+        CHECK(preview->scale == big->scale);
+        CHECK(preview->place == big->place);
+        CHECK(preview->place_labels == big->place_labels);
+        CHECK(preview->edges == big->edges);
+        CHECK(preview->endpoint_mode == "dnsrr");
+        CHECK(preview->publish_mode == "host");
+        CHECK(preview->builder == "node2");
+    }
+    SUBCASE("check_services: scale and place by labels name services too") {
+        CHECK(thrown([&] { infra::check_services(infra, "big", {"web", "db"}); }, ErrorKind::invalid_data) ==
+              "infra.yaml:12:21: instance \"big\" names service \"worker\", which the template does not have\n");
+        CHECK(thrown([&] { infra::check_services(infra, "big", {"wbe", "db", "worker"}); }, ErrorKind::invalid_data) ==
+              "infra.yaml:12:13: instance \"big\" names service \"web\", which the template does not have, did you "
+              "mean \"wbe\"?\n");
+    }
+}
+
+TEST_CASE("infra::parse: swarm settings, every problem located") {
+    Read result = read(R"(hosts:
+  node1: deploy@10.0.0.1
+  node2: deploy@10.0.0.2
+  db1: deploy@10.0.0.9
+instances:
+  plain:
+    hosts: [db1]
+    manager: db1
+    scale: {web: 2}
+    edges: [db1]
+    endpoint_mode: vip
+    publish_mode: host
+    place: {web: {labels: {zone: east}}}
+  big:
+    backend: swarm
+    manager: nod1
+    hosts: [node2]
+    place:
+      db: db1
+      web: {labels: {"zone!": east, tier: "a b"}}
+      api: {label: {zone: east}}
+      cache: {labels: {}}
+      queue: {labels: [zone=east]}
+    edges: [node2, db1, nodd2, node2]
+    endpoint_mode: vpi
+    publish_mode: routing
+    builder: db1
+  nomanager: {backend: swarm, hosts: [node1], builder: node1}
+)");
+    CHECK(result.problems ==
+          "infra.yaml:8:5: \"manager\" is a setting of the swarm backend, but instance \"plain\" uses docker (set "
+          "\"backend: swarm\")\n"
+          "infra.yaml:9:5: \"scale\" is a setting of the swarm backend, but instance \"plain\" uses docker (set "
+          "\"backend: swarm\")\n"
+          "infra.yaml:10:5: \"edges\" is a setting of the swarm backend, but instance \"plain\" uses docker (set "
+          "\"backend: swarm\")\n"
+          "infra.yaml:11:5: \"endpoint_mode\" is a setting of the swarm backend, but instance \"plain\" uses docker "
+          "(set \"backend: swarm\")\n"
+          "infra.yaml:12:5: \"publish_mode\" is a setting of the swarm backend, but instance \"plain\" uses docker "
+          "(set \"backend: swarm\")\n"
+          "infra.yaml:13:18: a place by node labels is a setting of the swarm backend, but instance \"plain\" uses "
+          "docker (set \"backend: swarm\")\n"
+          "infra.yaml:16:14: \"manager\" of instance \"big\" names host \"nod1\", which \"hosts\" does not define, did "
+          "you mean \"node1\"?\n"
+          "infra.yaml:19:11: \"place\" of instance \"big\" puts \"db\" on \"db1\", which is not among the instance's "
+          "nodes\n"
+          "infra.yaml:20:22: invalid node label \"zone!\" in the place of \"web\" in \"place\" of instance \"big\": a "
+          "label name starts with a letter or a digit and has only letters, digits, \".\", \"-\" and \"_\"\n"
+          "infra.yaml:20:43: invalid value \"a b\" of node label \"tier\" in the place of \"web\" in \"place\" of "
+          "instance \"big\": a label value is not empty and has only letters, digits, \".\", \"-\", \"_\", \":\" and "
+          "\"/\"\n"
+          "infra.yaml:21:12: the place of \"api\" in \"place\" of instance \"big\" names no \"labels\"\n"
+          "infra.yaml:21:13: unknown key \"label\" in the place of \"api\" in \"place\" of instance \"big\", did you "
+          "mean \"labels\"?\n"
+          "infra.yaml:22:23: \"labels\" of the place of \"cache\" in \"place\" of instance \"big\" names no label\n"
+          "infra.yaml:23:23: \"labels\" of the place of \"queue\" in \"place\" of instance \"big\" must be a mapping, "
+          "not a list\n"
+          "infra.yaml:24:20: \"edges\" of instance \"big\" names \"db1\", which is not among the instance's nodes\n"
+          "infra.yaml:24:25: \"edges\" of instance \"big\" names host \"nodd2\", which \"hosts\" does not define, did "
+          "you mean \"node2\"?\n"
+          "infra.yaml:24:32: \"edges\" of instance \"big\" names \"node2\" twice\n"
+          "infra.yaml:25:20: \"endpoint_mode\" of instance \"big\" must be one of \"vip\", \"dnsrr\", not \"vpi\", did "
+          "you mean \"vip\"?\n"
+          "infra.yaml:26:19: \"publish_mode\" of instance \"big\" must be one of \"ingress\", \"host\", not "
+          "\"routing\"\n"
+          "infra.yaml:27:14: \"builder\" of instance \"big\" must be one of its nodes (its \"hosts\" and its "
+          "\"manager\"), not \"db1\"\n"
+          "infra.yaml:28:14: instance \"nomanager\" uses the swarm backend and needs a \"manager\" host\n");
+}
+
+TEST_CASE("infra::parse: the registry") {
+    auto problem = [](const std::string& registry) {
+        return read("hosts: {h1: x.example.com}\nregistry: " + registry + "\ninstances: {a: {hosts: [h1]}}\n").problems;
+    };
+    CHECK(problem("10.0.0.2:5000") == "");
+    CHECK(problem("registry.example.com") == "");
+    CHECK(problem("localhost/team/apps") == "");
+    CHECK(read("hosts: {h1: x.example.com}\nregistry: reg.example.com:443/team\n").infra.registry ==
+          "reg.example.com:443/team");
+    CHECK(problem("https://reg.example.com:5000") ==
+          "infra.yaml:2:11: invalid \"registry\" \"https://reg.example.com:5000\": write it without a scheme, as "
+          "docker names images: \"reg.example.com:5000\"\n");
+    CHECK(problem("\"reg.example.com /x\"") ==
+          "infra.yaml:2:11: invalid \"registry\" \"reg.example.com /x\": it must not hold spaces\n");
+    CHECK(problem("myregistry") ==
+          "infra.yaml:2:11: invalid \"registry\" \"myregistry\": its host must hold a \".\" or a port "
+          "(\"myregistry:5000\"), or be \"localhost\"\n");
+    CHECK(problem("reg.example.com/Team") ==
+          "infra.yaml:2:11: invalid \"registry\" \"reg.example.com/Team\": it must read HOST[:PORT][/PATH] "
+          "(\"10.0.0.2:5000\"): image names have lowercase letters, digits and separators (\".\", \"_\", \"-\") "
+          "between them\n");
+    CHECK(problem("[a]") == "infra.yaml:2:11: \"registry\" must be a string, not a list\n");
+    CHECK(read("hosts: {h1: x.example.com}\nregsitry: a.example.com\n").problems ==
+          "infra.yaml:2:1: unknown key \"regsitry\" in the infrastructure file, did you mean \"registry\"?\n");
+}
