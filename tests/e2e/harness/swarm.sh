@@ -161,14 +161,14 @@ engines_ready() {
 }
 
 form_swarm() {
-  local k token pids=() t0
+  local k p token pids=() t0
   t0=$(date +%s%N)
   # A DIR whose hosts were up already may hold part of a swarm: start over.
   for k in $(seq 1 "$NODES"); do
     if [ "$(node_state "$k")" != inactive ]; then dk "$k" swarm leave --force >/dev/null 2>&1 || true; fi
   done
-  # Heartbeats every second (5 s by default): a node whose engine died is
-  # Down within a few seconds instead of 15.
+  # Heartbeats every second (5 s by default): the manager reports a node
+  # whose engine died Down within about a second of it instead of 10 to 15.
   dk 1 swarm init --advertise-addr "$(addr 1)" --listen-addr "$(addr 1):2377" --dispatcher-heartbeat 1s >/dev/null ||
     die "docker swarm init failed on host1"
   token=$(dk 1 swarm join-token -q worker) || die "cannot read the worker join token"
