@@ -33,9 +33,10 @@ struct DeployRequest {
     // Set: the commit the revision records (a pipeline job's), instead of the
     // one checked out where the template is.
     std::string git_commit;
-    // With an infrastructure file: the instance's hosts share its services
-    // (infra::place) instead of each running all of them, and `addresses` says
-    // how each host is reached from the others (for expose across hosts).
+    // With an infrastructure file (and the docker backend): the instance's
+    // hosts share its services (infra::place) instead of each running all of
+    // them, and `addresses` says how each host is reached from the others
+    // (for expose across hosts).
     std::optional<infra::Instance> placement;
     std::map<std::string, std::string> addresses;
     std::string infra_text;  // the infrastructure file as read, for the source lines of its messages
