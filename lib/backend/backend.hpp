@@ -35,6 +35,13 @@ struct Readiness {
     int stable_seconds = 2;  // without a health check: running this long without a restart
 };
 
+// A workload of a deployed instance, as the lifecycle commands name it.
+struct WorkloadRef {
+    std::string name;          // the workload: a container, a Swarm service
+    std::string service;       // the service it runs
+    std::string instance_dir;  // the instance's records on the host (state::HostState::instance_dir)
+};
+
 class Backend {
 public:
     virtual ~Backend() = default;
@@ -62,14 +69,22 @@ public:
 
     // -- lifecycle of the workloads of a deployed instance.
 
-    // Stop workload `name`. Throws Error(operation_failed) saying what failed.
-    virtual void stop(exec::Runner& runner, const std::string& name) const = 0;
+    // Stop `workload`. Throws Error(operation_failed) saying what failed.
+    virtual void stop(exec::Runner& runner, const WorkloadRef& workload) const = 0;
 
-    // Start workload `name` of service `service` and wait until it is ready.
-    // Throws Error(operation_failed) naming the service when it fails to start
-    // or is not ready in time, with its last log lines.
-    virtual void start(exec::Runner& runner, const std::string& name, const std::string& service,
-                       const Readiness& readiness) const = 0;
+    // Start `workload` and wait until it is ready. Throws
+    // Error(operation_failed) naming the service when it fails to start or is
+    // not ready in time, with its last log lines.
+    virtual void start(exec::Runner& runner, const WorkloadRef& workload, const Readiness& readiness) const = 0;
+
+    // Whether restart() replaces a workload's processes while it keeps
+    // serving (Swarm: a forced rolling update). If not (plain docker), a
+    // restart stops every workload asked for, then starts each, and restart()
+    // is not used.
+    virtual bool restarts_in_place() const = 0;
+
+    // Restart `workload` and wait until it is ready again. Throws as start().
+    virtual void restart(exec::Runner& runner, const WorkloadRef& workload, const Readiness& readiness) const = 0;
 
     // -- destroy: workloads, named volumes, network.
 
@@ -88,6 +103,12 @@ public:
     // Remove the instance's network `network`; false when that failed (it may
     // be gone already).
     virtual bool remove_network(exec::Runner& runner, const std::string& network) const = 0;
+
+    // Once its workloads are gone, remove what else the backend keeps for
+    // `instance` besides volumes and the records in `instance_dir` (Swarm:
+    // its secrets; plain docker keeps nothing else). Throws
+    // Error(operation_failed) saying what failed.
+    virtual void clean_up(exec::Runner& runner, const std::string& instance, const std::string& instance_dir) const = 0;
 
     // -- logs and exec in a workload.
 

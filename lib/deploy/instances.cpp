@@ -16,14 +16,18 @@ namespace calzion::deploy {
 namespace {
 
 std::string drift_of(const state::RecordedService& recorded, const plan::Workload& container) {
+    bool service = container.replicas >= 0;  // a Swarm service
     if (container.spec_hash != recorded.spec_hash) {
-        return "container differs from revision";
+        return service ? "service differs from revision" : "container differs from revision";
+    }
+    if (!container.changed_by_hand.empty()) {
+        return container.changed_by_hand;
     }
     if (!container.changed_by_hand.empty()) {
         return container.changed_by_hand;
     }
     if (container.status != "running") {
-        return "container is " + container.status;
+        return plan::not_running_reason(container);
     }
     return "";
 }
@@ -154,6 +158,7 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
         engine.remove_workloads(runner, names, volumes);
         outcome.containers = names;
     }
+    engine.clean_up(runner, instance, observed.instance_dir(instance));
     outcome.named_volumes = engine.settle_volumes(runner, observed, runtime, volumes);
     bool all_gone = std::all_of(outcome.named_volumes.begin(), outcome.named_volumes.end(),
                                 [](const backend::NamedVolume& volume) { return volume.removed; });

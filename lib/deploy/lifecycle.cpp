@@ -15,9 +15,10 @@ namespace {
 class Lifecycler {
 public:
     Lifecycler(LifecycleOutcome& outcome, exec::Runner& runner, const LifecycleRequest& request,
-               const plan::Observed& observed, const backend::Backend& backend, events::Reporter& reporter)
+               const plan::Observed& observed, const backend::Backend& backend, events::Reporter& reporter,
+               std::string instance_dir)
         : m_outcome(outcome), m_runner(runner), m_request(request), m_observed(observed), m_backend(backend),
-          m_reporter(reporter) {}
+          m_reporter(reporter), m_instance_dir(std::move(instance_dir)) {}
 
     void stop_all(const std::vector<state::RecordedService>& services) {
         for (auto service = services.rbegin(); service != services.rend(); ++service) {
@@ -28,6 +29,20 @@ public:
     void start_all(const std::vector<state::RecordedService>& services) {
         for (const auto& service : services) {
             start(service);
+        }
+    }
+
+    // A backend that restarts in place (Swarm: a forced rolling update)
+    // restarts each service in start order while it keeps serving.
+    void restart_all(const std::vector<state::RecordedService>& services) {
+        for (const auto& service : services) {
+            if (container_of(service) == nullptr) {
+                throw Error(ErrorKind::operation_failed, "service " + util::quoted(service.name) +
+                                                             " does not run on the host; deploy creates it again");
+            }
+            step(service, "restart");
+            m_backend.restart(m_runner, ref(service), {m_request.wait_timeout, m_request.stable_seconds});
+            done(service, "restarted", events::Event::Kind::done);
         }
     }
 
@@ -48,12 +63,14 @@ private:
             done(service, "no container", events::Event::Kind::note);
             return;
         }
-        if (container->status == "exited" || container->status == "created" || container->status == "dead") {
+        // "stopped": a Swarm service scaled to 0.
+        if (container->status == "exited" || container->status == "created" || container->status == "dead" ||
+            container->status == "stopped") {
             done(service, "already stopped", events::Event::Kind::note);
             return;
         }
         step(service, "stop");
-        m_backend.stop(m_runner, service.container);
+        m_backend.stop(m_runner, ref(service));
         done(service, "stopped", events::Event::Kind::done);
     }
 
@@ -69,9 +86,12 @@ private:
             return;
         }
         step(service, "start");
-        m_backend.start(m_runner, service.container, service.name,
-                        {m_request.wait_timeout, m_request.stable_seconds});
+        m_backend.start(m_runner, ref(service), {m_request.wait_timeout, m_request.stable_seconds});
         done(service, "started", events::Event::Kind::done);
+    }
+
+    backend::WorkloadRef ref(const state::RecordedService& service) const {
+        return {service.container, service.name, m_instance_dir};
     }
 
     void step(const state::RecordedService& service, const std::string& text) {
@@ -89,6 +109,7 @@ private:
     const plan::Observed& m_observed;
     const backend::Backend& m_backend;
     events::Reporter& m_reporter;
+    std::string m_instance_dir;
 };
 
 std::vector<std::string> names_of(const std::vector<state::RecordedService>& services) {
@@ -196,14 +217,19 @@ void lifecycle_on(LifecycleOutcome& outcome, exec::Runner& runner, const Lifecyc
     const plan::Observed& runtime = session.runtime();
     const backend::Backend& engine = session.backend();
     auto services = select_services(observed, request.instance, request.services);
-    Lifecycler lifecycler(outcome, runner, request, runtime, engine, reporter);
+    Lifecycler lifecycler(outcome, runner, request, runtime, engine, reporter,
+                          observed.instance_dir(request.instance));
     std::optional<Error> failure;
     try {
-        if (request.action != Lifecycle::start) {
-            lifecycler.stop_all(services);
-        }
-        if (request.action != Lifecycle::stop) {
-            lifecycler.start_all(services);
+        if (request.action == Lifecycle::restart && engine.restarts_in_place()) {
+            lifecycler.restart_all(services);
+        } else {
+            if (request.action != Lifecycle::start) {
+                lifecycler.stop_all(services);
+            }
+            if (request.action != Lifecycle::stop) {
+                lifecycler.start_all(services);
+            }
         }
     } catch (const Error& error) {
         failure = error;

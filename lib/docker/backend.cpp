@@ -27,12 +27,13 @@ backend::ApplyResult DockerBackend::apply(const plan::Plan& plan, const render::
     return docker::apply(plan, desired, recorded, runner, reporter, options);
 }
 
-void DockerBackend::stop(exec::Runner& runner, const std::string& name) const {
-    exec::run_checked(runner, stop_container(name), "docker stop");
+void DockerBackend::stop(exec::Runner& runner, const backend::WorkloadRef& workload) const {
+    exec::run_checked(runner, stop_container(workload.name), "docker stop");
 }
 
-void DockerBackend::start(exec::Runner& runner, const std::string& name, const std::string& service,
+void DockerBackend::start(exec::Runner& runner, const backend::WorkloadRef& workload,
                           const backend::Readiness& readiness) const {
+    const std::string& name = workload.name;
     exec::run_checked(runner, start_container(name), "docker start");
     exec::Result wait =
         runner.run(exec::command(wait_ready_argv(name, readiness.timeout, readiness.stable_seconds)));
@@ -45,7 +46,14 @@ void DockerBackend::start(exec::Runner& runner, const std::string& name, const s
                           : "failed to start (" + outcome.status +
                                 (outcome.health == "none" || outcome.health.empty() ? "" : ", " + outcome.health) +
                                 ")";
-    throw Error(ErrorKind::operation_failed, "service " + util::quoted(service) + ": " + not_ready_text(why, outcome));
+    throw Error(ErrorKind::operation_failed,
+                "service " + util::quoted(workload.service) + ": " + not_ready_text(why, outcome));
+}
+
+void DockerBackend::restart(exec::Runner& runner, const backend::WorkloadRef& workload,
+                            const backend::Readiness& readiness) const {
+    stop(runner, workload);
+    start(runner, workload, readiness);
 }
 
 void DockerBackend::remove_workloads(exec::Runner& runner, const std::vector<std::string>& names,
@@ -71,6 +79,10 @@ std::vector<backend::NamedVolume> DockerBackend::settle_volumes(exec::Runner& ru
 
 bool DockerBackend::remove_network(exec::Runner& runner, const std::string& network) const {
     return runner.run(exec::command(docker::remove_network(network))).ok();
+}
+
+void DockerBackend::clean_up(exec::Runner&, const std::string&, const std::string&) const {
+    // A container's secrets are files in the instance directory, which goes with its records.
 }
 
 std::vector<std::string> DockerBackend::logs_argv(const std::string& name, const backend::LogsOptions& options) const {

@@ -11,6 +11,13 @@
 //   container runs an older image than the tag   -> replace ("image updated")
 //   container not running                        -> replace ("container is exited")
 //   --force                                      -> replace ("forced")
+//
+// A Swarm service (a workload with replicas) is a container in these rules,
+// and besides: one changed outside calzion since it last set it is replaced
+// with that reason (the deploy restores its spec), and one that has not
+// converged is replaced with how many of its tasks run ("service has 1/3
+// tasks running"). The names of earlier schemes and parked containers are
+// the plain docker backend's: a Swarm service is only ever its own name.
 //   otherwise                                    -> unchanged
 //
 // A service built from source (`git`/`build`) whose image (tagged with the
@@ -100,7 +107,8 @@ void assign_containers(Action& action, const render::RenderedService& service,
     }
     // A name from an earlier scheme; parked containers are left to the cleanup.
     auto renamed = std::find_if(action.leftovers.begin(), action.leftovers.end(), [](const plan::Workload& c) {
-        return c.status == "running" && !c.name.ends_with("_old") && !c.name.ends_with("-calzion-old");
+        return c.replicas < 0 && c.status == "running" && !c.name.ends_with("_old") &&
+               !c.name.ends_with("-calzion-old");
     });
     if (renamed != action.leftovers.end()) {
         action.current = *renamed;
@@ -163,7 +171,7 @@ void decide(Action& action, const render::RenderedService& service, const Fields
     std::string wanted_image = image_wanted(service, observed);
     if (!current) {
         action.kind = ActionKind::create;
-        action.reason = recorded ? "container missing" : "new service";
+        action.reason = !recorded ? "new service" : service.swarm ? "service missing" : "container missing";
     } else if (current->name != service.container) {
         action.kind = ActionKind::replace;
         action.reason = "container renamed to " + service.container;
@@ -172,13 +180,16 @@ void decide(Action& action, const render::RenderedService& service, const Fields
         bool recorded_matches = recorded && recorded->spec_hash == current->spec_hash;
         action.changed_fields = diff_fields(fields, recorded_matches ? recorded : nullptr);
         action.reason = recorded_matches ? "spec changed" : "container differs from what calzion recorded";
+    } else if (!current->changed_by_hand.empty()) {
+        action.kind = ActionKind::replace;
+        action.reason = current->changed_by_hand;
     } else if (!wanted_image.empty() && !current->image_id.empty() && wanted_image != current->image_id) {
         action.kind = ActionKind::replace;
         action.reason = "image updated";
         action.changed_fields = {"image"};
     } else if (current->status != "running") {
         action.kind = ActionKind::replace;
-        action.reason = "container is " + current->status;
+        action.reason = not_running_reason(*current);
     } else if (secrets_changed(service, host, options)) {
         action.kind = ActionKind::replace;
         action.reason = "secrets changed";
@@ -192,10 +203,11 @@ void decide(Action& action, const render::RenderedService& service, const Fields
     }
 }
 
-// A running leftover is a parked old container that still serves.
+// A running leftover is a parked old container that still serves (Swarm
+// services are never parked).
 void mark_interrupted(Action& action) {
     auto running = std::find_if(action.leftovers.begin(), action.leftovers.end(),
-                                [](const plan::Workload& c) { return c.status == "running"; });
+                                [](const plan::Workload& c) { return c.replicas < 0 && c.status == "running"; });
     if (running == action.leftovers.end()) {
         return;
     }
@@ -301,6 +313,19 @@ Plan make_plan(const render::Deployment& desired, const std::map<std::string, Fi
         throw Error(ErrorKind::operation_failed, text);
     }
     return plan;
+}
+
+std::string not_running_reason(const plan::Workload& workload) {
+    if (workload.replicas < 0) {
+        return "container is " + workload.status;
+    }
+    if (workload.status == "stopped" || workload.status == "updating") {
+        return "service is " + workload.status;
+    }
+    int running = static_cast<int>(std::count_if(workload.tasks.begin(), workload.tasks.end(), [](const Task& task) {
+        return task.desired_state == "running" && task.state == "running";
+    }));
+    return "service has " + std::to_string(running) + "/" + std::to_string(workload.replicas) + " tasks running";
 }
 
 const char* to_string(ActionKind kind) {

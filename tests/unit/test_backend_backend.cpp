@@ -10,12 +10,15 @@ using namespace calzion;
 TEST_CASE("ops::backend_named") {
     CHECK(ops::backend_named("docker").name() == "docker");
     CHECK(&ops::backend_named("") == &ops::backend_named("docker"));
+    CHECK(ops::backend_named("swarm").name() == "swarm");
+    CHECK_FALSE(ops::backend_named("docker").restarts_in_place());
+    CHECK(ops::backend_named("swarm").restarts_in_place());
     try {
-        ops::backend_named("swarm");
+        ops::backend_named("nomad");
         FAIL("expected an error");
     } catch (const Error& error) {
         CHECK(error.kind() == ErrorKind::usage);
-        CHECK(error.message() == "the \"swarm\" backend is not available in this calzion yet");
+        CHECK(error.message() == "the \"nomad\" backend is not available in this calzion yet");
     }
 }
 
@@ -36,7 +39,7 @@ TEST_CASE("docker backend: lifecycle and destroy commands") {
         CHECK_THROWS_WITH_AS(docker.remove_workloads(runner, {"shop_web"}, false),
                              "removing containers failed: Error response from daemon: busy", Error);
         runner.on_prefix({"docker", "stop"}, exec::Result{1, "", "", "no such container\n"});
-        CHECK_THROWS_WITH_AS(docker.stop(runner, "shop_web"), "docker stop failed: no such container", Error);
+        CHECK_THROWS_WITH_AS(docker.stop(runner, {"shop_web", "web", "/var/lib/calzion/instances/shop"}), "docker stop failed: no such container", Error);
     }
     SUBCASE("a network that cannot be removed is not an error") {
         runner.on_prefix({"docker", "network"}, exec::Result{1, "", "", "not found\n"});
