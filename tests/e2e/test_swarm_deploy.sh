@@ -65,19 +65,19 @@ assert_eq "overlay true" "$(swarm_docker network inspect -f '{{.Driver}} {{.Atta
 wait_output 60 "host1=1 host2=1 host3=1" running_tasks_per_node "${inst}_web"
 # The expose variable reads as on the plain host; DNS answers every replica,
 # and each answers.
-url=$(cz exec "$inst" client sh -c 'printf %s "$WEB_URL"')
+url=$(cz exec "$inst" client -- sh -c 'printf %s "$WEB_URL"')
 assert_eq "$plain_url" "$url" "the expose variable differs between plain and swarm"
-assert_exit 0 cz exec "$inst" client sh -c \
+assert_exit 0 cz exec "$inst" client -- sh -c \
   'n=0; for ip in $(nslookup web 2>/dev/null | sed -n "s/^Address: *\([0-9.]*\)$/\1/p" | grep -v "^127\."); do
      wget -qO- "http://$ip:8080/" | grep -q "^hello from " && n=$((n+1)); done; echo "$n"'
 assert_eq 3 "$OUT" "not every replica answered through DNS"
-assert_exit 0 cz exec "$inst" client sh -c 'wget -qO- "$WEB_URL"'
+assert_exit 0 cz exec "$inst" client -- sh -c 'wget -qO- "$WEB_URL"'
 assert_contains "$OUT" "hello from "
 
 # exec runs in a task on its own node, whichever that is.
 client_node=$(swarm_docker service ps --filter desired-state=running --format '{{.Node}}' "${inst}_client")
 client_container=$(host_docker "${client_node#host}" ps -q --filter "label=com.docker.swarm.service.name=${inst}_client")
-assert_exit 0 cz exec "$inst" client hostname
+assert_exit 0 cz exec "$inst" client -- hostname
 assert_eq "$client_container" "$(printf %s "$OUT" | cut -c1-12)" "exec ran elsewhere than in the client's task"
 
 # status: the replicas against those wanted, per node.
@@ -85,7 +85,7 @@ assert_exit 0 cz status "$inst"
 assert_contains "$OUT" "3/3 on host1 (1), host2 (1), host3 (1)"
 assert_exit 0 cz --json status "$inst"
 assert_eq '{"nodes":{"host1":1,"host2":1,"host3":1},"running":3,"tasks":[],"wanted":3}' \
-  "$(printf %s "$OUT" | jq -c '.instances[0].services[] | select(.service == "web") | .replicas')"
+  "$(printf %s "$OUT" | jq -cS '.instances[0].services[] | select(.service == "web") | .replicas')"
 
 # A redeploy that changes nothing: one channel, no service touched.
 before=$(service_version "${inst}_web") client_before=$(service_version "${inst}_client")
@@ -101,7 +101,7 @@ assert_exit 0 cz plan "$T/app.yaml" "$inst" --set greeting=howdy
 assert_contains "$OUT" "web"
 assert_contains "$OUT" "env"
 assert_exit 0 cz deploy "$T/app.yaml" "$inst" --set greeting=howdy
-assert_exit 0 cz exec "$inst" client sh -c \
+assert_exit 0 cz exec "$inst" client -- sh -c \
   'for ip in $(nslookup web 2>/dev/null | sed -n "s/^Address: *\([0-9.]*\)$/\1/p" | grep -v "^127\."); do
      wget -qO- "http://$ip:8080/" | cut -d" " -f1; done | sort | uniq -c | sed "s/^ *//"'
 assert_eq "3 howdy" "$OUT"

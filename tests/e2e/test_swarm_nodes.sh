@@ -44,7 +44,7 @@ API_TOKEN='first-t0ken $(id) "q"' assert_exit 0 cz deploy "$T/app.yaml" "$inst"
 wait_output 60 "host1=1 host2=1 host3=1" running_tasks_per_node "${inst}_web"
 
 # --- Secrets: a file in the task, named per content in the swarm.
-assert_exit 0 cz exec "$inst" web sh -c 'cat /run/secrets/API_TOKEN; echo; printf %s "$API_TOKEN_FILE"'
+assert_exit 0 cz exec "$inst" web -- sh -c 'cat /run/secrets/API_TOKEN; echo; printf %s "$API_TOKEN_FILE"'
 assert_eq 'first-t0ken $(id) "q"'$'\n''/run/secrets/API_TOKEN' "$OUT"
 first_secret=$(secret_names)
 case $first_secret in "${inst}_API_TOKEN_"????????) ;; *) fail "unexpected secret name: $first_secret" ;; esac
@@ -54,7 +54,7 @@ assert_not_contains "$OUT" "first-t0ken" "the secret's value is in the service s
 API_TOKEN=second-token assert_exit 0 cz plan "$T/app.yaml" "$inst"
 assert_contains "$OUT" "secrets"
 API_TOKEN=second-token assert_exit 0 cz deploy "$T/app.yaml" "$inst"
-assert_exit 0 cz exec "$inst" web cat /run/secrets/API_TOKEN
+assert_exit 0 cz exec "$inst" web -- cat /run/secrets/API_TOKEN
 assert_eq "second-token" "$OUT"
 second_secret=$(secret_names)
 [ "$second_secret" != "$first_secret" ] || fail "the rotated secret kept its name"

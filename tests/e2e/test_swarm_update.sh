@@ -42,7 +42,7 @@ wait_output 60 "2" sh -c "DOCKER_HOST=$CZ_HOST1_DOCKER_HOST docker service ps --
 
 # A client on the instance's network asks for the page every 50 ms, one line per answer.
 swarm_docker run -d --name "$poller" --network "cz-$inst" local/busybox:1 sh -c \
-  'while :; do if r=$(wget -q -T 2 -O- http://web:8080/ 2>&1); then echo "ok $r"; else echo "FAIL $r"; fi; usleep 50000; done' >/dev/null
+  'while :; do if r=$(wget -q -O- http://web:8080/ 2>&1); then echo "ok $r"; else echo "FAIL $r"; fi; usleep 50000; done' >/dev/null
 wait_for 30 sh -c "DOCKER_HOST=$CZ_HOST1_DOCKER_HOST docker logs $poller 2>&1 | grep -q '^ok version 1'"
 
 assert_exit 0 cz deploy "$T/app.yaml" "$inst" --set version=2
@@ -59,7 +59,7 @@ spec_before=$(swarm_docker service inspect -f '{{index .Spec.Labels "io.calzion.
 assert_exit 1 cz deploy "$T/app.yaml" "$inst" --set version=3 --set check="exit 1" --wait-timeout 90
 assert_contains "$ERR" '"web"'
 assert_contains "$ERR" "serving version 3" "the failing task's log lines are not shown"
-assert_contains "$ERR" "rolled back"
+assert_contains "$ERR" "Swarm rolled the update back: the previous spec serves again"
 wait_output 90 "$spec_before" swarm_docker service inspect -f '{{index .Spec.Labels "io.calzion.spec-hash"}}' "${inst}_web"
 wait_output 60 "2" sh -c "DOCKER_HOST=$CZ_HOST1_DOCKER_HOST docker service ps --filter desired-state=running --format '{{.CurrentState}}' ${inst}_web | grep -c ^Running"
 assert_exit 0 swarm_docker exec "$poller" wget -qO- http://web:8080/
