@@ -151,8 +151,10 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
         return;
     }
     std::vector<std::string> names;
+    bool services = false;  // Swarm services rather than containers
     for (const auto& container : runtime.workloads) {
         names.push_back(container.name);
+        services = services || container.replicas >= 0;
     }
     if (!names.empty()) {
         engine.remove_workloads(runner, names, volumes);
@@ -180,7 +182,8 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
     outcome.instance_dir_removed = volumes;
     reporter.event({events::Event::Kind::done, runner.host(), "",
                     "destroyed " + util::quoted(instance) + " (" + std::to_string(names.size()) +
-                        (names.size() == 1 ? " container" : " containers") +
+                        (services ? (names.size() == 1 ? " service" : " services")
+                                  : (names.size() == 1 ? " container" : " containers")) +
                         (!volumes  ? "; data kept, destroy --volumes removes it)"
                          : all_gone ? ", with its data)"
                                     : ", with its data but the volumes kept below)")});

@@ -319,7 +319,7 @@ std::string not_running_reason(const plan::Workload& workload) {
     if (workload.replicas < 0) {
         return "container is " + workload.status;
     }
-    if (workload.status == "stopped" || workload.status == "updating") {
+    if (workload.status == "stopped" || workload.status == "stopping" || workload.status == "updating") {
         return "service is " + workload.status;
     }
     int running = static_cast<int>(std::count_if(workload.tasks.begin(), workload.tasks.end(), [](const Task& task) {

@@ -83,7 +83,7 @@ const char* to_string(ActionKind kind);
 
 // Why a workload that is not running needs a deploy: "container is exited";
 // for a Swarm service "service has 1/3 tasks running" (or "is stopped",
-// "is updating").
+// "is stopping", "is updating").
 std::string not_running_reason(const plan::Workload& workload);
 
 }  // namespace calzion::plan

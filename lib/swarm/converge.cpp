@@ -99,12 +99,13 @@ if [ -n "$task" ]; then
   echo "@@swarm task"
   docker inspect --type task --format '{{.ID}} {{.Status.Err}}' "$task" 2>/dev/null
   c=$(docker inspect --type task --format '{{with .Status.ContainerStatus}}{{.ContainerID}}{{end}}' "$task" 2>/dev/null)
-  echo "@@swarm health"
+  # A task that never had a container (not scheduled) has no health check or logs.
   if [ -n "$c" ]; then
-    docker container inspect --format '{{with .State.Health}}{{range .Log}}{{.Output}}{{end}}{{end}}' "$c" 2>/dev/null | tail -n 3
+    echo "@@swarm health"
+    docker container inspect --format '{{with .State.Health}}{{range .Log}}{{.Output}}{{end}}{{end}}' "$c" 2>/dev/null | tail -n 1
+    echo "@@swarm logs"
+    docker service logs --no-task-ids --tail "$lines" "$task" 2>&1
   fi
-  echo "@@swarm logs"
-  docker service logs --no-task-ids --tail "$lines" "$task" 2>&1
 fi
 record_version "$svc"
 exit 1
@@ -146,6 +147,7 @@ ConvergeOutcome parse_converge(const std::string& output) {
     size_t space = task.find(' ');
     outcome.task = task.substr(0, space);
     outcome.task_error = space == std::string::npos ? "" : task.substr(space + 1);
+    outcome.had_container = sections.count("health") > 0;
     outcome.health = state::trimmed(sections["health"]);
     return outcome;
 }

@@ -30,8 +30,8 @@ inline constexpr int k_stuck_seconds = 10;
 // to roll it back instead, waits up to `timeout_seconds` more for that, and
 // says why. Prints "VERDICT UPDATE_STATE RUNNING/WANTED CAUSE" (CAUSE: none,
 // timeout or stuck), and unless converged, the update's message, the failing
-// task's error, its last health check output and its last `log_lines` log
-// lines. Exit 0 only when converged.
+// task's error and, if it had a container, its last health check output and
+// its last `log_lines` log lines. Exit 0 only when converged.
 Argv converge_argv(const std::string& instance_dir, const std::string& name, const Argv& change,
                    int timeout_seconds, int log_lines = 20);
 
@@ -45,6 +45,7 @@ struct ConvergeOutcome {
     std::string message;       // the update's message, or docker's error for change_failed
     std::string task;          // the failing task, if one was found
     std::string task_error;
+    bool had_container = false;  // whether the task got as far as a container
     std::string health;        // its last health check output
     std::string logs;          // its last log lines
 };

@@ -52,7 +52,7 @@ std::string failure_text(const ConvergeOutcome& outcome, int timeout_seconds) {
     if (!outcome.health.empty()) {
         text += "; its last health check printed " + util::quoted(util::one_line(outcome.health));
     }
-    if (outcome.task.empty()) {
+    if (outcome.task.empty() || !outcome.had_container) {
         return text;
     }
     if (outcome.logs.find_first_not_of(" \t\r\n") == std::string::npos) {

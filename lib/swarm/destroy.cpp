@@ -39,6 +39,9 @@ constexpr const char* k_clean_up = R"sh(
 i=$1; idir=$2; versions=$3
 jobs=$(docker service ls -q --filter "label=io.calzion.init-of=$i") || exit 1
 if [ -n "$jobs" ]; then docker service rm $jobs >/dev/null || exit 1; fi
+# What Swarm leaves of finished jobs on this node.
+left=$(docker ps -aq --filter "label=io.calzion.init-of=$i") || exit 1
+if [ -n "$left" ]; then docker rm --force $left >/dev/null || exit 1; fi
 secrets=$(docker secret ls -q --filter "label=io.calzion.instance=$i") || exit 1
 if [ -n "$secrets" ]; then docker secret rm $secrets >/dev/null || exit 1; fi
 rm -rf "$idir/$versions"

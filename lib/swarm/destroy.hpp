@@ -22,8 +22,9 @@ Argv remove_services_argv(const std::vector<std::string>& names, int timeout_sec
 Argv remove_network_argv(const std::string& network, int timeout_seconds = 30);
 
 // argv that removes what else calzion keeps on a swarm for `instance`: init
-// jobs an interrupted deploy left, the instance's Swarm secrets and the
-// service versions it recorded in `instance_dir`.
+// jobs an interrupted deploy left (and their containers on the manager), the
+// instance's Swarm secrets and the service versions it recorded in
+// `instance_dir`.
 Argv clean_up_argv(const std::string& instance, const std::string& instance_dir);
 
 // argv that prints the swarm's nodes, "HOSTNAME self" for the manager.

@@ -30,7 +30,11 @@ code=${st#* }
 echo "$verdict ${code:-none}"
 if [ -n "$t" ]; then docker inspect --type task --format '{{.Status.Err}}' "$t" 2>/dev/null; else echo; fi
 docker service logs --raw --tail "$lines" "$job" 2>&1
+c=""
+if [ -n "$t" ]; then c=$(docker inspect --type task --format '{{with .Status.ContainerStatus}}{{.ContainerID}}{{end}}' "$t" 2>/dev/null); fi
 docker service rm "$job" >/dev/null 2>&1
+# Swarm leaves a finished job's container: remove it when it is on this node.
+if [ -n "$c" ]; then docker rm --force "$c" >/dev/null 2>&1; fi
 [ "$verdict" = complete ]
 )sh";
 

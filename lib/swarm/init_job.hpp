@@ -29,7 +29,9 @@ Argv init_job_argv(const ServiceSpec& spec, const std::string& instance, const s
 // `timeout_seconds` until its task completed or failed, prints "VERDICT
 // EXIT_CODE" (complete, failed, timeout, refused; "none" when there is no
 // code), the task's error on the next line and the job's last `lines` output
-// lines after it, then removes the job. Exit 0 when it completed.
+// lines after it, then removes the job and, when it ran on the manager, its
+// container (Swarm leaves a finished job's container behind, with the
+// volumes it mounts in use). Exit 0 when it completed.
 Argv run_job_argv(const std::string& job, const Argv& create, int timeout_seconds, int lines = 20);
 
 // How a run_job_argv script ended.

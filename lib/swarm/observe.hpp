@@ -36,8 +36,8 @@ SwarmView parse_view(const std::string& output, const std::vector<std::string>& 
 // tasks that should run and its latest failed one, each with its node's
 // name (`nodes`: id -> hostname); status "running" when converged (no update
 // under way, as many tasks of its current spec running as wanted), "stopped"
-// when scaled to 0 with no task left running, "updating" while an update or
-// rollback is under way, else "degraded"; the named volumes it mounts;
+// when scaled to 0 with no task left running ("stopping" while one is),
+// "updating" while an update or rollback is under way, else "degraded"; the named volumes it mounts;
 // changed_by_hand when its version is not the one calzion recorded
 // (`recorded_version`, 0: none recorded). No image id: Swarm names the image
 // by its tag, which each node resolves itself.

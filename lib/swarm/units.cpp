@@ -1,7 +1,6 @@
 #include "swarm/units.hpp"
 
 #include <cctype>
-#include <limits>
 #include <utility>
 
 namespace calzion::swarm {
@@ -70,7 +69,7 @@ std::optional<long long> duration_ns(const std::string& text) {
         if (ns == 0) {
             return std::nullopt;
         }
-        total += whole * ns + billionths * ns / k_second;
+        total += whole * ns + static_cast<long long>(static_cast<long double>(billionths) * ns / k_second);
     }
     return total;
 }

@@ -68,8 +68,8 @@ std::string status_of(const InspectedService& service, const std::vector<Inspect
             current += running && task.task_label == current_label && task.force_update == service.force_update;
         }
     }
-    if (wanted == 0 && alive == 0) {
-        return "stopped";
+    if (wanted == 0) {
+        return alive == 0 ? "stopped" : "stopping";
     }
     bool paused = update == "paused" || update == "rollback_paused";
     return !paused && current == wanted && should_run == wanted ? "running" : "degraded";

@@ -355,3 +355,54 @@ services:
         CHECK(plan.find("web")->reason == "container renamed to shop_web");
     }
 }
+
+TEST_CASE("plan::make_plan with Swarm services") {
+    auto deployment = testing::render_yaml(k_template, "shop");
+    for (auto& service : deployment.services) {
+        service.swarm = render::SwarmSpec{3, {}, "", ""};
+    }
+    auto host = deployed(deployment);
+    for (auto& workload : host.containers) {
+        workload.replicas = 3;
+        workload.image_id.clear();  // the tag names the image
+        workload.tasks = {{"t1", "node1", "c1", "running", "running", ""},
+                          {"t2", "node2", "c2", "running", "running", ""},
+                          {"t3", "node3", "c3", "running", "running", ""}};
+    }
+
+    SUBCASE("as deployed: unchanged") {
+        auto plan = plan_of(deployment, host);
+        CHECK_FALSE(plan.has_changes());
+    }
+    SUBCASE("changed outside calzion: replaced with that reason, so that the deploy restores its spec") {
+        host.containers[1].changed_by_hand = "changed outside calzion (version 31, calzion left 27)";
+        auto plan = plan_of(deployment, host);
+        CHECK(plan.find("web")->kind == plan::ActionKind::replace);
+        CHECK(plan.find("web")->reason == "changed outside calzion (version 31, calzion left 27)");
+        CHECK(plan.find("db")->kind == plan::ActionKind::unchanged);
+    }
+    SUBCASE("not converged: replaced, saying how many of its tasks run") {
+        host.containers[0].status = "degraded";
+        host.containers[0].tasks[1].state = "pending";
+        host.containers[0].tasks[2].state = "failed";
+        host.containers[1].status = "stopped";
+        host.containers[1].replicas = 0;
+        auto plan = plan_of(deployment, host);
+        CHECK(plan.find("db")->reason == "service has 1/3 tasks running");
+        CHECK(plan.find("web")->reason == "service is stopped");
+    }
+    SUBCASE("a service that is gone") {
+        host.containers.pop_back();
+        CHECK(plan_of(deployment, host).find("web")->reason == "service missing");
+    }
+    SUBCASE("another running service of the instance is never taken for a parked or renamed one") {
+        plan::Workload other = host.containers[1];
+        other.name = "shop-web";
+        host.containers.pop_back();
+        host.containers.push_back(other);
+        auto plan = plan_of(deployment, host);
+        CHECK(plan.find("web")->kind == plan::ActionKind::create);
+        CHECK(plan.find("web")->leftovers.size() == 1);
+        CHECK_FALSE(plan.find("web")->parked);
+    }
+}
