@@ -42,7 +42,8 @@ void describe_tasks(ServiceStatus& service, const plan::Workload& workload) {
             continue;
         }
         bool wanted = task.desired_state == "running" || task.desired_state == "ready";
-        bool lost = task.state == "orphaned" || task.state == "failed" || task.state == "rejected";
+        bool lost = task.state == "node down" || task.state == "orphaned" || task.state == "failed" ||
+                    task.state == "rejected";
         if (!wanted && !lost) {
             continue;
         }

@@ -1,6 +1,7 @@
 #include "swarm/observe.hpp"
 
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "docker/inspect.hpp"
@@ -35,7 +36,7 @@ fi
 echo "@@swarm tasks"
 if [ -n "$tasks" ]; then docker inspect --type task --format "$task_format" $tasks 2>/dev/null; fi
 echo "@@swarm nodes"
-docker node ls --format '{{.ID}} {{.Hostname}}' 2>/dev/null
+docker node ls --format '{{.ID}} {{.Hostname}} {{.Status}}' 2>/dev/null
 echo "@@swarm images"
 if [ $# -gt 0 ]; then docker inspect --type image --format "$inspect_format" "$@" 2>/dev/null; fi
 echo "@@swarm volumes"
@@ -97,7 +98,16 @@ SwarmView parse_view(const std::string& output, const std::vector<std::string>& 
             tasks.push_back(parse_task(line));
         }
     }
-    auto nodes = pairs_in(parts["nodes"]);
+    // "ID HOSTNAME STATUS" per node: its name, and whether it is down.
+    std::map<std::string, std::string> nodes;
+    std::set<std::string> down;
+    for (const auto& [id, rest] : pairs_in(parts["nodes"])) {
+        size_t space = rest.find(' ');
+        nodes[id] = rest.substr(0, space);
+        if (space != std::string::npos && rest.substr(space + 1) == "Down") {
+            down.insert(id);
+        }
+    }
     std::map<std::string, long long> versions = parse_versions(parts["versions"]);
     for (const auto& line : util::split_lines(parts["services"])) {
         if (line.empty()) {
@@ -106,7 +116,7 @@ SwarmView parse_view(const std::string& output, const std::vector<std::string>& 
         InspectedService service = parse_service(line);
         auto recorded = versions.find(service.spec.name);
         view.observed.workloads.push_back(
-            workload_of(service, tasks, nodes, recorded == versions.end() ? 0 : recorded->second));
+            workload_of(service, tasks, nodes, recorded == versions.end() ? 0 : recorded->second, down));
         view.services[service.spec.name] = std::move(service);
     }
     view.observed.volumes = pairs_in(parts["volumes"]);

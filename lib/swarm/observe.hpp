@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,11 @@ SwarmView parse_view(const std::string& output, const std::vector<std::string>& 
 // "updating" while an update or rollback is under way, else "degraded"; the named volumes it mounts;
 // changed_by_hand when its version is not the one calzion recorded
 // (`recorded_version`, 0: none recorded). No image id: Swarm names the image
-// by its tag, which each node resolves itself.
+// by its tag, which each node resolves itself. A task that last said it runs
+// on a node that is down (`down`: node ids) is in state "node down": it
+// counts as running nowhere, and its replacement (if any) runs elsewhere.
 plan::Workload workload_of(const InspectedService& service, const std::vector<InspectedTask>& tasks,
-                           const std::map<std::string, std::string>& nodes, long long recorded_version);
+                           const std::map<std::string, std::string>& nodes, long long recorded_version,
+                           const std::set<std::string>& down = {});
 
 }  // namespace calzion::swarm

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <set>
 
 #include "swarm/observe.hpp"
 
@@ -23,14 +24,18 @@ bool failed(const plan::Task& task) { return task.state == "failed" || task.stat
 // The service's tasks that should run, then its latest failed one if it is
 // not among them, each with its node named.
 std::vector<plan::Task> tasks_of(const InspectedService& service, const std::vector<InspectedTask>& tasks,
-                                 const std::map<std::string, std::string>& nodes) {
+                                 const std::map<std::string, std::string>& nodes, const std::set<std::string>& down) {
     std::vector<plan::Task> out;
     const InspectedTask* latest_failure = nullptr;
     for (const auto& task : tasks) {
         if (task.service_id != service.id) {
             continue;
         }
-        if (task.task.desired_state == "running") {
+        if (down.count(task.task.node) && task.task.state == "running") {
+            // Its node stopped answering: what it last said is stale.
+            out.push_back(task.task);
+            out.back().state = "node down";
+        } else if (task.task.desired_state == "running") {
             out.push_back(task.task);
         } else if (failed(task.task) && (!latest_failure || task.timestamp > latest_failure->timestamp)) {
             latest_failure = &task;
@@ -48,7 +53,8 @@ std::vector<plan::Task> tasks_of(const InspectedService& service, const std::vec
     return out;
 }
 
-std::string status_of(const InspectedService& service, const std::vector<InspectedTask>& tasks, int wanted) {
+std::string status_of(const InspectedService& service, const std::vector<InspectedTask>& tasks, int wanted,
+                      const std::set<std::string>& down) {
     const std::string& update = service.update_state;
     if (update == "updating" || update == "rollback_started") {
         return "updating";
@@ -61,7 +67,7 @@ std::string status_of(const InspectedService& service, const std::vector<Inspect
         if (task.service_id != service.id) {
             continue;
         }
-        bool running = task.task.state == "running";
+        bool running = task.task.state == "running" && !down.count(task.task.node);
         alive += running ? 1 : 0;
         if (task.task.desired_state == "running") {
             ++should_run;
@@ -78,7 +84,8 @@ std::string status_of(const InspectedService& service, const std::vector<Inspect
 }  // namespace
 
 plan::Workload workload_of(const InspectedService& service, const std::vector<InspectedTask>& tasks,
-                           const std::map<std::string, std::string>& nodes, long long recorded_version) {
+                           const std::map<std::string, std::string>& nodes, long long recorded_version,
+                           const std::set<std::string>& down) {
     const auto& labels = service.spec.labels;
     plan::Workload workload;
     workload.id = service.id;
@@ -88,7 +95,7 @@ plan::Workload workload_of(const InspectedService& service, const std::vector<In
     workload.spec_hash = label(labels, "io.calzion.spec-hash");
     workload.state_dir = label(labels, "io.calzion.state");
     workload.revision = label_number(label(labels, "io.calzion.revision"));
-    workload.tasks = tasks_of(service, tasks, nodes);
+    workload.tasks = tasks_of(service, tasks, nodes, down);
     // A service that is not replicated (calzion makes none) wants the tasks it has.
     workload.replicas = service.spec.replicas >= 0
                             ? service.spec.replicas
@@ -96,7 +103,7 @@ plan::Workload workload_of(const InspectedService& service, const std::vector<In
                                                              [](const plan::Task& task) {
                                                                  return task.desired_state == "running";
                                                              }));
-    workload.status = status_of(service, tasks, workload.replicas);
+    workload.status = status_of(service, tasks, workload.replicas, down);
     for (const auto& mount : service.spec.mounts) {
         if (mount.type == "volume") {
             workload.volumes.push_back({mount.source, mount.target});

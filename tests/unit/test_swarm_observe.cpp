@@ -167,6 +167,22 @@ TEST_CASE("swarm::workload_of: status") {
         CHECK(plan::not_running_reason(stopped) == "service is stopped");
         CHECK(swarm::workload_of(service, {task("a", "shutdown", "running", "t2")}, nodes, 0).status == "stopping");
     }
+    SUBCASE("a task on a node that is down is stale: node down, running nowhere") {
+        auto lost = task("c", "shutdown", "running", "t2");
+        lost.task.node = "n3";
+        nodes["n3"] = "node3";
+        auto workload = swarm::workload_of(service, {task("a", "running", "running", "t2"),
+                                                     task("b", "running", "running", "t2"), lost},
+                                           nodes, 12, {"n3"});
+        CHECK(workload.status == "running");
+        REQUIRE(workload.tasks.size() == 3);
+        CHECK(workload.tasks[2].node == "node3");
+        CHECK(workload.tasks[2].state == "node down");
+        auto stale = task("d", "running", "running", "t2");
+        stale.task.node = "n3";
+        CHECK(swarm::workload_of(service, {task("a", "running", "running", "t2"), stale}, nodes, 12, {"n3"}).status ==
+              "degraded");
+    }
     SUBCASE("a version other than the one calzion recorded") {
         CHECK(swarm::workload_of(service, {}, nodes, 11).changed_by_hand ==
               "changed outside calzion (version 12, calzion left 11)");
