@@ -48,26 +48,41 @@ docker config ls --filter label=io.calzion.router=1 --format '{{.Name}}' || fail
 echo "@@calzion end"
 )sh";
 
-// Until the update since $since (when one was sent) has completed and every
-// node given runs a task of the spec hash $hash, for at most $seconds.
+// Until the service has converged, for at most $seconds: the update sent
+// before (when $since is not "-": the StartedAt of the update before it) has
+// started and completed, no update is paused, every node given before "-"
+// runs a task of the spec hash $hash, and those after it have none left that
+// has not ended. Gives up
+// when tasks failed three times meanwhile on the nodes that must run one (a
+// task that cannot start is restarted every 5 s).
 constexpr const char* k_wait = R"sh(
 svc=$1; since=$2; hash=$3; seconds=$4; shift 4
+must=; mustnot=; past=
+for a in "$@"; do
+  if [ "$a" = - ]; then past=1; elif [ -n "$past" ]; then mustnot="$mustnot $a"; else must="$must $a"; fi
+done
+failures() {
+  ids=$(docker service ps -q --no-trunc "$svc" 2>/dev/null)
+  [ -n "$ids" ] || return 0
+  docker inspect --type task --format '{{.ID}} {{.NodeID}} {{.Status.State}}' $ids 2>/dev/null |
+    while read -r id node state; do
+      case $state in failed | rejected) case " $must " in *" $node "*) echo "$id" ;; esac ;; esac
+    done
+}
+before=" $(failures | tr '\n' ' ') "
 start=$(date +%s)
 while :; do
   verdict=; updating=
   if ! up=$(docker service inspect --format '{{with .UpdateStatus}}{{.State}} {{json .StartedAt}}{{end}}' "$svc" 2>/dev/null); then
     verdict=gone
-  elif [ "$since" != - ]; then
-    started=$(printf '%s' "${up#* }" | tr -d '"')
-    if [ -z "$up" ] || [ "$started" = "$since" ]; then
-      updating=1
-    else
-      case ${up%% *} in
-        completed) ;;
-        paused | rollback_paused | rollback_completed) verdict=${up%% *} ;;
-        *) updating=1 ;;
-      esac
-    fi
+  elif [ "$since" != - ] && { [ -z "$up" ] || [ "$(printf '%s' "${up#* }" | tr -d '"')" = "$since" ]; }; then
+    updating=1
+  else
+    case ${up%% *} in
+      paused | rollback_paused) verdict=${up%% *} ;;
+      rollback_completed) [ "$since" = - ] || verdict=rollback_completed ;;
+      updating | rollback_started) updating=1 ;;
+    esac
   fi
   if [ -z "$verdict" ] && [ -z "$updating" ]; then
     tasks=$(docker service ps -q --no-trunc --filter desired-state=running "$svc" 2>/dev/null)
@@ -76,9 +91,24 @@ while :; do
       seen=$(docker inspect --type task --format '{{.NodeID}} {{.Status.State}} {{index .Spec.ContainerSpec.Labels "io.calzion.spec-hash"}}' $tasks 2>/dev/null)
     fi
     verdict=converged
-    for node in "$@"; do
+    for node in $must; do
       printf '%s\n' "$seen" | grep -qxF "$node running $hash" || verdict=
     done
+    if [ -n "$mustnot" ]; then
+      all=$(docker service ps -q --no-trunc "$svc" 2>/dev/null)
+      states=$(docker inspect --type task --format '{{.NodeID}} {{.Status.State}}' $all 2>/dev/null)
+      for node in $mustnot; do
+        printf '%s\n' "$states" | grep -vE ' (complete|shutdown|failed|rejected|remove|orphaned)$' |
+          grep -q "^$node " && verdict=
+      done
+    fi
+  fi
+  if [ -z "$verdict" ]; then
+    new=0
+    for id in $(failures); do
+      case $before in *" $id "*) ;; *) new=$((new + 1)) ;; esac
+    done
+    [ "$new" -ge 3 ] && verdict=failing
   fi
   if [ -z "$verdict" ] && [ $(($(date +%s) - start)) -ge "$seconds" ]; then verdict=timeout; fi
   if [ -n "$verdict" ]; then
@@ -258,9 +288,14 @@ SwarmObservation observe_swarm(exec::Runner& runner) {
 }
 
 std::vector<std::string> swarm_wait_argv(const std::optional<std::string>& since, const std::string& spec_hash,
-                                         int seconds, const std::vector<std::string>& nodes) {
+                                         int seconds, const std::vector<std::string>& nodes,
+                                         const std::vector<std::string>& left) {
     std::vector<std::string> args{k_swarm_service, since ? *since : "-", spec_hash, std::to_string(seconds)};
     args.insert(args.end(), nodes.begin(), nodes.end());
+    if (!left.empty()) {
+        args.push_back("-");
+        args.insert(args.end(), left.begin(), left.end());
+    }
     return util::script_argv(k_wait, args);
 }
 

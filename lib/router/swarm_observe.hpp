@@ -78,15 +78,20 @@ SwarmObservation parse_swarm_observation(const std::string& output, const std::s
 SwarmObservation observe_swarm(exec::Runner& runner);
 
 // argv that waits up to `seconds` for the router's service to converge: the
-// update just sent, if any, has completed (`since`: the service's
+// update just sent, if any, has started and completed (`since`: the service's
 // update_started before it, "" when it had none; nullopt when no update was
-// sent), and each node of `nodes` (ids) has a running task labelled
-// `spec_hash`. Prints a verdict line (converged, paused,
-// rollback_paused, rollback_completed, timeout or gone), the update's message,
+// sent), no update is paused, each node of `nodes` (ids) has a running task
+// labelled `spec_hash`, and the nodes of `left` (ids) have none that has not
+// ended (stopped, failed, rejected...).
+// Prints a verdict line (converged; paused or
+// rollback_paused: an update waits for a person; rollback_completed: the
+// update sent failed and was rolled back; failing: three tasks failed
+// meanwhile; timeout; gone: the service was removed), the update's message,
 // then the service's tasks, one a line ("NODE DESIRED-STATE CURRENT-STATE
 // ERROR"); exits 0 only when converged.
 std::vector<std::string> swarm_wait_argv(const std::optional<std::string>& since, const std::string& spec_hash,
-                                         int seconds, const std::vector<std::string>& nodes);
+                                         int seconds, const std::vector<std::string>& nodes,
+                                         const std::vector<std::string>& left = {});
 
 // argv that waits up to `seconds` until the removed service has no task left
 // on `nodes` (ids); prints "removed", or "timeout" and the tasks left.

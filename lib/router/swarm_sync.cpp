@@ -6,9 +6,11 @@
 #include "router/swarm_sync.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 
 #include "exec/run_checked.hpp"
 #include "router/config.hpp"
@@ -166,14 +168,6 @@ ServiceChanges changes_of(const SwarmRouterService& service, const SwarmRouterSp
     return changes;
 }
 
-void create_config(exec::Runner& manager, const SwarmObservation& swarm, const std::string& name,
-                   const std::string& config) {
-    if (std::find(swarm.configs.begin(), swarm.configs.end(), name) == swarm.configs.end()) {
-        exec::run_checked(manager, config_create_argv(name), "creating the router's config " + util::quoted(name),
-                          config);
-    }
-}
-
 void try_run(exec::Runner& runner, const Argv& argv) {
     try {
         runner.run(exec::command(argv));
@@ -182,22 +176,33 @@ void try_run(exec::Runner& runner, const Argv& argv) {
     }
 }
 
+// The tasks that say something: those meant to run, and those with an error
+// (docker quotes it), at most 10.
 std::string tasks_of(const SwarmWait& wait) {
-    if (wait.tasks.empty()) {
+    std::vector<std::string> lines;
+    for (const auto& line : wait.tasks) {
+        std::istringstream words(line);
+        std::string node;
+        std::string desired;
+        words >> node >> desired;
+        if ((desired == "Running" || line.find('"') != std::string::npos) && lines.size() < 10) {
+            lines.push_back(line);
+        }
+    }
+    if (lines.empty()) {
         return "it has no task";
     }
-    size_t shown = std::min<size_t>(wait.tasks.size(), 10);
-    std::vector<std::string> lines(wait.tasks.begin(), wait.tasks.begin() + static_cast<long>(shown));
     return "its tasks (node, desired state, state, error): " + util::one_line(util::comma_list(lines));
 }
 
 // Wait until the nodes `nodes` run the router of `spec_hash` (after the update
-// since `since`, if one was sent). Throws Error(operation_failed) when it does
+// since `since`, if one was sent), and the nodes `left` no longer do. Throws Error(operation_failed) when it does
 // not come, removing `new_config` once an update rolled back.
 void wait_converged(exec::Runner& manager, const std::optional<std::string>& since, const std::string& spec_hash,
-                    const std::vector<std::string>& nodes, const std::string& new_config) {
+                    const std::vector<std::string>& nodes, const std::vector<std::string>& left,
+                    const std::string& new_config) {
     exec::Result result =
-        manager.run(exec::command(swarm_wait_argv(since, spec_hash, k_swarm_converge_seconds, nodes)));
+        manager.run(exec::command(swarm_wait_argv(since, spec_hash, k_swarm_converge_seconds, nodes, left)));
     SwarmWait wait = parse_swarm_wait(result.out);
     if (result.ok() && wait.converged()) {
         return;
@@ -215,6 +220,9 @@ void wait_converged(exec::Runner& manager, const std::optional<std::string>& sin
         throw Error(ErrorKind::operation_failed, "the router's update is paused (docker service update" +
                                                      std::string(wait.verdict == "paused" ? "" : " --rollback") +
                                                      " resumes it)" + message + "; " + tasks_of(wait));
+    }
+    if (wait.verdict == "failing") {
+        throw Error(ErrorKind::operation_failed, "the router keeps failing on its edge nodes; " + tasks_of(wait));
     }
     if (wait.verdict == "gone") {
         throw Error(ErrorKind::operation_failed, "the router's service was removed while calzion waited for it");
@@ -238,25 +246,32 @@ std::vector<std::string> available(const std::vector<const SwarmNode*>& nodes) {
     return ids;
 }
 
+// Remove the router's service, and wait until its tasks are gone from the
+// available nodes: the port and the networks are free then.
+void remove_service(exec::Runner& manager, const SwarmObservation& swarm, const std::string& why) {
+    exec::run_checked(manager, service_remove_argv(), why);
+    std::vector<const SwarmNode*> nodes;
+    for (const auto& node : swarm.nodes) {
+        nodes.push_back(&node);
+    }
+    std::vector<std::string> ids = available(nodes);
+    if (ids.empty()) {
+        return;
+    }
+    exec::Result waited = manager.run(exec::command(swarm_wait_removed_argv(k_swarm_converge_seconds, ids)));
+    SwarmWait wait = parse_swarm_wait(waited.out);
+    if (!waited.ok() || !wait.converged()) {
+        throw Error(ErrorKind::operation_failed, "the router's tasks were not gone " +
+                                                     std::to_string(k_swarm_converge_seconds) +
+                                                     " s after its service was removed; " + tasks_of(wait));
+    }
+}
+
 // No swarm instance routes a domain: the service, its configs and the labels go.
 void remove_swarm_router(exec::Runner& manager, const SwarmObservation& swarm, SyncResult& result) {
     if (swarm.service && swarm.service->ours) {
-        exec::run_checked(manager, service_remove_argv(), "removing the router's service");
+        remove_service(manager, swarm, "removing the router's service");
         result.removed = true;
-        std::vector<const SwarmNode*> nodes;
-        for (const auto& node : swarm.nodes) {
-            nodes.push_back(&node);
-        }
-        std::vector<std::string> ids = available(nodes);
-        if (!ids.empty()) {
-            exec::Result waited = manager.run(exec::command(swarm_wait_removed_argv(k_swarm_converge_seconds, ids)));
-            SwarmWait wait = parse_swarm_wait(waited.out);
-            if (!waited.ok() || !wait.converged()) {
-                throw Error(ErrorKind::operation_failed,
-                            "the router's tasks were not gone " + std::to_string(k_swarm_converge_seconds) +
-                                " s after its service was removed; " + tasks_of(wait));
-            }
-        }
     }
     if (!swarm.configs.empty()) {
         exec::run_checked(manager, config_remove_argv(swarm.configs), "removing the router's configs");
@@ -272,6 +287,121 @@ void remove_swarm_router(exec::Runner& manager, const SwarmObservation& swarm, S
     }
 }
 
+// What the swarm's router must be, checked against the swarm before anything
+// changes.
+struct Plan {
+    std::string config;                    // nginx.conf
+    SwarmRouterSpec spec;
+    std::vector<const SwarmNode*> edges;   // the nodes it runs on
+    std::vector<std::string> targets;      // those of them it can run on now (ids)
+};
+
+Plan plan_router(const Observation& seen, const SwarmObservation& swarm, const SyncOptions& options,
+                 const std::vector<std::string>& edges, const std::string& host) {
+    Plan plan;
+    plan.config = render_config(seen.swarm_routes);
+    plan.edges = edge_nodes(swarm, edges, host);
+    check_no_plain_router(seen, swarm, plan.edges, options.http_port, host);
+    plan.spec = {options.image, options.http_port, swarm_config_name(plan.config), {}};
+    for (const auto& route : seen.swarm_routes) {
+        if (!swarm.networks.count(route.network)) {
+            throw Error(ErrorKind::operation_failed, "network " + util::quoted(route.network) + " of swarm instance " +
+                                                         util::quoted(route.instance) +
+                                                         " is no overlay network of the swarm of " + host +
+                                                         ": deploy the instance again");
+        }
+        plan.spec.networks.insert(route.network);
+    }
+    plan.targets = available(plan.edges);
+    if (plan.targets.empty()) {
+        std::vector<std::string> names;
+        for (const SwarmNode* node : plan.edges) {
+            names.push_back(node->hostname);
+        }
+        throw Error(ErrorKind::operation_failed,
+                    "no edge node of the router is ready and active: " + util::comma_list(names));
+    }
+    if (swarm.service && !swarm.service->ours) {
+        throw Error(ErrorKind::operation_failed,
+                    "the swarm of " + host + " has a service named " + util::quoted(k_swarm_service) +
+                        " that calzion did not create (it lacks the label io.calzion.router=1): remove or rename it");
+    }
+    return plan;
+}
+
+// What bringing the service in line did, for the wait.
+struct Applied {
+    std::string spec_hash;             // its tasks' label once converged
+    std::optional<std::string> since;  // set when an update was sent: the update before it
+    std::string new_config;            // the config created now, if any
+};
+
+// Create the service, or update what differs in it.
+Applied apply_service(exec::Runner& manager, const SwarmObservation& swarm, const Plan& plan,
+                      SyncResult& result) {
+    const SwarmRouterSpec& spec = plan.spec;
+    Applied applied{swarm_spec_hash(spec), std::nullopt, ""};
+    bool has_config = std::find(swarm.configs.begin(), swarm.configs.end(), spec.config) != swarm.configs.end();
+    if (swarm.service && swarm.service->global) {
+        ServiceChanges changes = changes_of(*swarm.service, spec, swarm);
+        if (changes.empty()) {
+            applied.spec_hash = swarm.service->spec_hash;  // the tasks keep the label they have
+            return applied;
+        }
+        if (!changes.config_add.empty() && !has_config) {
+            exec::run_checked(manager, config_create_argv(spec.config),
+                              "creating the router's config " + util::quoted(spec.config), plan.config);
+            applied.new_config = spec.config;
+        }
+        exec::run_checked(manager, service_update_argv(changes, applied.spec_hash), "updating the router's service");
+        applied.since = swarm.service->update_started;
+        result.created = !changes.image.empty() || changes.publish != 0;
+        result.reloaded = !changes.config_add.empty();
+        result.connected = changes.network_add;
+        result.disconnected = changes.network_rm;
+        return applied;
+    }
+    if (!has_config) {
+        exec::run_checked(manager, config_create_argv(spec.config),
+                          "creating the router's config " + util::quoted(spec.config), plan.config);
+        applied.new_config = spec.config;
+    }
+    if (swarm.service) {
+        // A replicated service cannot become global: it is created again once
+        // its tasks have let the port go.
+        remove_service(manager, swarm, "removing the router's service to create it global");
+    }
+    exec::run_checked(manager, service_create_argv(spec),
+                      "creating the router's service (image " + util::quoted(spec.image) + ")");
+    result.created = true;
+    result.connected.assign(spec.networks.begin(), spec.networks.end());
+    return applied;
+}
+
+// Label the edges and unlabel the nodes that no longer are; returns those.
+std::vector<std::string> label_edges(exec::Runner& manager, const SwarmObservation& swarm, const Plan& plan,
+                                     SyncResult& result) {
+    std::set<std::string> wanted;
+    for (const SwarmNode* node : plan.edges) {
+        wanted.insert(node->id);
+        if (node->edge_label != "true") {
+            exec::run_checked(manager, node_label_add_argv(node->id),
+                              "making node " + util::quoted(node->hostname) + " an edge of the router");
+            result.nodes_added.push_back(node->hostname);
+        }
+    }
+    std::vector<std::string> left;
+    for (const auto& node : swarm.nodes) {
+        if (node.edge_label == "true" && !wanted.count(node.id)) {
+            exec::run_checked(manager, node_label_remove_argv(node.id),
+                              "removing the edge label of node " + util::quoted(node.hostname));
+            result.nodes_removed.push_back(node.hostname);
+            left.push_back(node.id);
+        }
+    }
+    return left;
+}
+
 }  // namespace
 
 SyncResult sync_swarm(exec::Runner& manager, const std::string& state_dir, const SyncOptions& options,
@@ -285,129 +415,36 @@ SyncResult sync_swarm(exec::Runner& manager, const std::string& state_dir, const
         lock->release();
         return result;
     }
-
-    // Everything is checked before anything changes.
-    std::string config = render_config(seen.swarm_routes);
+    // Every route and the swarm are checked before anything changes.
+    Plan plan = plan_router(seen, swarm, options, edges, manager.host());
     for (const auto& route : seen.swarm_routes) {
         result.domains.push_back(route.domain);
     }
     std::sort(result.domains.begin(), result.domains.end());
-    std::vector<const SwarmNode*> nodes = edge_nodes(swarm, edges, manager.host());
-    check_no_plain_router(seen, swarm, nodes, options.http_port, manager.host());
-    SwarmRouterSpec spec{options.image, options.http_port, swarm_config_name(config), {}};
-    for (const auto& route : seen.swarm_routes) {
-        if (!swarm.networks.count(route.network)) {
-            throw Error(ErrorKind::operation_failed,
-                        "network " + util::quoted(route.network) + " of swarm instance " +
-                            util::quoted(route.instance) + " is no overlay network of the swarm of " +
-                            manager.host() + ": deploy the instance again");
-        }
-        spec.networks.insert(route.network);
-    }
-    std::vector<std::string> targets = available(nodes);
-    if (targets.empty()) {
-        std::vector<std::string> names;
-        for (const SwarmNode* node : nodes) {
-            names.push_back(node->hostname);
-        }
-        throw Error(ErrorKind::operation_failed, "no edge node of the router is ready and active: " +
-                                                     util::comma_list(names));
-    }
-    if (swarm.service && !swarm.service->ours) {
-        throw Error(ErrorKind::operation_failed,
-                    "the swarm of " + manager.host() + " has a service named " + util::quoted(k_swarm_service) +
-                        " that calzion did not create (it lacks the label io.calzion.router=1): remove or rename it");
-    }
 
-    // The manager's own router, left without routes, would hold the port.
-    bool manager_is_edge =
-        std::any_of(nodes.begin(), nodes.end(), [&](const SwarmNode* node) { return node->id == swarm.node_id; });
+    // The manager's own router, left without routes (no plain instance there
+    // has any: see check_no_plain_router), would hold the port.
+    bool manager_is_edge = std::any_of(plan.edges.begin(), plan.edges.end(),
+                                       [&](const SwarmNode* node) { return node->id == swarm.node_id; });
     if (manager_is_edge && seen.container) {
         exec::run_checked(manager, remove_argv(), "removing the host's own router, which no plain instance uses");
         if (!seen.config_sha256.empty()) {
-            exec::run_checked(manager, remove_config_argv(seen.router_dir()), "removing the host's own router's configuration");
+            exec::run_checked(manager, remove_config_argv(seen.router_dir()),
+                              "removing the host's own router's configuration");
         }
     }
 
-    std::string spec_hash = swarm_spec_hash(spec);
-    std::optional<std::string> since;  // set when an update is sent
-    std::string new_config;            // the config created now, if any
-    bool changed = false;
-    if (!swarm.service || !swarm.service->global) {
-        if (std::find(swarm.configs.begin(), swarm.configs.end(), spec.config) == swarm.configs.end()) {
-            new_config = spec.config;
-        }
-        create_config(manager, swarm, spec.config, config);
-        if (swarm.service) {
-            // A replicated service cannot become global: it is created again.
-            exec::run_checked(manager, service_remove_argv(), "removing the router's service to create it global");
-        }
-        exec::run_checked(manager, service_create_argv(spec), "creating the router's service (image " +
-                                                                   util::quoted(spec.image) + ")");
-        result.created = true;
-        result.connected.assign(spec.networks.begin(), spec.networks.end());
-        changed = true;
-    } else {
-        ServiceChanges changes = changes_of(*swarm.service, spec, swarm);
-        if (!changes.empty()) {
-            if (!changes.config_add.empty() &&
-                std::find(swarm.configs.begin(), swarm.configs.end(), spec.config) == swarm.configs.end()) {
-                new_config = spec.config;
-            }
-            if (!changes.config_add.empty()) {
-                create_config(manager, swarm, spec.config, config);
-            }
-            exec::run_checked(manager, service_update_argv(changes, spec_hash), "updating the router's service");
-            since = swarm.service->update_started;
-            result.created = !changes.image.empty() || changes.publish != 0;
-            result.reloaded = !changes.config_add.empty();
-            result.connected = changes.network_add;
-            result.disconnected = changes.network_rm;
-            changed = true;
-        } else {
-            // The tasks keep the hash they were given.
-            spec_hash = swarm.service->spec_hash;
-        }
-    }
-
+    Applied applied = apply_service(manager, swarm, plan, result);
     // Nodes become edges once the service is as it should be: they start the
     // new task at once.
-    std::set<std::string> wanted;
-    for (const SwarmNode* node : nodes) {
-        wanted.insert(node->id);
-        if (node->edge_label != "true") {
-            exec::run_checked(manager, node_label_add_argv(node->id),
-                              "making node " + util::quoted(node->hostname) + " an edge of the router");
-            result.nodes_added.push_back(node->hostname);
-            changed = true;
-        }
-    }
-    for (const auto& node : swarm.nodes) {
-        if (node.edge_label == "true" && !wanted.count(node.id)) {
-            exec::run_checked(manager, node_label_remove_argv(node.id),
-                              "removing the edge label of node " + util::quoted(node.hostname));
-            result.nodes_removed.push_back(node.hostname);
-            changed = true;
-        }
-    }
-
-    if (changed) {
-        wait_converged(manager, since, spec_hash, targets, new_config);
-    }
-    // Configs the service no longer uses: those it replaced, and any left by
-    // a sync that failed.
+    std::vector<std::string> left = label_edges(manager, swarm, plan, result);
+    // Also when nothing changed: a router that does not run on every edge is
+    // an error to report, not "unchanged".
+    wait_converged(manager, applied.since, applied.spec_hash, plan.targets, left, applied.new_config);
+    // The configs it replaced, and any a failed sync left.
     std::vector<std::string> stale;
-    for (const auto& name : swarm.configs) {
-        bool in_use = name == spec.config;
-        if (!changed && swarm.service) {
-            for (const auto& mount : swarm.service->configs) {
-                in_use = in_use || mount.name == name;
-            }
-        }
-        if (!in_use) {
-            stale.push_back(name);
-        }
-    }
+    std::copy_if(swarm.configs.begin(), swarm.configs.end(), std::back_inserter(stale),
+                 [&](const std::string& name) { return name != plan.spec.config; });
     if (!stale.empty()) {
         exec::run_checked(manager, config_remove_argv(stale), "removing the router's previous configs");
     }

@@ -20,18 +20,24 @@ inline constexpr int k_swarm_converge_seconds = 120;
 // options.http_port in host mode, serving render_config of those routes from a
 // Swarm config named per content, on every instance network with routes.
 //
-// Only what differs changes, in one `docker service update` (a rolling update,
-// one edge at a time, each edge's old task stopped before the new one takes the
-// port: a second or two without its router, never all edges at once): a new
-// configuration is a new config swapped in (reloaded), networks are added
-// (connected) or removed (disconnected), a new image or port updates the
-// tasks (created, as for a re-created container); nodes become edges by the
-// label io.calzion.edge=true (nodes_added) or stop being ones (nodes_removed).
-// Then it waits for convergence, up to k_swarm_converge_seconds, and removes
-// the router's configs no longer used. Nothing changes when nothing differs.
-// Without routes, the service, its configs and the edge labels are removed
-// (removed), and it waits until the service's tasks are gone (so that the
-// networks it left can be removed).
+// Only what differs changes, in one `docker service update`: a rolling
+// update, one edge at a time, each edge's old task stopped before the new one
+// takes the port, so that each edge in turn goes without its router for the
+// few seconds Swarm takes to start a task (never all edges at once; serve
+// through two edges or more to keep serving). A new configuration is a new
+// config swapped in (reloaded), networks are added (connected) or removed
+// (disconnected), a new image or port updates the tasks (created, as for a
+// re-created container); nodes become edges by the label io.calzion.edge=true
+// (nodes_added) or stop being ones (nodes_removed). Then it waits, up to
+// k_swarm_converge_seconds, until every available edge runs the new task and
+// nodes no longer edges have stopped theirs, also when nothing changed (a
+// router that does not run on every available edge is an error, not
+// "unchanged"); then the router's configs no longer used are removed. Nothing
+// changes when nothing differs. Edge nodes that are down, paused or drained
+// are not waited for: Swarm starts the router there when they return. Without
+// routes, the service, its configs and the edge labels are removed (removed),
+// and it waits until the service's tasks are gone (so that the networks it
+// left can be removed).
 //
 // Throws, before anything changes: Error(usage) for an invalid image or port;
 // Error(invalid_data) when a route cannot be rendered (see render_config),
@@ -42,8 +48,9 @@ inline constexpr int k_swarm_converge_seconds = 120;
 // is ready and active, or a service calzion-router exists that calzion did not
 // create. Error(operation_failed) naming the step and docker's message when a
 // docker command fails, and when the update fails (rolled back: the previous
-// router serves; paused) or does not converge in time, with the tasks' states
-// and errors. And the errors of lock_and_observe.
+// router serves; paused), tasks keep failing (three times) or it does not
+// converge in time, with the tasks' states and errors. And the errors of
+// lock_and_observe.
 SyncResult sync_swarm(exec::Runner& manager, const std::string& state_dir, const SyncOptions& options,
                       const std::vector<std::string>& edges);
 

@@ -313,7 +313,7 @@ TEST_CASE("router::sync_swarm") {
         CHECK(result.domains == std::vector<std::string>{"shop.example.test"});
         CHECK(router::summary(result) == "serves 1 domain (shop.example.test): created, joined cz-shop, now on node1");
     }
-    SUBCASE("nothing changed: nothing is sent but the two looks") {
+    SUBCASE("nothing changed: nothing is sent but the looks") {
         answer_lock(runner, shop);
         Swarm swarm;
         swarm.nodes[0] = "n1 ready active 10.0.0.1 node1 true";
@@ -321,9 +321,40 @@ TEST_CASE("router::sync_swarm") {
         swarm.configs = {shop_spec.config};
         answer_swarm(runner, swarm);
         router::SyncResult result = router::sync_swarm(runner, "", k_options, {});
-        CHECK(lines_of(runner) == std::vector<std::string>{"lock and observe", "observe swarm"});
+        // Only the wait, which changes nothing, checks that every edge runs it.
+        CHECK(lines_of(runner) == std::vector<std::string>{"lock and observe", "observe swarm",
+                                                           "wait calzion-router - " + shop_hash + " 120 n1"});
         CHECK_FALSE(result.changed());
         CHECK(router::summary(result) == "serves 1 domain (shop.example.test): unchanged");
+    }
+    SUBCASE("unchanged, but a config a failed sync left: it is removed once the router is seen to run") {
+        answer_lock(runner, shop);
+        Swarm swarm;
+        swarm.nodes[0] = "n1 ready active 10.0.0.1 node1 true";
+        swarm.service = service_json({"local/nginx:router", 8080, shop_spec.config, {"netshop"}, shop_hash});
+        swarm.configs = {"calzion-router-00000000", shop_spec.config};
+        answer_swarm(runner, swarm);
+        CHECK_FALSE(router::sync_swarm(runner, "", k_options, {}).changed());
+        CHECK(lines_of(runner) == std::vector<std::string>{"lock and observe", "observe swarm",
+                                                           "wait calzion-router - " + shop_hash + " 120 n1",
+                                                           "docker config rm calzion-router-00000000"});
+    }
+    SUBCASE("a replicated router: removed, its tasks awaited, then created global") {
+        answer_lock(runner, shop);
+        Swarm swarm;
+        Service replicated{"local/nginx:router", 8080, shop_spec.config, {"netshop"}, shop_hash};
+        replicated.global = false;
+        swarm.service = service_json(replicated);
+        swarm.configs = {shop_spec.config};
+        answer_swarm(runner, swarm);
+        CHECK(router::sync_swarm(runner, "", k_options, {}).created);
+        std::vector<std::string> lines = lines_of(runner);
+        REQUIRE(lines.size() == 7);
+        CHECK(lines[2] == "docker service rm calzion-router");
+        CHECK(lines[3] == "wait removed calzion-router 120 n1 n2 n3");
+        CHECK(lines[4].rfind("docker service create --detach --name calzion-router ", 0) == 0);
+        CHECK(lines[5] == "docker node update --label-add io.calzion.edge=true n1");
+        CHECK(lines[6] == "wait calzion-router - " + shop_hash + " 120 n1");
     }
     SUBCASE("a new domain: a new config swapped in by one update, the old one removed once it converged") {
         const std::vector<Recorded> more = {{"shop", {"shop.example.test", "www.shop.example.test"}}};
@@ -410,7 +441,7 @@ TEST_CASE("router::sync_swarm") {
                                                            "docker node update --label-add io.calzion.edge=true n2",
                                                            "docker node update --label-add io.calzion.edge=true n3",
                                                            "docker node update --label-rm io.calzion.edge n1",
-                                                           "wait calzion-router - " + shop_hash + " 120 n2 n3"});
+                                                           "wait calzion-router - " + shop_hash + " 120 n2 n3 - n1"});
         CHECK(result.nodes_added == std::vector<std::string>{"node2", "node3"});
         CHECK(result.nodes_removed == std::vector<std::string>{"node1"});
         CHECK(router::summary(result) == "serves 1 domain (shop.example.test): now on node2, node3, off node1");
@@ -479,11 +510,28 @@ TEST_CASE("router::sync_swarm") {
               "network \"cz-wiki\" of swarm instance \"wiki\" is no overlay network of the swarm of manager1: "
               "deploy the instance again");
     }
+    SUBCASE("nothing changed, but tasks keep failing: an error, not \"unchanged\"") {
+        test::FakeRunner failing("manager1");
+        answer_waits(failing,
+                     "failing\n\nnode1 Running Preparing 1 second ago \nnode1 Shutdown Rejected 6 seconds ago "
+                     "\"No such image: local/nginx:router\"\n",
+                     1);
+        answer_lock(failing, shop);
+        Swarm swarm;
+        swarm.nodes[0] = "n1 ready active 10.0.0.1 node1 true";
+        swarm.service = service_json({"local/nginx:router", 8080, shop_spec.config, {"netshop"}, shop_hash});
+        swarm.configs = {shop_spec.config};
+        answer_swarm(failing, swarm);
+        CHECK(error_of([&] { router::sync_swarm(failing, "", k_options, {}); }) ==
+              "the router keeps failing on its edge nodes; its tasks (node, desired state, state, error): node1 "
+              "Running Preparing 1 second ago, node1 Shutdown Rejected 6 seconds ago \"No such image: "
+              "local/nginx:router\"");
+    }
     SUBCASE("an update that failed and was rolled back: the new config goes, the error says what the tasks say") {
         test::FakeRunner failing("manager1");
         answer_waits(failing,
                      "rollback_completed\nrollback completed\nnode1 Running Running 2 seconds ago \nnode1 Shutdown "
-                     "Failed 9 seconds ago task: non-zero exit (1)\n",
+                     "Shutdown 5 seconds ago \nnode1 Shutdown Failed 9 seconds ago \"task: non-zero exit (1)\"\n",
                      1);
         const std::vector<Recorded> more = {{"shop", {"shop.example.test", "www.shop.example.test"}}};
         answer_lock(failing, more);
@@ -495,7 +543,7 @@ TEST_CASE("router::sync_swarm") {
         CHECK(error_of([&] { router::sync_swarm(failing, "", k_options, {}); }) ==
               "the router's update failed and was rolled back, the previous router serves: rollback completed; its "
               "tasks (node, desired state, state, error): node1 Running Running 2 seconds ago, node1 Shutdown "
-              "Failed 9 seconds ago task: non-zero exit (1)");
+              "Failed 9 seconds ago \"task: non-zero exit (1)\"");
         CHECK(lines_of(failing).back() == "docker config rm " + spec_of(more).config);
     }
 }
