@@ -1,5 +1,6 @@
 #include "router/observe.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -20,10 +21,14 @@ using nlohmann::json;
 
 namespace {
 
-// The routes of one instance's current revision, each with where it leads.
-void add_routes(std::vector<Route>& routes, const state::Revision& revision, const std::string& instance,
+// The routes of one instance's current revision, each with where it leads:
+// to `seen.swarm_routes` for a swarm instance, else to `seen.routes`.
+void add_routes(Observation& seen, const state::Revision& revision, const std::string& instance,
                 const std::string& host, const std::string& file) {
     const render::Deployment& deployment = revision.deployment;
+    bool swarm = std::any_of(deployment.services.begin(), deployment.services.end(),
+                             [](const render::RenderedService& service) { return service.swarm.has_value(); });
+    std::vector<Route>& routes = swarm ? seen.swarm_routes : seen.routes;
     for (size_t i = 0; i < deployment.services.size(); ++i) {
         const render::RenderedService& service = deployment.services[i];
         for (size_t j = 0; j < service.routes.size(); ++j) {
@@ -104,7 +109,7 @@ Observation parse_observation(const std::string& output, const std::string& host
             continue;
         }
         std::string file = state::revision_file(seen.state_dir + "/instances/" + instance, state::number_in(current));
-        add_routes(seen.routes, state::parse_revision(text, host, file), instance, host, file);
+        add_routes(seen, state::parse_revision(text, host, file), instance, host, file);
     }
     return seen;
 }
@@ -114,7 +119,10 @@ std::vector<Route> collect_routes(exec::Runner& runner, const std::string& state
     if (!result.ok()) {
         fail_observing(result);
     }
-    return parse_observation(result.out, runner.host()).routes;
+    Observation seen = parse_observation(result.out, runner.host());
+    std::vector<Route> routes = std::move(seen.routes);
+    routes.insert(routes.end(), seen.swarm_routes.begin(), seen.swarm_routes.end());
+    return routes;
 }
 
 std::pair<std::unique_ptr<state::Lock>, Observation> lock_and_observe(exec::Runner& runner,

@@ -25,7 +25,11 @@ struct Observation {
     std::string state_dir;                     // absolute, as the host resolved it
     std::string config_sha256;                 // of <state_dir>/router/nginx.conf; empty without one
     std::optional<RouterContainer> container;  // the container named calzion-router
-    std::vector<Route> routes;                 // of every instance's current revision
+    std::vector<Route> routes;                 // of every plain instance's current revision
+    // Of every swarm instance's (one whose services run on Docker Swarm: each
+    // recorded with render::SwarmSpec): served by the swarm's router (see
+    // sync_swarm), never by this host's container.
+    std::vector<Route> swarm_routes;
 
     std::string router_dir() const { return state_dir + "/router"; }
 };
@@ -42,7 +46,8 @@ Observation parse_observation(const std::string& output, const std::string& host
 
 // Every route of every instance recorded in the state directory on the host
 // ("" for its default), with its instance, container and network, read in one
-// round trip without a lock. Throws as parse_observation does, and
+// round trip without a lock: those of plain instances, then those of swarm
+// instances. Throws as parse_observation does, and
 // Error(operation_failed) when the host cannot run the script.
 std::vector<Route> collect_routes(exec::Runner& runner, const std::string& state_dir);
 

@@ -26,16 +26,6 @@ namespace {
 // The network every container starts on: the router keeps it for its port.
 constexpr const char* k_own_network = "bridge";
 
-void check_options(const SyncOptions& options) {
-    if (auto problem = tmpl::image_reference_problem(options.image)) {
-        throw Error(ErrorKind::usage, "invalid router image " + util::quoted(options.image) + ": " + *problem);
-    }
-    if (options.http_port < 1 || options.http_port > 65535) {
-        throw Error(ErrorKind::usage, "the router's HTTP port must be from 1 to 65535, not " +
-                                          std::to_string(options.http_port));
-    }
-}
-
 std::set<std::string> networks_of(const std::vector<Route>& routes) {
     std::set<std::string> networks;
     for (const auto& route : routes) {
@@ -183,6 +173,16 @@ void update_router(exec::Runner& runner, const Observation& seen, const std::str
 
 }  // namespace
 
+void check_options(const SyncOptions& options) {
+    if (auto problem = tmpl::image_reference_problem(options.image)) {
+        throw Error(ErrorKind::usage, "invalid router image " + util::quoted(options.image) + ": " + *problem);
+    }
+    if (options.http_port < 1 || options.http_port > 65535) {
+        throw Error(ErrorKind::usage, "the router's HTTP port must be from 1 to 65535, not " +
+                                          std::to_string(options.http_port));
+    }
+}
+
 SyncResult sync(exec::Runner& runner, const std::string& state_dir, const SyncOptions& options) {
     check_options(options);
     auto [lock, seen] = lock_and_observe(runner, state_dir, options.lock_wait_seconds);
@@ -231,6 +231,12 @@ std::string summary(const router::SyncResult& result) {
     }
     if (!result.disconnected.empty()) {
         changes.push_back("left " + util::comma_list(result.disconnected));
+    }
+    if (!result.nodes_added.empty()) {
+        changes.push_back("now on " + util::comma_list(result.nodes_added));
+    }
+    if (!result.nodes_removed.empty()) {
+        changes.push_back("off " + util::comma_list(result.nodes_removed));
     }
     return text + (changes.empty() ? "unchanged" : util::comma_list(changes));
 }

@@ -23,14 +23,21 @@ struct SyncResult {
     bool removed = false;                   // no routes are left: container and configuration removed
     std::vector<std::string> connected;     // instance networks the router joined
     std::vector<std::string> disconnected;  // and those it left
+    std::vector<std::string> nodes_added;    // swarm (sync_swarm): nodes made edges, where it runs now too
+    std::vector<std::string> nodes_removed;  // and nodes no longer edges
 
     bool changed() const {
-        return created || started || reloaded || removed || !connected.empty() || !disconnected.empty();
+        return created || started || reloaded || removed || !connected.empty() || !disconnected.empty() ||
+               !nodes_added.empty() || !nodes_removed.empty();
     }
 };
 
-// Bring the host's router in line with the routes of every instance recorded
-// in `state_dir` ("" for the host's default), under the host's router lock.
+// Throws Error(usage) when `options` name an invalid image or port.
+void check_options(const SyncOptions& options);
+
+// Bring the host's router in line with the routes of every plain instance
+// recorded in `state_dir` (swarm instances have the swarm's router: see
+// sync_swarm) ("" for the host's default), under the host's router lock.
 // Without routes, the router container and its configuration are removed.
 // Otherwise the configuration is rendered (nothing changes when it cannot be:
 // see render_config); the container is created when missing or run differently
@@ -44,8 +51,9 @@ struct SyncResult {
 // leaves the current one serving), and the errors of lock_and_observe.
 SyncResult sync(exec::Runner& runner, const std::string& state_dir, const SyncOptions& options);
 
-// What sync did, in one line: "serves 2 domains (a.example.com,
+// What sync or sync_swarm did, in one line: "serves 2 domains (a.example.com,
 // b.example.com): created, joined cz-a, cz-b", "serves 1 domain
+// (a.example.com): reloaded, now on node3, off node1", "serves 1 domain
 // (a.example.com): unchanged", "removed: no instance routes a domain".
 std::string summary(const SyncResult& result);
 
