@@ -1,6 +1,7 @@
 #include "common.hpp"
 
 #include <algorithm>
+#include <set>
 #include <iostream>
 #include <unistd.h>
 
@@ -128,6 +129,34 @@ std::vector<std::string> infra_hosts(const infra::Infrastructure& infrastructure
 
 }  // namespace
 
+namespace {
+
+// A swarm has one router: it runs on the edges of every swarm instance with
+// the same manager (an instance without `edges`: the manager), so that
+// deploying one instance never moves it off another's edges.
+std::vector<std::string> swarm_edges(const infra::Infrastructure& infrastructure, const infra::Instance& instance) {
+    std::set<std::string> edges;
+    if (instance.backend != "swarm") {
+        return {};
+    }
+    for (const auto& other : infrastructure.instances) {
+        if (other.backend != "swarm" || other.manager != instance.manager) {
+            continue;
+        }
+        if (other.edges.empty()) {
+            edges.insert(other.manager);
+        }
+        edges.insert(other.edges.begin(), other.edges.end());
+    }
+    if (instance.edges.empty()) {
+        edges.insert(instance.manager);  // a preview, derived rather than listed
+    }
+    edges.insert(instance.edges.begin(), instance.edges.end());
+    return {edges.begin(), edges.end()};
+}
+
+}  // namespace
+
 deploy::Targets targets_for(const Invocation& run) {
     deploy::Targets targets;
     targets.hosts = run.global.hosts;
@@ -140,6 +169,7 @@ deploy::Targets targets_for(const Invocation& run) {
         targets.hosts = infra_hosts(*infrastructure, run);
         if (const infra::Instance* instance = infrastructure->instance(run.instance)) {
             targets.backend = instance->backend;
+            targets.edges = swarm_edges(*infrastructure, *instance);
         }
         targets.router.image = infrastructure->router.image;
         targets.router.http_port = infrastructure->router.http_port;

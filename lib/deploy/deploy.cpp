@@ -6,6 +6,7 @@
 #include "images/builder.hpp"
 #include "deploy/converge.hpp"
 #include "deploy/git_commit.hpp"
+#include "deploy/router_sync.hpp"
 #include "exec/dry_run_runner.hpp"
 #include "ops/session.hpp"
 #include "exec/local_runner.hpp"
@@ -214,7 +215,7 @@ void sync_router(HostOutcome& outcome, exec::Runner& runner, const DeployRequest
     if (!routed || request.dry_run != nullptr) {
         return;
     }
-    router::SyncResult result = router::sync(runner, request.targets.state_dir_for(runner.host()), request.targets.router);
+    router::SyncResult result = sync_instance_router(runner, request.targets);
     std::string domains = util::comma_list(result.domains);
     reporter.event({events::Event::Kind::done, runner.host(), "",
                     result.changed() ? "router serves " + (domains.empty() ? std::string("no domain") : domains)
@@ -444,7 +445,10 @@ std::vector<HostOutcome> deploy_all(const DeployRequest& request, events::Report
         ops::Session session(runner, session_options(request, runner.host(), false));
         // Plan: what the template wants against what runs.
         plan_host(outcome, request, session.observed(), session.runtime());
+        state::HostState before = session.observed();
         apply_planned(outcome, session, request, provenance, local_images, reporter);
+        // A swarm instance's domains (plain ones come with a placement).
+        sync_router(outcome, session.reader(), request, before, reporter);
     });
 }
 

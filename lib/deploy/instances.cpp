@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "deploy/router_sync.hpp"
 #include "exec/run_checked.hpp"
 #include "ops/session.hpp"
 #include "render/names.hpp"
@@ -175,7 +176,7 @@ void destroy_on(DestroyOutcome& outcome, exec::Runner& runner, const Targets& ta
     bool routed = std::any_of(observed.recorded.begin(), observed.recorded.end(),
                               [](const auto& service) { return !service.routes.empty(); });
     if (routed) {
-        router::sync(runner, targets.state_dir_for(runner.host()), targets.router);
+        sync_instance_router(runner, targets);
     }
     // The network may already be gone: its removal is allowed to fail.
     outcome.network = render::network_name(instance);

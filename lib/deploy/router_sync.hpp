@@ -20,6 +20,11 @@ struct RouterOutcome {
 // Sync the router of every target host with the routes recorded there (see
 // router::sync), all hosts at once; each host's result is also reported as an
 // event. Errors are kept per host.
+// Sync the router that serves an instance of `targets` on the host behind
+// `runner`: the host's own (router::sync), or for a swarm instance the
+// swarm's, on the instance's edge nodes (router::sync_swarm).
+router::SyncResult sync_instance_router(exec::Runner& runner, const Targets& targets);
+
 std::vector<RouterOutcome> sync_routers(const Targets& targets, const router::SyncOptions& options,
                                         events::Reporter& reporter);
 

@@ -32,6 +32,7 @@ struct Targets {
     // hosts in tests. Shared, as requests holding Targets are copied.
     std::shared_ptr<ops::Connector> connector;
     std::string backend = "docker";                // what runs the services (ops::backend_named)
+    std::vector<std::string> edges;                // swarm: the nodes the router runs on (empty: the manager)
 
     // The hosts, or "local" when none is given.
     std::vector<std::string> hosts_or_local() const;
