@@ -97,7 +97,8 @@ SwarmView parse_view(const std::string& output, const std::vector<std::string>& 
             tasks.push_back(parse_task(line));
         }
     }
-    auto nodes = pairs_in(parts["nodes"]);
+    view.nodes = pairs_in(parts["nodes"]);
+    const auto& nodes = view.nodes;
     std::map<std::string, long long> versions = parse_versions(parts["versions"]);
     for (const auto& line : util::split_lines(parts["services"])) {
         if (line.empty()) {
