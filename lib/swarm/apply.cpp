@@ -149,9 +149,14 @@ private:
     void replace(const Action& action) {
         const ServiceSpec& spec = m_planned.specs.at(action.service);
         auto current = m_planned.view.services.find(spec.name);
-        Argv update = current == m_planned.view.services.end() ? Argv{} : update_argv(current->second.spec, spec);
-        step(action, update.empty() ? "forced rolling update" : "update (" + spec.update.order + ")");
-        converge(action, update.empty() ? force_update_argv(spec.name) : update);
+        Argv update;
+        bool force = true;
+        if (current != m_planned.view.services.end() && action.current) {
+            update = update_argv(current->second.spec, spec);
+            force = update.empty() || needs_forced_restart(*action.current, current->second.spec, spec);
+        }
+        step(action, std::string(force ? "forced rolling update (" : "update (") + spec.update.order + ")");
+        converge(action, force ? forced(update, spec.name) : update);
         mark_secrets(action.service);
         if (action.init) {
             run_init(action);

@@ -22,10 +22,10 @@ task_format='{{.ID}} {{.DesiredState}} {{.Status.State}} {{.Spec.ForceUpdate}} t
 // count_tasks sets running (tasks of the current spec running), should (tasks
 // that should run), alive (tasks running, wanted or not), failed (the newest
 // failed task that was not there before the change) and stuck (a task that
-// should run, pending with an error).
+// should run, pending with an error: stuck_err).
 constexpr const char* k_count = R"sh(
 count_tasks() {
-  running=0; should=0; alive=0; failed=""; stuck=""
+  running=0; should=0; alive=0; failed=""; stuck=""; stuck_err=""
   t=$(docker service ps -q --no-trunc "$svc" 2>/dev/null)
   [ -n "$t" ] || return 0
   info=$(docker inspect --type task --format "$task_format" $t 2>/dev/null)
@@ -35,7 +35,7 @@ count_tasks() {
     if [ "$ds" = running ]; then
       should=$((should + 1))
       if [ "$st" = running ] && [ "$fu" = "$force" ] && [ "$tl" = "t=$label" ]; then running=$((running + 1)); fi
-      if [ "$st" = pending ] && [ -n "$err" ]; then stuck=$id; fi
+      if [ "$st" = pending ] && [ -n "$err" ]; then stuck=$id; stuck_err=$err; fi
     fi
     case "$st" in failed|rejected) case "$before" in *" $id "*) ;; *) [ -n "$failed" ] || failed=$id ;; esac ;; esac
   done <<EOF
@@ -61,11 +61,13 @@ judge() {
       if [ "$ustate" = none ] && [ -n "$failed" ]; then verdict=failed; return; fi ;;
   esac
   why=""
-  if [ -n "$stuck_since" ] && [ $((now - stuck_since)) -ge "$grace" ]; then why=stuck; fi
+  # While a rollback runs, only its deadline ends the wait.
+  if [ -z "$rolling" ] && [ -n "$stuck_since" ] && [ $((now - stuck_since)) -ge "$grace" ]; then why=stuck; fi
   if [ "$now" -ge "$end" ]; then why=timeout; fi
   [ -n "$why" ] || return 0
   if [ "$ustate" = updating ] && [ "$cause" = none ]; then
-    cause=$why; rolling=yes; end=$((now + timeout)); stuck_since=""
+    # What the outcome reports: the counts and task when calzion gave up.
+    cause=$why; counts="$running/$wanted"; cause_task=$stuck; cause_err=$stuck_err; rolling=yes; end=$((now + timeout)); stuck_since=""
     docker service rollback --detach "$svc" >/dev/null 2>&1 || verdict=$why
   else
     verdict=$why
@@ -79,7 +81,7 @@ before=" $(docker service ps -q --no-trunc "$svc" 2>/dev/null | tr '\n' ' ') "
 if [ $# -gt 0 ] && ! err=$("$@" 2>&1 >/dev/null); then
   echo "change_failed none 0/0 none"; echo "@@swarm message"; printf '%s\n' "$err"; exit 1
 fi
-end=$(($(date +%s) + timeout)); verdict=""; cause=none; rolling=""; stuck_since=""
+end=$(($(date +%s) + timeout)); verdict=""; cause=none; rolling=""; stuck_since=""; counts=""; cause_task=""; cause_err=""
 while :; do
   s=$(docker service inspect --format "$service_format" "$svc" 2>/dev/null) || { echo "gone none 0/0 $cause"; exit 1; }
   read -r ustate wanted force label <<EOF
@@ -90,14 +92,15 @@ EOF
   [ -z "$verdict" ] || break
   sleep 0.5 2>/dev/null || sleep 1
 done
-echo "$verdict $ustate $running/$wanted $cause"
+echo "$verdict $ustate ${counts:-$running/$wanted} $cause"
 if [ "$verdict" = converged ]; then record_version "$svc"; exit 0; fi
 echo "@@swarm message"
 docker service inspect --format '{{if .UpdateStatus}}{{.UpdateStatus.Message}}{{end}}' "$svc" 2>/dev/null
-task=${failed:-$stuck}
+task=${failed:-${stuck:-$cause_task}}
 if [ -n "$task" ]; then
   echo "@@swarm task"
-  docker inspect --type task --format '{{.ID}} {{.Status.Err}}' "$task" 2>/dev/null
+  # A pending task the rollback removed is known only by what it said then.
+  docker inspect --type task --format '{{.ID}} {{.Status.Err}}' "$task" 2>/dev/null || echo "$task $cause_err"
   c=$(docker inspect --type task --format '{{with .Status.ContainerStatus}}{{.ContainerID}}{{end}}' "$task" 2>/dev/null)
   # A task that never had a container (not scheduled) has no health check or logs.
   if [ -n "$c" ]; then

@@ -29,7 +29,8 @@ inline constexpr int k_stuck_seconds = 10;
 // When stuck or out of time in the middle of an update, the script asks Swarm
 // to roll it back instead, waits up to `timeout_seconds` more for that, and
 // says why. Prints "VERDICT UPDATE_STATE RUNNING/WANTED CAUSE" (CAUSE: none,
-// timeout or stuck), and unless converged, the update's message, the failing
+// timeout or stuck; with a cause, the counts are those when calzion gave up
+// on the update), and unless converged, the update's message, the failing
 // task's error and, if it had a container, its last health check output and
 // its last `log_lines` log lines. Exit 0 only when converged.
 Argv converge_argv(const std::string& instance_dir, const std::string& name, const Argv& change,

@@ -99,15 +99,15 @@ SwarmView parse_view(const std::string& output, const std::vector<std::string>& 
         }
     }
     // "ID HOSTNAME STATUS" per node: its name, and whether it is down.
-    std::map<std::string, std::string> nodes;
     std::set<std::string> down;
     for (const auto& [id, rest] : pairs_in(parts["nodes"])) {
         size_t space = rest.find(' ');
-        nodes[id] = rest.substr(0, space);
+        view.nodes[id] = rest.substr(0, space);
         if (space != std::string::npos && rest.substr(space + 1) == "Down") {
             down.insert(id);
         }
     }
+    const auto& nodes = view.nodes;
     std::map<std::string, long long> versions = parse_versions(parts["versions"]);
     for (const auto& line : util::split_lines(parts["services"])) {
         if (line.empty()) {

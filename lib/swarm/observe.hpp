@@ -22,6 +22,7 @@ state::Observer observer(const std::string& instance, const std::vector<std::str
 // What the observer found, with each service's spec.
 struct SwarmView {
     bool ipvs = false;
+    std::map<std::string, std::string> nodes;  // id -> hostname
     std::map<std::string, InspectedService> services;  // by name
     plan::Observed observed;
 };

@@ -4,6 +4,8 @@
 
 #include "swarm/desired.hpp"
 #include "swarm/secrets.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
 
 namespace calzion::swarm {
 
@@ -48,6 +50,23 @@ void add_volumes(Preparation& preparation, const ServiceSpec& spec) {
     }
 }
 
+// Swarm would leave the extra tasks pending for ever, and a rollback of
+// them can stall the same way: refused before anything changes.
+void check_host_ports(const ServiceSpec& spec, const std::string& service, size_t nodes) {
+    auto fixed = std::find_if(spec.ports.begin(), spec.ports.end(), [](const PublishedPort& port) {
+        return port.mode == "host" && port.published != 0;
+    });
+    if (fixed == spec.ports.end() || nodes == 0 || static_cast<size_t>(spec.replicas) <= nodes) {
+        return;
+    }
+    throw Error(ErrorKind::invalid_data,
+                "service " + util::quoted(service) + " wants " + std::to_string(spec.replicas) +
+                    " replicas and publishes port " + std::to_string(fixed->published) +
+                    " in host mode, which only one task per node can have, and the swarm has " +
+                    std::to_string(nodes) + (nodes == 1 ? " node" : " nodes") +
+                    ": scale it to at most that, or publish the port without a host port");
+}
+
 }  // namespace
 
 bool changes_service(const plan::Action& action) {
@@ -69,6 +88,7 @@ PlannedSpecs plan_specs(const plan::Plan& plan, const render::Deployment& desire
                             secrets_for(service, planned.view, options, desired.instance, planned.preparation),
                             options.stable_seconds};
         ServiceSpec spec = desired_spec(service, context);
+        check_host_ports(spec, service.name, planned.view.nodes.size());
         add_volumes(planned.preparation, spec);
         planned.specs.emplace(service.name, std::move(spec));
     }

@@ -22,8 +22,10 @@ struct PlannedSpecs {
 // The desired spec of every service that `plan` creates, replaces or runs the
 // init of, with the Swarm secrets each mounts: those of the values
 // `options.secrets` gives, else (a rollback) the ones the service mounts now.
-// Throws as desired_spec, and Error(operation_failed) when the manager's
-// answer in `recorded.observer_output` cannot be read.
+// Throws as desired_spec, Error(invalid_data) for a service that wants more
+// replicas than the swarm has nodes while it publishes a fixed port in host
+// mode, and Error(operation_failed) when the manager's answer in
+// `recorded.observer_output` cannot be read.
 PlannedSpecs plan_specs(const plan::Plan& plan, const render::Deployment& desired, const state::HostState& recorded,
                         const backend::ApplyOptions& options);
 

@@ -190,6 +190,27 @@ Argv force_update_argv(const std::string& name) {
     return {"docker", "service", "update", "--detach", "--force", name};
 }
 
+bool needs_forced_restart(const plan::Workload& workload, const ServiceSpec& current, const ServiceSpec& desired) {
+    if (workload.status == "stopped" || workload.status == "stopping" || !workload.changed_by_hand.empty()) {
+        return false;
+    }
+    auto label = [](const std::map<std::string, std::string>& labels, const char* key) {
+        auto found = labels.find(key);
+        return found == labels.end() ? std::string() : found->second;
+    };
+    return label(current.container_labels, k_task_label) == label(desired.container_labels, k_task_label) &&
+           workload.spec_hash == label(desired.labels, "io.calzion.spec-hash");
+}
+
+Argv forced(const Argv& update, const std::string& name) {
+    if (update.empty()) {
+        return force_update_argv(name);
+    }
+    Argv argv = update;
+    argv.insert(argv.begin() + 5, "--force");  // after docker service update --detach --no-resolve-image
+    return argv;
+}
+
 Argv scale_argv(const std::string& name, int replicas) {
     return {"docker", "service", "update", "--detach", "--replicas", std::to_string(replicas), name};
 }

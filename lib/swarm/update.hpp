@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "plan/observed.hpp"
 #include "swarm/argv.hpp"
 #include "swarm/spec.hpp"
 
@@ -21,6 +22,17 @@ Argv update_argv(const ServiceSpec& current, const ServiceSpec& desired);
 // `docker service update --detach --force NAME`: every task replaced by a new
 // one of the same spec, one at a time, as the service's update policy says.
 Argv force_update_argv(const std::string& name);
+
+// Whether replacing `workload` (a service whose spec is `current`) with
+// `desired` must also replace its tasks by force: nothing of their spec
+// changes, yet the plan replaces it for another reason than a new spec (which
+// only scales it or relabels it then) or a change by hand (which the update
+// undoes): forced, or not converged. A stopped service is only scaled back.
+bool needs_forced_restart(const plan::Workload& workload, const ServiceSpec& current, const ServiceSpec& desired);
+
+// `update` (an update_argv) that also replaces every task (--force); a forced
+// update alone when `update` is empty.
+Argv forced(const Argv& update, const std::string& name);
 
 // `docker service update --detach --replicas N NAME`.
 Argv scale_argv(const std::string& name, int replicas);

@@ -329,7 +329,7 @@ TEST_CASE("swarm::apply: services changed by hand or not converged") {
         auto steps = f.steps();
         REQUIRE(steps.size() == 4);
         CHECK(steps[1] == "converge try1_web: docker service update --detach --force try1_web");
-        CHECK(f.log.str().find("host1 web: forced rolling update: forced\n") != std::string::npos);
+        CHECK(f.log.str().find("host1 web: forced rolling update (stop-first): forced\n") != std::string::npos);
     }
 }
 
@@ -343,4 +343,15 @@ TEST_CASE("swarm::apply: a service no longer in the template, with --prune") {
     CHECK(result.applied == std::set<std::string>{"worker"});
     CHECK(f.steps() == std::vector<std::string>{"docker service rm try1_worker", "forget versions try1_worker",
                                                 "prune secrets"});
+}
+
+TEST_CASE("swarm::apply: more replicas than nodes for a port published in host mode") {
+    Fixture f(k_empty_swarm);  // one node
+    f.deployment.services[0].swarm = render::SwarmSpec{2, {}, "", ""};
+    f.options.secrets = {{"web", "TOKEN=x\n"}, {"worker", "TOKEN=x\n"}};
+    auto result = f.apply(f.plan());
+    CHECK(error_of(result) == "service \"web\" wants 2 replicas and publishes port 18080 in host mode, which only one "
+                              "task per node can have, and the swarm has 1 node: scale it to at most that, or publish "
+                              "the port without a host port");
+    CHECK(f.runner.commands().empty());
 }

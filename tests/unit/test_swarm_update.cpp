@@ -164,3 +164,41 @@ TEST_CASE("swarm lifecycle changes") {
     CHECK(swarm::scale_argv("shop_web", 0) ==
           std::vector<std::string>{"docker", "service", "update", "--detach", "--replicas", "0", "shop_web"});
 }
+
+TEST_CASE("swarm::needs_forced_restart") {
+    swarm::ServiceSpec current;
+    current.name = "shop_web";
+    current.labels = {{"io.calzion.spec-hash", "h1"}};
+    current.container_labels = {{"io.calzion.task", "t1"}};
+    swarm::ServiceSpec desired = current;
+    desired.labels["io.calzion.revision"] = "4";  // a new revision relabels it
+    plan::Workload workload;
+    workload.spec_hash = "h1";
+    workload.status = "running";
+
+    SUBCASE("forced, or not converged, with the same spec: the tasks are replaced by force") {
+        CHECK(swarm::needs_forced_restart(workload, current, desired));
+        workload.status = "degraded";
+        CHECK(swarm::needs_forced_restart(workload, current, desired));
+        CHECK(swarm::forced(swarm::update_argv(current, desired), "shop_web") ==
+              std::vector<std::string>{"docker", "service", "update", "--detach", "--no-resolve-image", "--force",
+                                       "--label-add", "io.calzion.revision=4", "shop_web"});
+        CHECK(swarm::forced({}, "shop_web") == swarm::force_update_argv("shop_web"));
+    }
+    SUBCASE("a new spec that only scales: its tasks stay") {
+        desired.labels["io.calzion.spec-hash"] = "h2";
+        desired.replicas = 3;
+        CHECK_FALSE(swarm::needs_forced_restart(workload, current, desired));
+    }
+    SUBCASE("a new task spec replaces the tasks anyway") {
+        desired.container_labels["io.calzion.task"] = "t2";
+        CHECK_FALSE(swarm::needs_forced_restart(workload, current, desired));
+    }
+    SUBCASE("stopped, or changed by hand: the update alone") {
+        workload.status = "stopped";
+        CHECK_FALSE(swarm::needs_forced_restart(workload, current, desired));
+        workload.status = "running";
+        workload.changed_by_hand = "changed outside calzion (version 9, calzion left 8)";
+        CHECK_FALSE(swarm::needs_forced_restart(workload, current, desired));
+    }
+}
