@@ -45,19 +45,23 @@ EOF
 )sh";
 
 // judge sets verdict from the counts and the update state, or asks Swarm to
-// roll back an update that is stuck or out of time (once).
+// roll back an update that is stuck or out of time (once). A rollback gets a
+// deadline of its own; it has settled once its tasks run too (Swarm may say
+// it completed before they do).
 constexpr const char* k_judge = R"sh(
+settled() {
+  [ "$running" -eq "$wanted" ] && [ "$should" -eq "$wanted" ] && { [ "$wanted" -gt 0 ] || [ "$alive" -eq 0 ]; }
+}
 judge() {
   now=$(date +%s)
   if [ -n "$stuck" ]; then stuck_since=${stuck_since:-$now}; else stuck_since=""; fi
   case $ustate in
-    rollback_completed) verdict=rolled_back; return ;;
     paused|rollback_paused) verdict=paused; return ;;
-    rollback_started) if [ -z "$rolling" ]; then rolling=yes; end=$((now + timeout)); fi ;;
+    rollback_started|rollback_completed)
+      if [ "$ustate" = rollback_completed ] && settled; then verdict=rolled_back; return; fi
+      if [ -z "$rolling" ]; then rolling=yes; end=$((now + timeout)); fi ;;
     none|completed)
-      if [ "$running" -eq "$wanted" ] && [ "$should" -eq "$wanted" ] && { [ "$wanted" -gt 0 ] || [ "$alive" -eq 0 ]; }; then
-        verdict=converged; return
-      fi
+      if settled; then verdict=converged; return; fi
       if [ "$ustate" = none ] && [ -n "$failed" ]; then verdict=failed; return; fi ;;
   esac
   why=""

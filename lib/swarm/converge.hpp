@@ -20,7 +20,8 @@ inline constexpr int k_stuck_seconds = 10;
 //                the service's current spec (its k_task_label and
 //                ForceUpdate); scaled to 0: no task left running;
 //   rolled_back  Swarm rolled the update back (a task failed while it was
-//                watched): the previous spec runs again;
+//                watched) and the previous spec's tasks run again (within
+//                `timeout_seconds` more: else timeout);
 //   paused       Swarm paused the update or its rollback;
 //   failed       with no update under way, a task of this change failed
 //                (crash, failed health check);

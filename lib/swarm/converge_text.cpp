@@ -24,8 +24,12 @@ std::string why(const std::string& verdict, const ConvergeOutcome& outcome, int 
 
 std::string what_became_of_it(const ConvergeOutcome& outcome) {
     if (outcome.update_state == "rollback_completed") {
-        return std::string("; ") + (outcome.cause.empty() ? "Swarm" : "calzion") +
-               " rolled the update back: the previous spec serves again";
+        std::string who = outcome.cause.empty() ? "Swarm" : "calzion";
+        if (outcome.verdict == "rolled_back") {
+            return "; " + who + " rolled the update back: the previous spec serves again";
+        }
+        return "; " + who + " rolled the update back, but the previous spec does not run either (" +
+               std::to_string(outcome.running) + "/" + std::to_string(outcome.wanted) + " tasks running)";
     }
     if (!outcome.cause.empty()) {
         return "; calzion asked Swarm to roll the update back, which has not finished (" + outcome.update_state +

@@ -34,18 +34,26 @@ void stop(exec::Runner& runner, const backend::WorkloadRef& workload) {
     converge(runner, workload, scale_argv(workload.name, 0), k_stop_timeout, "stopping");
 }
 
-void start(exec::Runner& runner, const backend::WorkloadRef& workload, const backend::Readiness& readiness) {
+// The replicas calzion gave the service (1 when its label does not say).
+int replicas_of(exec::Runner& runner, const backend::WorkloadRef& workload) {
     exec::Result label = runner.run(exec::command(replicas_argv(workload.name)));
     if (!label.ok()) {
         throw Error(ErrorKind::operation_failed, "service " + util::quoted(workload.service) +
                                                      ": docker service inspect failed: " + util::one_line(label.err));
     }
     int replicas = state::number_in(label.out);
-    converge(runner, workload, scale_argv(workload.name, replicas < 0 ? 1 : replicas), readiness.timeout, "starting");
+    return replicas < 0 ? 1 : replicas;
+}
+
+void start(exec::Runner& runner, const backend::WorkloadRef& workload, const backend::Readiness& readiness) {
+    converge(runner, workload, scale_argv(workload.name, replicas_of(runner, workload)), readiness.timeout,
+             "starting");
 }
 
 void restart(exec::Runner& runner, const backend::WorkloadRef& workload, const backend::Readiness& readiness) {
-    converge(runner, workload, force_update_argv(workload.name), readiness.timeout, "restarting");
+    // A stopped service starts again, as a stopped container does on a restart.
+    Argv change = forced(scale_argv(workload.name, replicas_of(runner, workload)), workload.name);
+    converge(runner, workload, change, readiness.timeout, "restarting");
 }
 
 }  // namespace calzion::swarm

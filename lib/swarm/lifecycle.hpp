@@ -19,7 +19,8 @@ void stop(exec::Runner& runner, const backend::WorkloadRef& workload);
 void start(exec::Runner& runner, const backend::WorkloadRef& workload, const backend::Readiness& readiness);
 
 // A forced rolling update: each task replaced by a new one as the service's
-// update policy says, the service serving meanwhile; waited for like start.
+// update policy says, the service serving meanwhile, at the replicas calzion
+// gave it (a stopped service starts again); waited for like start.
 void restart(exec::Runner& runner, const backend::WorkloadRef& workload, const backend::Readiness& readiness);
 
 // argv that prints the replicas calzion gave service `name` (its label).

@@ -207,7 +207,7 @@ Argv forced(const Argv& update, const std::string& name) {
         return force_update_argv(name);
     }
     Argv argv = update;
-    argv.insert(argv.begin() + 5, "--force");  // after docker service update --detach --no-resolve-image
+    argv.insert(argv.begin() + 4, "--force");  // after docker service update --detach
     return argv;
 }
 

@@ -30,8 +30,8 @@ Argv force_update_argv(const std::string& name);
 // undoes): forced, or not converged. A stopped service is only scaled back.
 bool needs_forced_restart(const plan::Workload& workload, const ServiceSpec& current, const ServiceSpec& desired);
 
-// `update` (an update_argv) that also replaces every task (--force); a forced
-// update alone when `update` is empty.
+// `update` (an update_argv or scale_argv) that also replaces every task
+// (--force); a forced update alone when `update` is empty.
 Argv forced(const Argv& update, const std::string& name);
 
 // `docker service update --detach --replicas N NAME`.

@@ -166,3 +166,14 @@ TEST_CASE("swarm init jobs") {
     CHECK(refused.exit_code == "none");
     CHECK(refused.error == "no such image ");
 }
+
+TEST_CASE("swarm::failure_text: rolled back, but the previous spec does not run") {
+    swarm::ConvergeOutcome outcome;
+    outcome.verdict = "timeout";
+    outcome.update_state = "rollback_completed";
+    outcome.running = 0;
+    outcome.wanted = 1;
+    CHECK(swarm::failure_text(outcome, 30) ==
+          "not converged after 30s (0/1 tasks running); Swarm rolled the update back, but the previous spec does not "
+          "run either (0/1 tasks running)");
+}

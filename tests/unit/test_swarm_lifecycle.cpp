@@ -117,12 +117,14 @@ TEST_CASE("swarm lifecycle through deploy::lifecycle_on") {
     SUBCASE("restart: a forced rolling update of each service, in start order, while it serves") {
         Fixture f(1);
         f.run(deploy::Lifecycle::restart);
-        CHECK(f.steps() == std::vector<std::string>{
-                               "lock",
-                               "converge shop_db in 45s: docker service update --detach --force shop_db",
-                               "converge shop_cache in 45s: docker service update --detach --force shop_cache",
-                               "converge shop_web in 45s: docker service update --detach --force shop_web",
-                               "audit"});
+        const std::string label = "docker service inspect --format {{index .Spec.Labels \"io.calzion.replicas\"}} ";
+        const std::string update = "docker service update --detach --force --replicas 2 ";
+        CHECK(f.steps() == std::vector<std::string>{"lock", label + "shop_db",
+                                                    "converge shop_db in 45s: " + update + "shop_db",
+                                                    label + "shop_cache",
+                                                    "converge shop_cache in 45s: " + update + "shop_cache",
+                                                    label + "shop_web",
+                                                    "converge shop_web in 45s: " + update + "shop_web", "audit"});
         CHECK(f.outcome.changes.size() == 3);
         CHECK(f.outcome.changes[0].change == "restarted");
     }

@@ -181,8 +181,11 @@ TEST_CASE("swarm::needs_forced_restart") {
         workload.status = "degraded";
         CHECK(swarm::needs_forced_restart(workload, current, desired));
         CHECK(swarm::forced(swarm::update_argv(current, desired), "shop_web") ==
-              std::vector<std::string>{"docker", "service", "update", "--detach", "--no-resolve-image", "--force",
+              std::vector<std::string>{"docker", "service", "update", "--detach", "--force", "--no-resolve-image",
                                        "--label-add", "io.calzion.revision=4", "shop_web"});
+        CHECK(swarm::forced(swarm::scale_argv("shop_web", 2), "shop_web") ==
+              std::vector<std::string>{"docker", "service", "update", "--detach", "--force", "--replicas", "2",
+                                       "shop_web"});
         CHECK(swarm::forced({}, "shop_web") == swarm::force_update_argv("shop_web"));
     }
     SUBCASE("a new spec that only scales: its tasks stay") {
