@@ -1,3 +1,4 @@
+#include "backend/apply_progress.hpp"
 #include "docker/apply.hpp"
 
 #include <algorithm>
@@ -50,7 +51,8 @@ class Applier {
 public:
     Applier(const render::Deployment& desired, const state::HostState& observed, exec::Runner& runner,
             events::Reporter& reporter, const ApplyOptions& options)
-        : m_desired(desired), m_observed(observed), m_runner(runner), m_reporter(reporter), m_options(options) {}
+        : m_desired(desired), m_observed(observed), m_runner(runner), m_reporter(reporter), m_options(options),
+          m_progress(runner, reporter) {}
 
     ApplyResult run(const plan::Plan& plan) {
         if (!plan.has_changes()) {
@@ -59,60 +61,18 @@ public:
         try {
             prepare(plan);
         } catch (...) {
-            m_result.error = exec::current_error();
-            return m_result;
+            m_progress.result().error = exec::current_error();
+            return m_progress.result();
         }
         run_actions(plan);
-        return m_result;
+        return m_progress.result();
     }
 
 private:
-    // Every action as a task of one graph, after the actions of the services
-    // it depends on (those in the plan): a service starts once they are done,
-    // not at all if one of them failed, and independent ones run concurrently.
-    // After any failure no further service starts.
+    // Every action after those of the services it comes after (see
+    // backend::run_actions).
     void run_actions(const plan::Plan& plan) {
-        std::map<std::string, size_t> action_of;
-        for (size_t i = 0; i < plan.actions.size(); ++i) {
-            action_of[plan.actions[i].service] = i;
-        }
-        exec::TaskGraph graph;
-        std::vector<std::optional<size_t>> task_of(plan.actions.size());
-        std::vector<bool> visiting(plan.actions.size(), false);
-        // A task may only come after tasks already added: add its dependencies first.
-        std::function<void(size_t)> add = [&](size_t i) {
-            if (task_of[i] || visiting[i]) {
-                return;  // added, or a cycle, which rendering refuses
-            }
-            visiting[i] = true;
-            const Action& action = plan.actions[i];
-            std::vector<size_t> after;
-            if (action.desired != nullptr) {
-                for (const auto& dependency : action.desired->after) {
-                    auto found = action_of.find(dependency);
-                    if (found != action_of.end()) {
-                        add(found->second);
-                        if (task_of[found->second]) {
-                            after.push_back(*task_of[found->second]);
-                        }
-                    }
-                }
-            }
-            task_of[i] = graph.add(
-                [this, &action] {
-                    if (m_failed) {
-                        // Not started: its dependents are skipped too.
-                        throw Error(ErrorKind::operation_failed, "not started after an earlier failure");
-                    }
-                    carry_out(action);
-                },
-                std::move(after));
-        };
-        for (size_t i = 0; i < plan.actions.size(); ++i) {
-            add(i);
-        }
-        // How each task ended is in m_result already: fail() kept the first failure.
-        graph.run(exec::k_channel_limit);
+        backend::run_actions(plan, m_progress, [this](const Action& action) { carry_out(action); });
     }
 
     // Carry out one action; on failure, record it (fail) and rethrow.
@@ -125,11 +85,10 @@ private:
                 bool finished = finish_interrupted(action);
                 if (action.init) {
                     run_init(*action.desired);
-                    note(action, "init done");
+                    m_progress.note(action, "init done");
                 }
                 if (finished || action.init) {
-                    std::lock_guard<std::mutex> guard(m_mutex);
-                    m_result.applied.insert(action.service);
+                    m_progress.applied(action.service);
                 }
                 return;
             }
@@ -139,19 +98,18 @@ private:
             } else if (action.kind == ActionKind::replace) {
                 replace(action);
             }
-            std::lock_guard<std::mutex> guard(m_mutex);
-            m_result.applied.insert(action.service);
+            m_progress.applied(action.service);
         } catch (...) {
             // Whatever was thrown, as an Error: the service fails, not the process.
-            fail(action, exec::current_error());
+            m_progress.fail(action, exec::current_error());
             throw;
         }
     }
 
     void create(const Action& action) {
-        step(action, "create");
+        m_progress.step(action, "create");
         start_new(action, docker::Alias::now);
-        note(action, "ready");
+        m_progress.note(action, "ready");
     }
 
     // Start-first: the old container is parked (renamed) and keeps serving
@@ -165,7 +123,7 @@ private:
         // The container in place may still have a name from an earlier naming scheme.
         const std::string& current = action.current ? action.current->name : name;
         bool stop_first = action.desired->update == render::UpdateOrder::stop_first;
-        step(action, std::string("replace (") + (stop_first ? "stop-first" : "start-first") + ")");
+        m_progress.step(action, std::string("replace (") + (stop_first ? "stop-first" : "start-first") + ")");
         std::string old = action.parked ? action.parked->name : parked_name(name);
         // Where the old container goes back to if the new one fails.
         const std::string& restore = action.parked ? name : current;
@@ -198,16 +156,16 @@ private:
             throw;
         } catch (...) {
             // The old container comes back, under its own name, running as before.
-            try_run(docker::rename_container(old, restore));
+            m_progress.try_run(docker::rename_container(old, restore));
             if (stop_first) {
-                try_run(docker::start_container(restore));
+                m_progress.try_run(docker::start_container(restore));
             }
             throw;
         }
         if (!stop_first) {
-            note(action, "removed container " + old);
+            m_progress.note(action, "removed container " + old);
         }
-        note(action, "ready");
+        m_progress.note(action, "ready");
     }
 
     // The new container, ready, takes the traffic from `old` (see
@@ -217,7 +175,7 @@ private:
                                     m_options.drain_seconds),
              "handing the traffic over to the new container");
         if (!old.empty()) {
-            note(action, "removed container " + old);
+            m_progress.note(action, "removed container " + old);
         }
     }
 
@@ -246,11 +204,10 @@ private:
             const std::string& old = action.parked->name;
             exec::run_checked(m_runner, docker::hand_over_argv(m_desired.network, action.service, old, "", 0),
                  "giving " + old + " its alias back");
-            try_run(docker::remove_own_container(name, m_desired.instance));
+            m_progress.try_run(docker::remove_own_container(name, m_desired.instance));
             exec::run_checked(m_runner, docker::rename_container(old, name), "docker rename");
             exec::run_checked(m_runner, docker::start_container(name), "docker start");
-            std::lock_guard<std::mutex> guard(m_mutex);
-            m_result.restored.insert(action.service);
+            m_progress.restored(action.service);
         }
         throw Error(ErrorKind::operation_failed, not_ready(outcome));
     }
@@ -299,18 +256,18 @@ private:
         }
         if (failed == waited) {
             docker::WaitOutcome outcome = docker::parse_wait(run.out);
-            try_run(docker::remove_own_container(service.container, m_desired.instance));
+            m_progress.try_run(docker::remove_own_container(service.container, m_desired.instance));
             throw Error(ErrorKind::operation_failed, not_ready(outcome));
         }
         if (!run.ok()) {
-            try_run(docker::remove_own_container(service.container, m_desired.instance));
+            m_progress.try_run(docker::remove_own_container(service.container, m_desired.instance));
             throw Error(ErrorKind::operation_failed, run_failure(service, pull, run));
         }
         if (action.init) {
             try {
                 run_init(service);
             } catch (...) {
-                try_run(docker::remove_own_container(service.container, m_desired.instance));
+                m_progress.try_run(docker::remove_own_container(service.container, m_desired.instance));
                 throw;
             }
             for (const auto& step : after) {
@@ -323,7 +280,7 @@ private:
         auto secrets = m_options.secrets.find(service.name);
         if (secrets != m_options.secrets.end()) {
             // Best effort: without the record, the next deploy replaces it once more.
-            try_run(state::mark_secrets_argv(m_observed.instance_dir(m_desired.instance), service.name,
+            m_progress.try_run(state::mark_secrets_argv(m_observed.instance_dir(m_desired.instance), service.name,
                                              util::sha256_hex(secrets->second)));
         }
     }
@@ -377,7 +334,7 @@ private:
     void remove_leftovers(const Action& action) {
         for (const auto& container : action.leftovers) {
             exec::run_checked(m_runner, docker::remove_container(container.name), "docker rm");
-            note(action, "removed container " + container.name);
+            m_progress.note(action, "removed container " + container.name);
         }
     }
 
@@ -442,32 +399,6 @@ private:
         }
     }
 
-    void try_run(const std::vector<std::string>& argv) {
-        try {
-            m_runner.run(exec::command(argv));
-        } catch (...) {
-            // Best effort while already failing; the next deploy converges.
-        }
-    }
-
-    void step(const Action& action, const std::string& text) {
-        m_reporter.event({events::Event::Kind::step, m_runner.host(), action.service,
-                          text + (action.reason.empty() ? "" : ": " + action.reason)});
-    }
-    void note(const Action& action, const std::string& text) {
-        m_reporter.event({events::Event::Kind::done, m_runner.host(), action.service, text});
-    }
-    // Record that `action` failed with `error`: the first failure is the
-    // result's, named after its service, keeping its kind and host.
-    void fail(const Action& action, const Error& error) {
-        m_failed = true;
-        m_reporter.event({events::Event::Kind::failed, m_runner.host(), action.service, error.message()});
-        std::lock_guard<std::mutex> guard(m_mutex);
-        if (!m_result.error) {
-            Error named(error.kind(), "service \"" + action.service + "\": " + error.message());
-            m_result.error = error.host().empty() ? named : named.on_host(error.host());
-        }
-    }
 
     const render::Deployment& m_desired;
     const state::HostState& m_observed;
@@ -475,9 +406,7 @@ private:
     events::Reporter& m_reporter;
     const ApplyOptions& m_options;
     Step m_prepare;  // the host's preparation, when it runs in the one start script
-    std::atomic<bool> m_failed{false};
-    std::mutex m_mutex;
-    ApplyResult m_result;
+    backend::ApplyProgress m_progress;
 };
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include "backend/apply_progress.hpp"
 #include "swarm/apply.hpp"
 
 #include <atomic>
@@ -33,7 +34,7 @@ public:
     Applier(const render::Deployment& desired, const state::HostState& recorded, exec::Runner& runner,
             events::Reporter& reporter, const backend::ApplyOptions& options)
         : m_desired(desired), m_recorded(recorded), m_runner(runner), m_reporter(reporter), m_options(options),
-          m_instance_dir(recorded.instance_dir(desired.instance)) {}
+          m_instance_dir(recorded.instance_dir(desired.instance)), m_progress(runner, reporter) {}
 
     backend::ApplyResult run(const plan::Plan& plan) {
         if (!plan.has_changes()) {
@@ -42,14 +43,14 @@ public:
         try {
             prepare(plan);
         } catch (...) {
-            m_result.error = exec::current_error();
-            return m_result;
+            m_progress.result().error = exec::current_error();
+            return m_progress.result();
         }
         run_actions(plan);
-        if (m_result.ok() && m_changed) {
+        if (m_progress.result().ok() && m_changed) {
             prune_secrets();
         }
-        return m_result;
+        return m_progress.result();
     }
 
 private:
@@ -68,47 +69,15 @@ private:
         }
     }
 
-    // Every action as a task of one graph, after the actions of the services
-    // it comes after: a service changes once their changes converged, not at
-    // all if one of them failed; independent ones run concurrently.
+    // Every action after those of the services it comes after (see
+    // backend::run_actions).
     void run_actions(const plan::Plan& plan) {
-        std::map<std::string, size_t> action_of;
-        for (size_t i = 0; i < plan.actions.size(); ++i) {
-            action_of[plan.actions[i].service] = i;
-        }
-        exec::TaskGraph graph;
-        std::vector<std::optional<size_t>> task_of(plan.actions.size());
-        std::vector<bool> visiting(plan.actions.size(), false);
-        std::function<void(size_t)> add = [&](size_t i) {
-            if (task_of[i] || visiting[i]) {
-                return;  // added, or a cycle, which rendering refuses
-            }
-            visiting[i] = true;
-            const Action& action = plan.actions[i];
-            std::vector<size_t> after;
-            for (const auto& dependency : action.desired ? action.desired->after : std::vector<std::string>{}) {
-                auto found = action_of.find(dependency);
-                if (found != action_of.end()) {
-                    add(found->second);
-                    if (task_of[found->second]) {
-                        after.push_back(*task_of[found->second]);
-                    }
-                }
-            }
-            task_of[i] = graph.add([this, &action] { carry_out(action); }, std::move(after));
-        };
-        for (size_t i = 0; i < plan.actions.size(); ++i) {
-            add(i);
-        }
-        graph.run(exec::k_channel_limit);
+        backend::run_actions(plan, m_progress, [this](const Action& action) { carry_out(action); });
     }
 
     void carry_out(const Action& action) {
         if (action.kind == ActionKind::keep) {
             return;
-        }
-        if (m_failed) {
-            throw Error(ErrorKind::operation_failed, "not started after an earlier failure");
         }
         try {
             bool touched = remove_leftovers(action);
@@ -120,18 +89,17 @@ private:
                 run_init(action);
             }
             if (touched || action.kind != ActionKind::unchanged || action.init) {
-                std::lock_guard<std::mutex> guard(m_mutex);
-                m_result.applied.insert(action.service);
+                m_progress.applied(action.service);
             }
         } catch (...) {
-            fail(action, exec::current_error());
+            m_progress.fail(action, exec::current_error());
             throw;
         }
     }
 
     void create(const Action& action) {
         const ServiceSpec& spec = m_planned.specs.at(action.service);
-        step(action, "create (" + std::to_string(spec.replicas) + (spec.replicas == 1 ? " task)" : " tasks)"));
+        m_progress.step(action, "create (" + std::to_string(spec.replicas) + (spec.replicas == 1 ? " task)" : " tasks)"));
         try {
             converge(action, create_argv(spec));
             if (action.init) {
@@ -139,8 +107,8 @@ private:
             }
         } catch (...) {
             // A new service that does not work goes again.
-            try_run(remove_argv({spec.name}));
-            try_run(forget_versions_argv(m_instance_dir, {spec.name}));
+            m_progress.try_run(remove_argv({spec.name}));
+            m_progress.try_run(forget_versions_argv(m_instance_dir, {spec.name}));
             throw;
         }
         mark_secrets(action.service);
@@ -155,7 +123,7 @@ private:
             update = update_argv(current->second.spec, spec);
             force = update.empty() || needs_forced_restart(*action.current, current->second.spec, spec);
         }
-        step(action, std::string(force ? "forced rolling update (" : "update (") + spec.update.order + ")");
+        m_progress.step(action, std::string(force ? "forced rolling update (" : "update (") + spec.update.order + ")");
         converge(action, force ? forced(update, spec.name) : update);
         mark_secrets(action.service);
         if (action.init) {
@@ -171,7 +139,7 @@ private:
         if (result.ok()) {
             ConvergeOutcome outcome = parse_converge(result.out);
             m_changed = true;
-            note(action, "converged (" + std::to_string(outcome.running) + "/" + std::to_string(outcome.wanted) +
+            m_progress.note(action, "converged (" + std::to_string(outcome.running) + "/" + std::to_string(outcome.wanted) +
                              " tasks running)");
             return;
         }
@@ -195,7 +163,7 @@ private:
             }
         }
         state::record_init(m_runner, m_recorded, m_desired.instance, service, m_desired.revision.value_or(0));
-        note(action, "init done");
+        m_progress.note(action, "init done");
     }
 
     std::string init_failure(const std::vector<std::string>& command, const JobOutcome& job) const {
@@ -221,10 +189,10 @@ private:
             return false;
         }
         exec::run_checked(m_runner, remove_argv(names), "docker service rm");
-        try_run(forget_versions_argv(m_instance_dir, names));
+        m_progress.try_run(forget_versions_argv(m_instance_dir, names));
         m_changed = true;
         for (const auto& name : names) {
-            note(action, "removed service " + name);
+            m_progress.note(action, "removed service " + name);
         }
         return true;
     }
@@ -238,7 +206,7 @@ private:
         }
         Argv directory = util::script_argv("mkdir -p \"$1/secrets\" && chmod 700 \"$1/secrets\"", {m_instance_dir});
         Argv mark = state::mark_secrets_argv(m_instance_dir, service, util::sha256_hex(secrets->second));
-        try_run(exec::sequence_argv({directory, mark}, 0));
+        m_progress.try_run(exec::sequence_argv({directory, mark}, 0));
     }
 
     void prune_secrets() {
@@ -254,30 +222,6 @@ private:
         }
     }
 
-    void try_run(const Argv& argv) {
-        try {
-            m_runner.run(exec::command(argv));
-        } catch (...) {
-            // Best effort while already failing; the next deploy converges.
-        }
-    }
-
-    void step(const Action& action, const std::string& text) {
-        m_reporter.event({events::Event::Kind::step, m_runner.host(), action.service,
-                          text + (action.reason.empty() ? "" : ": " + action.reason)});
-    }
-    void note(const Action& action, const std::string& text) {
-        m_reporter.event({events::Event::Kind::done, m_runner.host(), action.service, text});
-    }
-    void fail(const Action& action, const Error& error) {
-        m_failed = true;
-        m_reporter.event({events::Event::Kind::failed, m_runner.host(), action.service, error.message()});
-        std::lock_guard<std::mutex> guard(m_mutex);
-        if (!m_result.error) {
-            Error named(error.kind(), "service \"" + action.service + "\": " + error.message());
-            m_result.error = error.host().empty() ? named : named.on_host(error.host());
-        }
-    }
 
     const render::Deployment& m_desired;
     const state::HostState& m_recorded;
@@ -286,10 +230,8 @@ private:
     const backend::ApplyOptions& m_options;
     std::string m_instance_dir;
     PlannedSpecs m_planned;
-    std::atomic<bool> m_failed{false};
     std::atomic<bool> m_changed{false};
-    std::mutex m_mutex;
-    backend::ApplyResult m_result;
+    backend::ApplyProgress m_progress;
 };
 
 }  // namespace
