@@ -43,7 +43,7 @@ assert_eq "host1: $inst at revision 1
 assert_exit 0 cz --json status "$inst"
 assert_eq '{"host":"host1","instance":"'"$inst"'","revision":1,"locked":false,"last_failure":null}' \
   "$(jq -c '.instances[0] | del(.services)' <<<"$OUT")" "status --json: instance"
-assert_eq '[{"service":"db","container":"'"$inst"'_db","revision":1,"state":"running","health":"healthy","drift":null},{"service":"web","container":"'"$inst"'_web","revision":1,"state":"running","health":"","drift":null}]' \
+assert_eq '[{"service":"db","container":"'"$inst"'_db","revision":1,"state":"running","health":"healthy","drift":null,"replicas":null},{"service":"web","container":"'"$inst"'_web","revision":1,"state":"running","health":"","drift":null,"replicas":null}]' \
   "$(jq -c '.instances[0].services' <<<"$OUT")" "status --json: services"
 
 # Status without an instance covers every instance on the host, ours too.
