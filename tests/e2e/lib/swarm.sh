@@ -58,7 +58,7 @@ swarm_docker() { host_docker 1 "$@"; }
 swarm_registry() {
   local rc=0
   bash "$E2E_SWARM_SH" registry "$CZ_SWARM_DIR" || rc=$?
-  if [ "$rc" = 77 ]; then
+  if [ "$rc" = 77 ] && [ "${CI:-}" != true ]; then
     # No docker-registry here (swarm.sh said so; with CI=true it fails instead).
     trap - ERR
     _e2e_skipped=1
