@@ -24,9 +24,6 @@ std::string drift_of(const state::RecordedService& recorded, const plan::Workloa
     if (!container.changed_by_hand.empty()) {
         return container.changed_by_hand;
     }
-    if (!container.changed_by_hand.empty()) {
-        return container.changed_by_hand;
-    }
     if (container.status != "running") {
         return plan::not_running_reason(container);
     }

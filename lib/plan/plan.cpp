@@ -11,6 +11,7 @@
 //   container runs an older image than the tag   -> replace ("image updated")
 //   container not running                        -> replace ("container is exited")
 //   --force                                      -> replace ("forced")
+//   otherwise                                    -> unchanged
 //
 // A Swarm service (a workload with replicas) is a container in these rules,
 // and besides: one changed outside calzion since it last set it is replaced
@@ -18,7 +19,6 @@
 // converged is replaced with how many of its tasks run ("service has 1/3
 // tasks running"). The names of earlier schemes and parked containers are
 // the plain docker backend's: a Swarm service is only ever its own name.
-//   otherwise                                    -> unchanged
 //
 // A service built from source (`git`/`build`) whose image (tagged with the
 // commit) the host lacks is also marked to be built before it is created or

@@ -1,7 +1,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 
 #include "exec/sequence.hpp"
@@ -11,6 +10,7 @@
 #include "swarm/desired.hpp"
 #include "swarm/observe.hpp"
 #include "swarm/update.hpp"
+#include "swarm_captures.hpp"
 #include "template_helpers.hpp"
 #include "util/sha256.hpp"
 
@@ -18,27 +18,9 @@ using namespace calzion;
 
 namespace {
 
-std::string data_file(const std::string& name) {
-    std::ifstream file(std::string(CALZION_TEST_DATA) + "/swarm/" + name);
-    REQUIRE(file.good());
-    std::ostringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
-
 // The template deployed as instance try1 on the one-node swarm whose answers
 // are captured in tests/data/swarm (no IPVS, state directory /var/lib/calzion).
-const char* k_template = R"(
-services:
-  web:
-    image: local/busybox:1
-    cmd: ["sh", "-c", "mkdir -p /www && echo \"page $$GREETING\" > /www/index.html && exec httpd -f -p 8080 -h /www"]
-    env: {GREETING: "${GREETING:-hi}", HOSTILE: "$$(rm -rf /) 'q' \"d\""}
-    healthcheck: {cmd: "wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1", interval: 1s, retries: 3}
-    secrets: [TOKEN]
-    volumes: ["data:/data", "/cache"]
-    ports: ["18080:8080"]
-  worker:
+const std::string k_template = std::string(testing::k_swarm_web) + R"(  worker:
     image: local/busybox:1
     cmd: ["sh", "-c", "exec sleep 3600"]
     depends_on: [web]
@@ -154,7 +136,7 @@ std::string error_of(const backend::ApplyResult& result) { return result.error ?
 }  // namespace
 
 TEST_CASE("swarm::apply: a plan with nothing to change runs no command") {
-    Fixture f(data_file("observed_converged.txt"));
+    Fixture f(testing::swarm_capture("observed_converged.txt"));
     f.deployed();
     plan::Plan plan = f.plan();
     CHECK_FALSE(plan.has_changes());
@@ -186,7 +168,7 @@ TEST_CASE("swarm::apply: a new instance") {
 }
 
 TEST_CASE("swarm::apply: a changed service is updated with what differs") {
-    Fixture f(data_file("observed_converged.txt"), {{"GREETING", "hello"}});
+    Fixture f(testing::swarm_capture("observed_converged.txt"), {{"GREETING", "hello"}});
     f.deployed();
     f.runner.on([](const auto& argv) { return script_with(argv, "count_tasks"); },
                 exec::Result{0, "", "converged completed 1/1 none\n", ""});
@@ -208,7 +190,7 @@ TEST_CASE("swarm::apply: a changed service is updated with what differs") {
 }
 
 TEST_CASE("swarm::apply: secrets rotated") {
-    Fixture f(data_file("observed_converged.txt"));
+    Fixture f(testing::swarm_capture("observed_converged.txt"));
     f.deployed();
     f.options.secrets = {{"web", "TOKEN=s3cret-two\n"}, {"worker", "TOKEN=s3cret-two\n"}};
     f.plan_options.secret_digests = {{"web", util::sha256_hex("TOKEN=s3cret-two\n")},
@@ -239,10 +221,10 @@ TEST_CASE("swarm::apply: secrets rotated") {
 
 TEST_CASE("swarm::apply: failures") {
     SUBCASE("an update Swarm rolled back: the error says so, and nothing after it changes") {
-        Fixture f(data_file("observed_converged.txt"), {{"GREETING", "hello"}});
+        Fixture f(testing::swarm_capture("observed_converged.txt"), {{"GREETING", "hello"}});
         f.deployed();
         f.runner.on([](const auto& argv) { return script_with(argv, "count_tasks"); },
-                    exec::Result{1, "", data_file("conv_rolled_back.txt"), ""});
+                    exec::Result{1, "", testing::swarm_capture("conv_rolled_back.txt"), ""});
         auto result = f.apply(f.plan());
         CHECK(error_of(result) ==
               "service \"web\": the update failed: task n90mpoye760s says \"task: non-zero exit (137): dockerexec: "
@@ -302,7 +284,7 @@ TEST_CASE("swarm::apply: failures") {
 TEST_CASE("swarm::apply: services changed by hand or not converged") {
     SUBCASE("changed by hand: the update restores the template's spec") {
         // Captured at revision 2, deployed with GREETING=hello.
-        Fixture f(data_file("observed_by_hand.txt"), {{"GREETING", "hello"}});
+        Fixture f(testing::swarm_capture("observed_by_hand.txt"), {{"GREETING", "hello"}});
         for (auto& service : f.deployment.services) {
             service.labels["io.calzion.revision"] = "2";
         }
@@ -320,7 +302,7 @@ TEST_CASE("swarm::apply: services changed by hand or not converged") {
                           "--label-add io.calzion.revision=2 try1_worker");
     }
     SUBCASE("nothing differs: a forced rolling update") {
-        Fixture f(data_file("observed_converged.txt"));
+        Fixture f(testing::swarm_capture("observed_converged.txt"));
         f.deployed();
         f.plan_options.force = true;
         f.runner.on([](const auto& argv) { return script_with(argv, "count_tasks"); },
@@ -334,7 +316,7 @@ TEST_CASE("swarm::apply: services changed by hand or not converged") {
 }
 
 TEST_CASE("swarm::apply: a service no longer in the template, with --prune") {
-    Fixture f(data_file("observed_converged.txt"));
+    Fixture f(testing::swarm_capture("observed_converged.txt"));
     f.deployed();
     f.deployment.services.pop_back();  // worker
     f.plan_options.prune = true;

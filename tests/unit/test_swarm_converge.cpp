@@ -1,23 +1,13 @@
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "swarm/converge.hpp"
 #include "swarm/init_job.hpp"
+#include "swarm_captures.hpp"
 
 using namespace calzion;
 
 namespace {
-
-// What converge_argv printed on a real one-node swarm.
-std::string data_file(const std::string& name) {
-    std::ifstream file(std::string(CALZION_TEST_DATA) + "/swarm/" + name);
-    REQUIRE(file.good());
-    std::ostringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
 
 }  // namespace
 
@@ -39,7 +29,7 @@ TEST_CASE("swarm::converge_argv") {
 
 TEST_CASE("swarm::parse_converge and failure_text on a real manager's answers") {
     SUBCASE("converged") {
-        auto outcome = swarm::parse_converge(data_file("conv_converged.txt"));
+        auto outcome = swarm::parse_converge(testing::swarm_capture("conv_converged.txt"));
         CHECK(outcome.verdict == "converged");
         CHECK(outcome.update_state == "completed");
         CHECK(outcome.running == 1);
@@ -47,7 +37,7 @@ TEST_CASE("swarm::parse_converge and failure_text on a real manager's answers") 
         CHECK(outcome.cause.empty());
     }
     SUBCASE("a failing health check, rolled back by Swarm") {
-        auto outcome = swarm::parse_converge(data_file("conv_rolled_back.txt"));
+        auto outcome = swarm::parse_converge(testing::swarm_capture("conv_rolled_back.txt"));
         CHECK(outcome.verdict == "rolled_back");
         CHECK(outcome.update_state == "rollback_completed");
         CHECK(outcome.message == "rollback completed");
@@ -59,7 +49,7 @@ TEST_CASE("swarm::parse_converge and failure_text on a real manager's answers") 
               "container\"; Swarm rolled the update back: the previous spec serves again; it printed no log lines");
     }
     SUBCASE("a task that cannot be scheduled") {
-        auto outcome = swarm::parse_converge(data_file("conv_stuck.txt"));
+        auto outcome = swarm::parse_converge(testing::swarm_capture("conv_stuck.txt"));
         CHECK(outcome.verdict == "stuck");
         CHECK(outcome.running == 1);
         CHECK(outcome.wanted == 2);

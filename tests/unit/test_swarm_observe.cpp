@@ -1,11 +1,10 @@
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "plan/plan.hpp"
 #include "swarm/observe.hpp"
 #include "swarm/versions.hpp"
+#include "swarm_captures.hpp"
 #include "util/error.hpp"
 
 using namespace calzion;
@@ -15,14 +14,6 @@ namespace {
 // What the observe fragment printed on a real one-node swarm (host1), for
 // instance try1: web (a health-checked httpd publishing 18080 in host mode)
 // and worker.
-std::string data_file(const std::string& name) {
-    std::ifstream file(std::string(CALZION_TEST_DATA) + "/swarm/" + name);
-    REQUIRE(file.good());
-    std::ostringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
-
 const plan::Workload& workload_named(const plan::Observed& observed, const std::string& name) {
     for (const auto& workload : observed.workloads) {
         if (workload.name == name) {
@@ -36,7 +27,7 @@ const plan::Workload& workload_named(const plan::Observed& observed, const std::
 }  // namespace
 
 TEST_CASE("swarm::parse_view of a converged instance") {
-    swarm::SwarmView view = swarm::parse_view(data_file("observed_converged.txt"), {"local/busybox:1", "redis"});
+    swarm::SwarmView view = swarm::parse_view(testing::swarm_capture("observed_converged.txt"), {"local/busybox:1", "redis"});
     const plan::Observed& observed = view.observed;
     CHECK_FALSE(view.ipvs);
     REQUIRE(observed.workloads.size() == 2);
@@ -76,7 +67,7 @@ TEST_CASE("swarm::parse_view of a converged instance") {
 TEST_CASE("swarm::parse_view: services changed by hand") {
     // docker service update --env-add BYHAND=1 try1_web (still updating) and
     // docker service scale try1_worker=2, after calzion recorded 382 and 354.
-    plan::Observed observed = swarm::parse_view(data_file("observed_by_hand.txt"), {}).observed;
+    plan::Observed observed = swarm::parse_view(testing::swarm_capture("observed_by_hand.txt"), {}).observed;
     const plan::Workload& web = workload_named(observed, "try1_web");
     CHECK(web.changed_by_hand == "changed outside calzion (version 384, calzion left 382)");
     CHECK(web.status == "updating");
@@ -87,7 +78,7 @@ TEST_CASE("swarm::parse_view: services changed by hand") {
 
 TEST_CASE("swarm::parse_view: a service with a task that cannot be scheduled") {
     // web scaled to 2 on one node: the second task cannot have host port 18080.
-    plan::Observed observed = swarm::parse_view(data_file("observed_degraded.txt"), {}).observed;
+    plan::Observed observed = swarm::parse_view(testing::swarm_capture("observed_degraded.txt"), {}).observed;
     const plan::Workload& web = workload_named(observed, "try1_web");
     CHECK(web.replicas == 2);
     CHECK(web.status == "degraded");
@@ -107,7 +98,7 @@ TEST_CASE("swarm::parse_view: a service with a task that cannot be scheduled") {
 }
 
 TEST_CASE("swarm::parse_view: an engine that is no manager, or does not answer") {
-    CHECK_THROWS_WITH_AS(swarm::parse_view(data_file("observed_not_manager.txt"), {}),
+    CHECK_THROWS_WITH_AS(swarm::parse_view(testing::swarm_capture("observed_not_manager.txt"), {}),
                          "the host is not a swarm manager (its swarm state: inactive false): run `docker swarm init "
                          "--advertise-addr ADDRESS` there, or name a manager as the instance's \"manager\"",
                          Error);

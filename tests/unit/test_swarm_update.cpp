@@ -1,39 +1,20 @@
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "swarm/desired.hpp"
 #include "swarm/observe.hpp"
 #include "swarm/update.hpp"
+#include "swarm_captures.hpp"
 #include "template_helpers.hpp"
 
 using namespace calzion;
 
 namespace {
 
-std::string data_file(const std::string& name) {
-    std::ifstream file(std::string(CALZION_TEST_DATA) + "/swarm/" + name);
-    REQUIRE(file.good());
-    std::ostringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
-
 // The template the captured services were deployed from (instance try1 on a
 // one-node swarm without IPVS, state directory /var/lib/calzion), GREETING
 // unset and secret TOKEN in try1_TOKEN_2ed45968.
-const char* k_deployed = R"(
-services:
-  web:
-    image: local/busybox:1
-    cmd: ["sh", "-c", "mkdir -p /www && echo \"page $$GREETING\" > /www/index.html && exec httpd -f -p 8080 -h /www"]
-    env: {GREETING: "${GREETING:-hi}", HOSTILE: "$$(rm -rf /) 'q' \"d\""}
-    healthcheck: {cmd: "wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1", interval: 1s, retries: 3}
-    secrets: [TOKEN]
-    volumes: ["data:/data", "/cache"]
-    ports: ["18080:8080"]
-)";
+const std::string k_deployed = testing::k_swarm_web;
 
 swarm::SpecContext context(const std::string& token = "try1_TOKEN_2ed45968") {
     return {"try1", "cz-try1", "/var/lib/calzion", false, {{"TOKEN", token}}, 2};
@@ -41,7 +22,7 @@ swarm::SpecContext context(const std::string& token = "try1_TOKEN_2ed45968") {
 
 // The web service as the manager described it after the first deploy.
 swarm::ServiceSpec deployed_web() {
-    swarm::SwarmView view = swarm::parse_view(data_file("observed_converged.txt"), {});
+    swarm::SwarmView view = swarm::parse_view(testing::swarm_capture("observed_converged.txt"), {});
     REQUIRE(view.services.count("try1_web"));
     return view.services.at("try1_web").spec;
 }
